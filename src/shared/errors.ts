@@ -1,0 +1,48 @@
+/**
+ * The one catalogue of error codes that the server sends and the app shows.
+ * Every error response body is `{ error: { code, message } }` (see `ApiError`); the HTTP status is
+ * looked up here and nowhere else (tus-node-server keeps its `ERRORS` the same way).
+ */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: 'The request was malformed.' },
+  UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'That email and password do not match an account.' },
+  FORBIDDEN: { status: 403, message: 'Only the owner of this server can do that.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  ASSET_NOT_FOUND: { status: 404, message: 'That photo or video does not exist.' },
+  SETUP_ALREADY_DONE: { status: 409, message: 'This server already has an owner account. Sign in instead.' },
+  EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is outside the file.' },
+  TOO_LARGE: { status: 413, message: 'The file is larger than this server accepts.' },
+  UNSUPPORTED_TYPE: { status: 415, message: 'Only photos and videos can be backed up.' },
+  CHECKSUM_MISMATCH: {
+    status: 460,
+    message: 'The uploaded bytes do not match their checksum. The file will be sent again.',
+  },
+  MISSING_METADATA: { status: 400, message: 'The upload is missing its file name, type or checksums.' },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a minute and try again.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on the server. Try again later.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every error response. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export function errorBody(code: ErrorCode, message: string = ERRORS[code].message): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    (error as { code: string }).code in ERRORS &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
+}
