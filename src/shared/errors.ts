@@ -10,8 +10,17 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Only the owner of this server can do that.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   ASSET_NOT_FOUND: { status: 404, message: 'That photo or video does not exist.' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'That upload does not exist any more. It will start again.' },
   SETUP_ALREADY_DONE: { status: 409, message: 'This server already has an owner account. Sign in instead.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
+  UPLOAD_CONFLICT: {
+    status: 409,
+    message: 'The upload is out of step with the server. It will resume from where the server is.',
+  },
+  TUS_VERSION_UNSUPPORTED: {
+    status: 412,
+    message: 'This upload client speaks a tus version the server does not.',
+  },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is outside the file.' },
   TOO_LARGE: { status: 413, message: 'The file is larger than this server accepts.' },
   UNSUPPORTED_TYPE: { status: 415, message: 'Only photos and videos can be backed up.' },
@@ -37,12 +46,8 @@ export function errorBody(code: ErrorCode, message: string = ERRORS[code].messag
 
 export function isApiErrorBody(value: unknown): value is ApiErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
-  const error = (value as { error: unknown }).error;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    (error as { code: string }).code in ERRORS &&
-    typeof (error as { message?: unknown }).message === 'string'
-  );
+  const { error } = value;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && code in ERRORS && typeof message === 'string';
 }

@@ -1,0 +1,63 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+/** scrypt parameters (RFC 7914). N = 2^15, r = 8 uses 32 MiB and ~50 ms per hash. */
+const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+/** Refuse to verify with parameters far beyond ours: a tampered hash must not exhaust memory. */
+const MAX_N = 2 ** 20;
+
+function derive(
+  password: string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => {
+      if (error) reject(error);
+      else resolve(key);
+    });
+  });
+}
+
+/** `scrypt$N$r$p$<salt base64>$<key base64>`: the parameters travel with the hash. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_LENGTH);
+  const key = await derive(password, salt, DEFAULT_PARAMS);
+  const { N, r, p } = DEFAULT_PARAMS;
+  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** False for a wrong password and for a hash this function cannot read. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || rest.length > 0 || salt === undefined || key === undefined) return false;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const valid =
+    Number.isSafeInteger(params.N) &&
+    params.N > 1 &&
+    params.N <= MAX_N &&
+    (params.N & (params.N - 1)) === 0 &&
+    Number.isSafeInteger(params.r) &&
+    params.r > 0 &&
+    params.r <= 32 &&
+    Number.isSafeInteger(params.p) &&
+    params.p > 0 &&
+    params.p <= 16;
+  if (!valid) return false;
+  const expected = Buffer.from(key, 'base64');
+  if (expected.length !== KEY_LENGTH) return false;
+  const actual = await derive(password, Buffer.from(salt, 'base64'), params);
+  return timingSafeEqual(actual, expected);
+}
+
+/**
+ * A hash of a random password, verified against when the email is unknown so that a login for
+ * a missing account takes as long as one with a wrong password.
+ */
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoy;
+}
+let decoy: Promise<string> | undefined;

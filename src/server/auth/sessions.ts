@@ -1,0 +1,58 @@
+import type { Db } from '../db';
+import { randomSecret, sha256Hex } from './secrets';
+import { toUser } from './users';
+import type { User } from '../../shared/api';
+
+export const SESSION_COOKIE = 'shoebox_session';
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface NewSession {
+  /** Goes into the cookie, never into the database. */
+  secret: string;
+  expiresAt: Date;
+}
+
+export async function createSession(db: Db, userId: string, now: Date): Promise<NewSession> {
+  const secret = randomSecret();
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await db
+    .insertInto('sessions')
+    .values({
+      id: sha256Hex(secret),
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+    })
+    .execute();
+  return { secret, expiresAt };
+}
+
+export async function findSession(
+  db: Db,
+  secret: string,
+  now: Date,
+): Promise<{ sessionId: string; user: User } | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.created_at',
+    ])
+    .where('sessions.id', '=', sha256Hex(secret))
+    .where('sessions.expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return row === undefined ? null : { sessionId: row.session_id, user: toUser(row) };
+}
+
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
+}

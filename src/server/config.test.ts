@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../shared/limits';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has defaults that need no configuration', () => {
+    expect(loadConfig({}, '/srv/shoebox')).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/shoebox/data',
+      staticDir: '/srv/shoebox/dist',
+      trustProxy: false,
+      limits: DEFAULT_LIMITS,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '3000',
+        HOST: '127.0.0.1',
+        SHOEBOX_DATA_DIR: 'var/data',
+        SHOEBOX_STATIC_DIR: '/opt/app',
+        TRUST_PROXY: '10.0.0.1, 10.0.0.0/8',
+        SHOEBOX_MAX_PHOTO_BYTES: '1000',
+        SHOEBOX_MAX_PHOTO_PIXELS: '2000',
+        SHOEBOX_MAX_VIDEO_BYTES: '3000',
+        LOG_LEVEL: 'DEBUG',
+      },
+      '/srv',
+    );
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: path.resolve('/srv', 'var/data'),
+      staticDir: '/opt/app',
+      trustProxy: ['10.0.0.1', '10.0.0.0/8'],
+      limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['', false],
+  ])('reads TRUST_PROXY=%j', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it.each([
+    [{ PORT: 'http' }, 'PORT must be a positive whole number, not "http".'],
+    [{ PORT: '70000' }, 'PORT must be at most 65535, not 70000.'],
+    [{ SHOEBOX_MAX_PHOTO_BYTES: '-5' }, 'SHOEBOX_MAX_PHOTO_BYTES must be a positive whole number, not "-5".'],
+    [
+      { SHOEBOX_MAX_VIDEO_BYTES: '1.5' },
+      'SHOEBOX_MAX_VIDEO_BYTES must be a positive whole number, not "1.5".',
+    ],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud".',
+    ],
+  ])('rejects %j with a sentence', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** SQLite database, tus uploads in progress and the blob store live here. */
+  dataDir: string;
+  /** The built app (vite's dist/). The API works without it. */
+  staticDir: string;
+  /** fastify's `trustProxy`: honour X-Forwarded-* from these proxies (true: from any). */
+  trustProxy: boolean | string[];
+  limits: Limits;
+  logLevel: LogLevel;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive whole number, not "${raw}".`);
+  }
+  return value;
+}
+
+function port(env: Env): number {
+  const value = positiveInteger(env, 'PORT', 8080);
+  if (value > 65_535) throw new ConfigError(`PORT must be at most 65535, not ${value}.`);
+  return value;
+}
+
+function trustProxy(raw: string | undefined): boolean | string[] {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '') return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === value);
+  if (level === undefined) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw ?? ''}".`);
+  }
+  return level;
+}
+
+/**
+ * Reads the configuration from environment variables. Pure: relative paths are resolved against
+ * `cwd`, nothing is read from disk. Throws a `ConfigError` with a sentence for a bad value.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const dir = (name: string, fallback: string): string => path.resolve(cwd, env[name]?.trim() || fallback);
+  return {
+    port: port(env),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: dir('SHOEBOX_DATA_DIR', 'data'),
+    staticDir: dir('SHOEBOX_STATIC_DIR', 'dist'),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    limits: {
+      maxPhotoBytes: positiveInteger(env, 'SHOEBOX_MAX_PHOTO_BYTES', DEFAULT_LIMITS.maxPhotoBytes),
+      maxPhotoPixels: positiveInteger(env, 'SHOEBOX_MAX_PHOTO_PIXELS', DEFAULT_LIMITS.maxPhotoPixels),
+      maxVideoBytes: positiveInteger(env, 'SHOEBOX_MAX_VIDEO_BYTES', DEFAULT_LIMITS.maxVideoBytes),
+    },
+    logLevel: logLevel(env.LOG_LEVEL),
+  };
+}

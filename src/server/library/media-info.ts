@@ -1,0 +1,31 @@
+import { createReadStream } from 'node:fs';
+import { createSHA256 } from 'hash-wasm';
+import sharp from 'sharp';
+import { SNIFF_BYTES } from '../../shared/sniff';
+
+/** SHA-256 (hex) of a file and its first bytes for sniffing, in one streaming pass. */
+export async function hashFile(filePath: string): Promise<{ sha256: string; head: Uint8Array }> {
+  const hasher = await createSHA256();
+  hasher.init();
+  const head = new Uint8Array(SNIFF_BYTES);
+  let headLength = 0;
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1024 * 1024 })) {
+    const bytes = chunk as Buffer;
+    if (headLength < SNIFF_BYTES) {
+      const take = bytes.subarray(0, SNIFF_BYTES - headLength);
+      head.set(take, headLength);
+      headLength += take.length;
+    }
+    hasher.update(bytes);
+  }
+  return { sha256: hasher.digest('hex'), head: head.subarray(0, headLength) };
+}
+
+/**
+ * Width × height of a photo from its header (nothing is decoded, so sharp's own pixel limit is
+ * off). Throws when libvips cannot read the format.
+ */
+export async function readPixels(filePath: string): Promise<number> {
+  const { width, height } = await sharp(filePath, { limitInputPixels: false }).metadata();
+  return width * height;
+}

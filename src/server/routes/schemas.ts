@@ -1,0 +1,16 @@
+import { PASSWORD_MIN_LENGTH } from '../../shared/api';
+
+/** JSON schemas shared by the account routes. */
+export const emailSchema = {
+  type: 'string',
+  minLength: 3,
+  maxLength: 254,
+  pattern: '^[^\\s@]+@[^\\s@]+$',
+} as const;
+export const nameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as const;
+export const passwordSchema = { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: 1024 } as const;
+export const idParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;

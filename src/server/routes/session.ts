@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { LoginRequest, User } from '../../shared/api';
+import { clearSessionCookie, principalOf, setSessionCookie } from '../auth/hook';
+import { LoginThrottle } from '../auth/login-throttle';
+import { decoyHash, verifyPassword } from '../auth/password';
+import { createSession, deleteExpiredSessions, deleteSession } from '../auth/sessions';
+import { findUserByEmail, toUser } from '../auth/users';
+import type { AppContext } from '../context';
+import { ApiError } from '../errors';
+import { emailSchema } from './schemas';
+
+/** Sign in, sign out, and who am I. */
+export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Body: LoginRequest }>(
+    '/api/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          properties: { email: emailSchema, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+      },
+    },
+    async (request, reply): Promise<User> => {
+      const { email, password } = request.body;
+      const key = LoginThrottle.key(email, request.ip);
+      if (ctx.loginThrottle.isBlocked(key)) {
+        throw new ApiError('RATE_LIMITED', 'Too many failed sign-ins. Wait 15 minutes and try again.');
+      }
+      const row = await findUserByEmail(ctx.db, email);
+      // Verify against a decoy when there is no such account, so both failures take as long.
+      const valid = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+      if (row === undefined || !valid) {
+        ctx.loginThrottle.recordFailure(key);
+        throw new ApiError('INVALID_CREDENTIALS');
+      }
+      ctx.loginThrottle.reset(key);
+      const now = ctx.now();
+      await deleteExpiredSessions(ctx.db, now);
+      const session = await createSession(ctx.db, row.id, now);
+      setSessionCookie(request, reply, session.secret, session.expiresAt);
+      return toUser(row);
+    },
+  );
+
+  app.post('/api/auth/logout', async (request, reply) => {
+    const principal = principalOf(request);
+    if (principal.kind === 'session') await deleteSession(ctx.db, principal.sessionId);
+    clearSessionCookie(request, reply);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', (request): User => principalOf(request).user);
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { SetupRequest, User } from '../../shared/api';
+import { setSessionCookie } from '../auth/hook';
+import { createSession } from '../auth/sessions';
+import { createOwner } from '../auth/users';
+import type { AppContext } from '../context';
+import { emailSchema, nameSchema, passwordSchema } from './schemas';
+
+/** `POST /api/setup`: the first account, the owner, once; it is signed in straight away. */
+export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Body: SetupRequest }>(
+    '/api/setup',
+    {
+      config: { public: true },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['email', 'name', 'password'],
+          properties: { email: emailSchema, name: nameSchema, password: passwordSchema },
+        },
+      },
+    },
+    async (request, reply): Promise<User> => {
+      const now = ctx.now();
+      const user = await createOwner(ctx.db, request.body, now);
+      const session = await createSession(ctx.db, user.id, now);
+      setSessionCookie(request, reply, session.secret, session.expiresAt);
+      void reply.code(201);
+      return user;
+    },
+  );
+}

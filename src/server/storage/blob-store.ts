@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+/** An inclusive byte range, as in HTTP: `{ start: 0, end: 0 }` is the first byte. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where originals live. One interface, one implementation per backend (filesystem now, S3
+ * later), each held to the shared contract in blob-store.contract.ts. Keys are
+ * `/`-separated segments of `[A-Za-z0-9._-]`.
+ */
+export interface BlobStore {
+  /**
+   * Takes ownership of the local file at `sourcePath` and stores it under `key`, durably, before
+   * resolving. Content-addressed keys mean an existing key already holds these bytes: the source
+   * is then discarded.
+   */
+  putFile(key: string, sourcePath: string): Promise<void>;
+  /** Rejects when there is no such blob. */
+  createReadStream(key: string, range?: ByteRange): Promise<Readable>;
+  /** Null when there is no such blob. */
+  stat(key: string): Promise<{ size: number } | null>;
+  exists(key: string): Promise<boolean>;
+  /** Deleting a missing blob is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** Originals are stored per owner, addressed by the SHA-256 of their bytes. */
+export function blobKeyFor(ownerId: string, sha256: string): string {
+  return `${ownerId}/${sha256.slice(0, 2)}/${sha256}`;
+}

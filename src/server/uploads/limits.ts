@@ -1,0 +1,19 @@
+import { checkLimits, mediaKindOf, type Limits } from '../../shared/limits';
+import { ApiError } from '../errors';
+
+/**
+ * The limits of DESIGN §2 as errors: 415 for what is not a photo or video (an empty file is
+ * neither), 413 for too many bytes or pixels, each with the sentence naming the limit.
+ */
+export function enforceLimits(
+  limits: Limits,
+  file: { mimeType: string; bytes: number; pixels?: number | undefined },
+): void {
+  const check = checkLimits(limits, file);
+  if (check.ok) return;
+  const notMedia = file.bytes === 0 || mediaKindOf(file.mimeType) === null;
+  throw new ApiError(notMedia ? 'UNSUPPORTED_TYPE' : 'TOO_LARGE', check.reason);
+}
+
+/** The largest upload any type may be. */
+export const largestUpload = (limits: Limits): number => Math.max(limits.maxPhotoBytes, limits.maxVideoBytes);

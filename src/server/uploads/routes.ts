@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { Readable } from 'node:stream';
+import { TUS_ENDPOINT } from '../../shared/tus';
+import { principalOf } from '../auth/hook';
+import type { AppContext } from '../context';
+import { bindPrincipal } from './request-principal';
+import { fromTusResponse } from './tus-errors';
+import { createTusUploads } from './tus-server';
+
+const TUS_METHODS: HTTPMethods[] = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The fastify request as the Web `Request` that @tus/server 2 handles, its body left unread. */
+function toWebRequest(request: FastifyRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.raw.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const url = new URL(request.url, `${request.protocol}://${request.host || 'localhost'}`);
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  // A streamed request body needs `duplex: 'half'` (Fetch standard), which the DOM typings lack.
+  const init: RequestInit & { duplex: 'half' } = {
+    method: request.method,
+    headers,
+    // Readable.toWeb's stream type comes from node:stream/web; it is the global ReadableStream.
+    body: hasBody ? (Readable.toWeb(request.raw) as ReadableStream<Uint8Array>) : null,
+    duplex: 'half',
+  };
+  return new Request(url, init);
+}
+
+/**
+ * Sends tus's Web `Response` through fastify. Every error body becomes the catalogue's JSON,
+ * including the plain-text ones tus writes without consulting onResponseError (412, invalid
+ * headers).
+ */
+async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  for (const [name, value] of response.headers) {
+    if (name !== 'content-length' && name !== 'content-type') void reply.header(name, value);
+  }
+  if (response.status >= 400) {
+    const error = fromTusResponse(response.status, await response.text());
+    return reply.code(error.status).type('application/json; charset=utf-8').send(error.body);
+  }
+  const body = await response.text();
+  return reply.code(response.status).send(body === '' ? undefined : body);
+}
+
+/**
+ * Mounts tus at /api/uploads (all tus methods, and /api/uploads/:id). The routes sit in their own
+ * scope whose only content-type parser passes every body through untouched: tus reads the raw
+ * stream itself (see @tus/server's fastify example).
+ */
+export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { server } = await createTusUploads(ctx, app.log);
+  await app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
+    const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const webRequest = toWebRequest(request);
+      bindPrincipal(webRequest, principalOf(request));
+      return sendWebResponse(reply, await server.handleWeb(webRequest));
+    };
+    scope.route({ method: TUS_METHODS, url: TUS_ENDPOINT, handler });
+    scope.route({ method: TUS_METHODS, url: `${TUS_ENDPOINT}/:uploadId`, handler });
+    done();
+  });
+}

@@ -1,0 +1,61 @@
+import { isApiErrorBody } from '../../shared/errors';
+import { ApiError } from '../errors';
+
+interface TusError {
+  status_code: number;
+  body: string;
+}
+
+const isTusError = (value: unknown): value is TusError =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { status_code?: unknown }).status_code === 'number' &&
+  typeof (value as { body?: unknown }).body === 'string';
+
+/**
+ * Turns one of @tus/server's plain-text errors into the catalogue's. The statuses a tus client
+ * acts on survive: 404 (start again), 409 (resume from the server's offset), 412, 413, 460.
+ */
+export function fromTusStatus(status: number, text: string): ApiError {
+  const detail = text.trim().replace(/\.$/, '').slice(0, 200);
+  switch (status) {
+    case 404:
+    case 410:
+      return new ApiError('UPLOAD_NOT_FOUND');
+    case 409:
+      return new ApiError('UPLOAD_CONFLICT');
+    case 412:
+      return new ApiError('TUS_VERSION_UNSUPPORTED');
+    case 413:
+      return new ApiError(
+        'TOO_LARGE',
+        'The upload is larger than its declared length or this server accepts.',
+      );
+    case 460:
+      return new ApiError('CHECKSUM_MISMATCH');
+    default:
+      // tus answers a missing Upload-Offset or Content-Type with 403 and an unsupported
+      // extension with 501: all are requests this server will not act on.
+      if ((status >= 400 && status < 500) || status === 501) {
+        return new ApiError('BAD_REQUEST', `The upload request was rejected: ${detail}.`);
+      }
+      return new ApiError('INTERNAL');
+  }
+}
+
+/** What a tus hook or handler threw, as the `ApiError` to answer with. */
+export function fromTusThrown(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isTusError(error)) return fromTusStatus(error.status_code, error.body);
+  return new ApiError('INTERNAL');
+}
+
+/** An error response body tus wrote itself (412, invalid headers) or one already mapped. */
+export function fromTusResponse(status: number, text: string): ApiError {
+  // tus's own bodies are plain text; only ours (from onResponseError) are JSON objects.
+  if (text.startsWith('{')) {
+    const parsed: unknown = JSON.parse(text);
+    if (isApiErrorBody(parsed)) return new ApiError(parsed.error.code, parsed.error.message);
+  }
+  return fromTusStatus(status, text);
+}
