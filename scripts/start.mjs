@@ -6,14 +6,19 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const outputs = ['dist/index.html', 'dist/sw.js', 'build/server/main.js'].map((p) => join(root, p));
-const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p));
+const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json'].map((p) =>
+  join(root, p),
+);
 
 /** @param {string} path @returns {number} */
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((/** @type {number} */ newest, name) => Math.max(newest, newestMtime(join(path, name))), 0);
+  return readdirSync(path).reduce(
+    (/** @type {number} */ newest, name) => Math.max(newest, newestMtime(join(path, name))),
+    0,
+  );
 }
 
 const builtAt = Math.min(...outputs.map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)));

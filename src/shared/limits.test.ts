@@ -20,10 +20,14 @@ describe('limits', () => {
   });
 
   it('accepts files within the limits', () => {
-    expect(checkLimits(DEFAULT_LIMITS, { mimeType: 'image/jpeg', bytes: 4_055_536, pixels: 12_289_728 })).toEqual({
+    expect(
+      checkLimits(DEFAULT_LIMITS, { mimeType: 'image/jpeg', bytes: 4_055_536, pixels: 12_289_728 }),
+    ).toEqual({
       ok: true,
     });
-    expect(checkLimits(DEFAULT_LIMITS, { mimeType: 'video/mp4', bytes: 9_999_999_999 })).toEqual({ ok: true });
+    expect(checkLimits(DEFAULT_LIMITS, { mimeType: 'video/mp4', bytes: 9_999_999_999 })).toEqual({
+      ok: true,
+    });
   });
 
   it('names the limit that a file breaks, with the file’s own figure', () => {

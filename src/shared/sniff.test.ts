@@ -29,11 +29,14 @@ const EXPECTED_MIME: Record<string, string | null> = {
 };
 
 describe('sniff', () => {
-  it.each(manifest().map((row) => [row.filename, row] as const))('%s is sniffed as its manifest kind', (_, row) => {
-    const expected = EXPECTED_MIME[row.kind];
-    expect(expected, `no expectation for kind ${row.kind}`).not.toBeUndefined();
-    expect(sniff(head(row.path))?.mimeType ?? null).toBe(expected);
-  });
+  it.each(manifest().map((row) => [row.filename, row] as const))(
+    '%s is sniffed as its manifest kind',
+    (_, row) => {
+      const expected = EXPECTED_MIME[row.kind];
+      expect(expected, `no expectation for kind ${row.kind}`).not.toBeUndefined();
+      expect(sniff(head(row.path))?.mimeType ?? null).toBe(expected);
+    },
+  );
 
   it('trusts the bytes, not the name: the HEIC named .jpg is a HEIC', () => {
     const row = manifest().find((r) => r.filename === 'IMG_2927.jpg');

@@ -31,7 +31,8 @@ const HEIF_BRANDS: Record<string, string> = {
 /** ISO base media file format (ISO/IEC 14496-12 §4.3): `size 'ftyp' major_brand minor compatible…`. */
 function sniffFtyp(bytes: Uint8Array): Sniffed | null {
   if (bytes.length < 12 || ascii(bytes, 4, 4) !== 'ftyp') return null;
-  const boxSize = ((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
+  const boxSize =
+    ((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
   const end = Math.min(bytes.length, boxSize >= 16 ? boxSize : 16);
   const major = ascii(bytes, 8, 4);
   const compatible: string[] = [];

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { backupStatus } from './backupStatus';
+import type { BackupStatusInput } from './backupStatus';
+
+const idle: BackupStatusInput = {
+  online: true,
+  signedOut: false,
+  itemsLeft: 0,
+  bytesLeft: 0,
+  skipped: 0,
+  currentName: null,
+};
+
+describe('backupStatus', () => {
+  it('says the backup is complete when nothing is left', () => {
+    expect(backupStatus(idle)).toEqual({ title: 'Backup complete', detail: null, skippedNote: null });
+  });
+
+  it('counts what is left and names the current item', () => {
+    expect(backupStatus({ ...idle, itemsLeft: 3, bytesLeft: 12_300_000, currentName: 'IMG_1.jpg' })).toEqual({
+      title: 'Backing up photos',
+      detail: '3 left · 12.3 MB · IMG_1.jpg',
+      skippedNote: null,
+    });
+  });
+
+  it('puts being offline first, then the expired session', () => {
+    expect(backupStatus({ ...idle, online: false, signedOut: true, itemsLeft: 1, bytesLeft: 5 }).title).toBe(
+      'Waiting for connection',
+    );
+    expect(backupStatus({ ...idle, signedOut: true, itemsLeft: 1, bytesLeft: 5 }).title).toBe(
+      'Sign in to continue backup',
+    );
+  });
+
+  it('notes skipped items beside any state', () => {
+    expect(backupStatus({ ...idle, skipped: 1 }).skippedNote).toBe('A photo or video was skipped');
+    expect(backupStatus({ ...idle, skipped: 2, itemsLeft: 1 }).skippedNote).toBe(
+      'A photo or video was skipped (2)',
+    );
+  });
+});

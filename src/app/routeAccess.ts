@@ -1,0 +1,21 @@
+import type { RouteLocationRaw } from 'vue-router';
+import type { SessionStatus } from './stores/session';
+
+/** Where a visitor in this session state may not go, and where they go instead; null to let them through. */
+export function redirectFor(
+  session: { status: SessionStatus; setupRequired: boolean; signedIn: boolean },
+  to: { name?: unknown; fullPath: string; meta: { public?: boolean } },
+): RouteLocationRaw | null {
+  // Offline or the server is down: the app opens on what this device has (the queue).
+  if (session.status === 'unreachable') return to.meta.public === true ? { name: 'backup' } : null;
+  if (session.setupRequired) return to.name === 'setup' ? null : { name: 'setup' };
+  if (to.name === 'setup') return { name: session.signedIn ? 'backup' : 'login' };
+  if (!session.signedIn) {
+    if (to.name === 'login') return null;
+    return to.fullPath === '/backup'
+      ? { name: 'login' }
+      : { name: 'login', query: { redirect: to.fullPath } };
+  }
+  if (to.name === 'login') return { name: 'backup' };
+  return null;
+}

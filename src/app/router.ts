@@ -1,0 +1,62 @@
+import type { Pinia } from 'pinia';
+import { createRouter, createWebHistory } from 'vue-router';
+import type { RouteRecordRaw, Router } from 'vue-router';
+import { redirectFor } from './routeAccess';
+import { useSessionStore } from './stores/session';
+import BackupView from './views/BackupView.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The page's title (document title and heading). */
+    title: string;
+    /** Reachable without a session (first run and sign-in). */
+    public?: boolean;
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: { name: 'backup' } },
+  {
+    path: '/setup',
+    name: 'setup',
+    component: () => import('./views/SetupView.vue'),
+    meta: { title: 'Create your account', public: true },
+  },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./views/LoginView.vue'),
+    meta: { title: 'Sign in', public: true },
+  },
+  // The default screen is in the main chunk: it is what opens first, online or offline.
+  { path: '/backup', name: 'backup', component: BackupView, meta: { title: 'Backup' } },
+  {
+    path: '/library',
+    name: 'library',
+    component: () => import('./views/LibraryView.vue'),
+    meta: { title: 'Library' },
+  },
+  {
+    path: '/settings',
+    name: 'settings',
+    component: () => import('./views/SettingsView.vue'),
+    meta: { title: 'Settings' },
+  },
+  { path: '/:unknown(.*)*', redirect: { name: 'backup' } },
+];
+
+export function createAppRouter(pinia: Pinia): Router {
+  const router = createRouter({ history: createWebHistory(), routes });
+
+  router.beforeEach(async (to) => {
+    const session = useSessionStore(pinia);
+    await session.ensureLoaded();
+    return redirectFor(session, to) ?? true;
+  });
+
+  router.afterEach((to) => {
+    document.title = to.meta.title === 'Backup' ? 'Shoebox' : `${to.meta.title} · Shoebox`;
+  });
+
+  return router;
+}

@@ -1,0 +1,78 @@
+import 'fake-indexeddb/auto';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeServer, ORIGIN } from '../../queue/testing/fakeServer';
+import { useQueueStore } from './queue';
+
+const JPEG_HEAD = [0xff, 0xd8, 0xff, 0xe0];
+
+function photo(name: string, size = 64): File {
+  const bytes = new Uint8Array(size).map((_, i) =>
+    i < JPEG_HEAD.length ? (JPEG_HEAD[i] ?? 0) : name.charCodeAt(i % name.length),
+  );
+  return new File([bytes], name, { type: 'image/jpeg' });
+}
+
+let server: FakeServer;
+
+beforeEach(() => {
+  // Each test gets an empty IndexedDB, a fresh store, and the stand-in server as the network.
+  vi.stubGlobal('indexedDB', new IDBFactory());
+  vi.stubGlobal('location', { origin: ORIGIN });
+  server = new FakeServer();
+  vi.stubGlobal('fetch', server.fetch);
+  setActivePinia(createPinia());
+});
+
+afterEach(() => {
+  useQueueStore().dispose();
+  vi.unstubAllGlobals();
+});
+
+describe('queue store', () => {
+  it('adds files, drains them, and mirrors every state', async () => {
+    const queue = useQueueStore();
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg'), new File([], 'empty.jpg')]);
+    expect(queue.items.map((item) => item.name)).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+
+    await queue.drainNow();
+
+    expect(queue.items.map((item) => item.state)).toEqual(['done', 'done', 'skipped']);
+    expect(queue.pending).toEqual([]);
+    expect(queue.skipped).toHaveLength(1);
+    expect(queue.bytesLeft).toBe(0);
+    expect(queue.lastStop).toBe('finished');
+    expect(queue.drainingHere).toBe(false);
+  });
+
+  it('runs one drain per page and goes round again for files added meanwhile', async () => {
+    const queue = useQueueStore();
+    await queue.addFiles([photo('a.jpg')]);
+    const calls = [queue.drainNow(), queue.drainNow(), queue.drainNow()];
+    await queue.addFiles([photo('b.jpg')]);
+    await Promise.all(calls);
+    // Four requests (adding a.jpg, three here, adding b.jpg) while one drain runs: that drain plus
+    // a single round more. Each round starts with GET /api/config.
+    expect(server.requests.filter((request) => request.path === '/api/config')).toHaveLength(2);
+    expect(queue.items.map((item) => item.state)).toEqual(['done', 'done']);
+  });
+
+  it('keeps a failure of the queue itself as a sentence', async () => {
+    const queue = useQueueStore();
+    await queue.remove('missing');
+    expect(queue.problem).toBe('Queue item missing does not exist.');
+  });
+
+  it('unblocks items after signing in again', async () => {
+    const queue = useQueueStore();
+    server.signedIn = false;
+    await queue.addFiles([photo('a.jpg')]);
+    await queue.drainNow();
+    expect(queue.signedOut).toBe(true);
+
+    server.signedIn = true;
+    await queue.resumeAfterSignIn();
+    await queue.drainNow();
+    expect(queue.items.map((item) => item.state)).toEqual(['done']);
+  });
+});

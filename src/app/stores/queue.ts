@@ -1,0 +1,267 @@
+import { acceptHMRUpdate, defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { drain } from '../../queue/drain';
+import type { DrainStop } from '../../queue/drain';
+import { isPending } from '../../queue/item';
+import type { QueueItem } from '../../queue/item';
+import { listenToQueue } from '../../queue/channel';
+import { QueueDb } from '../../queue/queueDb';
+import { createQueueServer } from '../../queue/serverApi';
+import { useSessionStore } from './session';
+
+/** Above this many changed items, reading the whole list is cheaper than reading each. */
+const SYNC_ONE_BY_ONE_MAX = 20;
+
+function sentence(error: unknown, fallback: string): string {
+  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+    return 'This device is out of storage space for the backup queue. Free some space and add the rest again.';
+  }
+  return error instanceof Error && error.message !== '' ? error.message : fallback;
+}
+
+/**
+ * The backup queue as the page sees it: a mirror of IndexedDB, refreshed on every change notice
+ * from any context, plus the page's own drain (issue 2: the page drains; the service worker will too).
+ */
+export const useQueueStore = defineStore('queue', () => {
+  /** Every item, oldest added first: the one list the rest is computed from. */
+  const items = ref<QueueItem[]>([]);
+  const loaded = ref(false);
+  /** This page's drain is running (or waiting for another context's to finish). */
+  const drainingHere = ref(false);
+  /** The last drain notice from the channel: some context (this page included) is draining. */
+  const drainingAnywhere = ref(false);
+  const lastStop = ref<DrainStop | null>(null);
+  /** "Adding 340 of 1,000" while files are written into the queue. */
+  const adding = ref<{ added: number; total: number } | null>(null);
+  /** The last failed action on the queue (adding, removing…), as a sentence. */
+  const problem = ref<string | null>(null);
+  /** Why the last drain stopped unexpectedly (not an item's failure, which stays in the item), as a sentence. */
+  const drainProblem = ref<string | null>(null);
+
+  let queueDb: Promise<QueueDb> | null = null;
+  let stopListening: (() => void) | null = null;
+  let syncing: Promise<void> | null = null;
+  let syncAll = false;
+  const syncIds = new Set<string>();
+  let drainRun: Promise<void> | null = null;
+  let drainAgain = false;
+  let drainController: AbortController | null = null;
+  let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const draining = computed(() => drainingHere.value || drainingAnywhere.value);
+
+  const pending = computed(() => items.value.filter(isPending));
+  const skipped = computed(() => items.value.filter((item) => item.state === 'skipped'));
+  const blocked = computed(() => items.value.filter((item) => item.state === 'blocked'));
+  const done = computed(() => items.value.filter((item) => item.state === 'done'));
+  const bytesLeft = computed(() =>
+    pending.value.reduce(
+      (sum, item) => sum + item.size - (item.state === 'uploading' ? (item.upload?.offset ?? 0) : 0),
+      0,
+    ),
+  );
+  const current = computed(
+    () => items.value.find((item) => item.state === 'uploading' || item.state === 'preparing') ?? null,
+  );
+  const signedOut = computed(() =>
+    blocked.value.some((item) => item.state === 'blocked' && item.cause === 'signed-out'),
+  );
+
+  function open(): Promise<QueueDb> {
+    queueDb ??= QueueDb.open().then((db) => {
+      stopListening = listenToQueue((notice) => {
+        if (notice.type === 'changed') void sync(notice.ids);
+        else drainingAnywhere.value = notice.running;
+      });
+      return db;
+    });
+    return queueDb;
+  }
+
+  /**
+   * Brings `items` up to date with IndexedDB: the changed items one by one, or the whole list
+   * when many changed or one is new. Requests made while a sync runs are merged into one more
+   * pass, so a slow read can never overwrite a newer one.
+   */
+  function sync(ids: string[] | null): Promise<void> {
+    if (ids === null) syncAll = true;
+    else ids.forEach((id) => syncIds.add(id));
+    syncing ??= (async () => {
+      try {
+        while (syncAll || syncIds.size > 0) {
+          const db = await open();
+          if (syncAll || !loaded.value || syncIds.size > SYNC_ONE_BY_ONE_MAX) {
+            syncAll = false;
+            syncIds.clear();
+            items.value = await db.list();
+            loaded.value = true;
+            continue;
+          }
+          const ids = [...syncIds];
+          syncIds.clear();
+          const fresh = new Map(await Promise.all(ids.map(async (id) => [id, await db.get(id)] as const)));
+          const known = new Set(items.value.map((item) => item.id));
+          if ([...fresh].some(([id, item]) => item !== undefined && !known.has(id))) {
+            // A new item: its place in the list is the database's to say.
+            syncAll = true;
+            continue;
+          }
+          items.value = items.value.flatMap((item) => {
+            if (!fresh.has(item.id)) return [item];
+            const next = fresh.get(item.id);
+            return next === undefined ? [] : [next];
+          });
+        }
+      } catch (error) {
+        problem.value = sentence(error, 'Shoebox could not read the backup queue on this device.');
+      } finally {
+        syncing = null;
+      }
+    })();
+    return syncing;
+  }
+
+  /** Reloads the whole list. */
+  function refresh(): Promise<void> {
+    return sync(null);
+  }
+
+  async function addFiles(files: readonly File[]): Promise<void> {
+    if (files.length === 0) return;
+    adding.value = { added: 0, total: files.length };
+    try {
+      const db = await open();
+      await db.addFiles(files, (added, total) => {
+        adding.value = { added, total };
+      });
+      problem.value = null;
+    } catch (error) {
+      problem.value = sentence(error, 'Shoebox could not add these files to the backup queue.');
+    } finally {
+      adding.value = null;
+      await refresh();
+    }
+    void drainNow();
+  }
+
+  async function act(action: (db: QueueDb) => Promise<unknown>, fallback: string): Promise<void> {
+    try {
+      await action(await open());
+      problem.value = null;
+    } catch (error) {
+      problem.value = sentence(error, fallback);
+    }
+    await refresh();
+  }
+
+  function remove(id: string): Promise<void> {
+    return act((db) => db.remove(id), 'Shoebox could not remove this item.');
+  }
+
+  async function retry(id: string): Promise<void> {
+    await act((db) => db.retry(id), 'Shoebox could not retry this item.');
+    void drainNow();
+  }
+
+  function clearCompleted(): Promise<void> {
+    return act((db) => db.clearCompleted(), 'Shoebox could not clear the completed items.');
+  }
+
+  /** After signing in again: items blocked by the expired session go back to work. */
+  async function resumeAfterSignIn(): Promise<void> {
+    await act((db) => db.unblock('signed-out'), 'Shoebox could not resume the backup.');
+    void drainNow();
+  }
+
+  function scheduleWake(at: number | null): void {
+    if (wakeTimer !== null) clearTimeout(wakeTimer);
+    wakeTimer = null;
+    if (at === null) return;
+    wakeTimer = setTimeout(() => void drainNow(), Math.max(0, at - Date.now()));
+  }
+
+  /**
+   * Runs the drain from this page. A request while one runs makes it go round once more, so
+   * files added meanwhile are never left waiting for the next trigger.
+   */
+  function drainNow(): Promise<void> {
+    if (drainRun !== null) {
+      drainAgain = true;
+      return drainRun;
+    }
+    drainingHere.value = true;
+    drainRun = (async () => {
+      try {
+        const queue = await open();
+        do {
+          drainAgain = false;
+          drainController = new AbortController();
+          const result = await drain({
+            queue,
+            server: createQueueServer(),
+            origin: location.origin,
+            signal: drainController.signal,
+          });
+          lastStop.value = result.stop;
+          scheduleWake(result.nextAttemptAt);
+          // The server no longer knows this session: the app must ask the user to sign in.
+          if (result.stop === 'signed-out') useSessionStore().signedOut();
+        } while (drainAgain && lastStop.value !== 'aborted');
+        drainProblem.value = null;
+      } catch (error) {
+        drainProblem.value = sentence(error, 'The backup stopped unexpectedly.');
+      } finally {
+        drainController = null;
+        drainRun = null;
+        drainingHere.value = false;
+        await refresh();
+      }
+    })();
+    return drainRun;
+  }
+
+  /** Stops this page's drain (signing out); uploads resume from their offset next time. */
+  async function stopDrain(): Promise<void> {
+    drainAgain = false;
+    scheduleWake(null);
+    drainController?.abort();
+    await drainRun;
+  }
+
+  function dispose(): void {
+    scheduleWake(null);
+    stopListening?.();
+    stopListening = null;
+  }
+
+  return {
+    items,
+    loaded,
+    drainingHere,
+    drainingAnywhere,
+    draining,
+    lastStop,
+    adding,
+    problem,
+    drainProblem,
+    pending,
+    skipped,
+    blocked,
+    done,
+    bytesLeft,
+    current,
+    signedOut,
+    refresh,
+    addFiles,
+    remove,
+    retry,
+    clearCompleted,
+    resumeAfterSignIn,
+    drainNow,
+    stopDrain,
+    dispose,
+  };
+});
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useQueueStore, import.meta.hot));

@@ -1,0 +1,304 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { QueueNotice } from './channel';
+import { SIGNED_OUT_REASON, drain } from './drain';
+import type { DrainOptions } from './drain';
+import type { QueueItem } from './item';
+import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON } from './prepare';
+import { QueueDb } from './queueDb';
+import { createQueueServer } from './serverApi';
+import { FakeServer, ORIGIN } from './testing/fakeServer';
+
+const JPEG_HEAD = [0xff, 0xd8, 0xff, 0xe0];
+const MP4_HEAD = [0, 0, 0, 0x18, ...'ftypisom'.split('').map((c) => c.charCodeAt(0)), 0, 0, 2, 0];
+
+function file(name: string, head: readonly number[], fill: string, size = 64): File {
+  const bytes = new Uint8Array(size);
+  bytes.set(head);
+  for (let i = head.length; i < size; i += 1) bytes[i] = fill.charCodeAt(i % fill.length);
+  return new File([bytes], name, {
+    type: name.endsWith('.mp4') ? 'video/mp4' : 'image/jpeg',
+    lastModified: 1_600_000_000_000,
+  });
+}
+
+const photo = (name: string, fill = name, size = 64): File => file(name, JPEG_HEAD, fill, size);
+const video = (name: string, size = 64): File => file(name, MP4_HEAD, name, size);
+
+let queue: QueueDb;
+let server: FakeServer;
+let clock: number;
+let notices: QueueNotice[];
+
+beforeEach(async () => {
+  clock = 1_000_000;
+  notices = [];
+  queue = await QueueDb.open({
+    name: `drain-test-${crypto.randomUUID()}`,
+    notify: () => undefined,
+    now: () => clock,
+  });
+  server = new FakeServer();
+});
+
+afterEach(() => queue.close());
+
+function run(overrides: Partial<DrainOptions> = {}): ReturnType<typeof drain> {
+  return drain({
+    queue,
+    server: createQueueServer(server.fetch),
+    origin: ORIGIN,
+    fetch: server.fetch,
+    isOnline: () => true,
+    now: () => clock,
+    random: () => 0.5,
+    notify: (notice) => notices.push(notice),
+    ...overrides,
+  });
+}
+
+async function byName(): Promise<Record<string, QueueItem>> {
+  return Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
+}
+
+/** Filenames in the order their uploads were created. */
+function uploadOrderSeen(): string[] {
+  return [...server.assets.values()].map((asset) => asset.filename);
+}
+
+describe('drain', () => {
+  it('prepares, uploads in order and records each outcome', async () => {
+    await queue.addFiles([
+      video('clip.mp4', 80),
+      photo('big.jpg', 'big', 200),
+      photo('small.jpg', 'small', 50),
+      new File([], 'empty.jpg'),
+      new File(['just text'], 'notes.jpg'),
+    ]);
+
+    const result = await run();
+
+    expect(result).toEqual({ stop: 'finished', nextAttemptAt: null });
+    const items = await byName();
+    expect(uploadOrderSeen()).toEqual(['small.jpg', 'big.jpg', 'clip.mp4']);
+    expect(items['small.jpg']).toMatchObject({
+      state: 'done',
+      outcome: 'created',
+      type: 'image/jpeg',
+      blobKey: null,
+    });
+    expect(items['clip.mp4']).toMatchObject({ state: 'done', type: 'video/mp4' });
+    expect(items['empty.jpg']).toMatchObject({ state: 'skipped', reason: EMPTY_FILE_REASON });
+    expect(items['notes.jpg']).toMatchObject({ state: 'skipped', reason: UNKNOWN_TYPE_REASON });
+    expect(items['small.jpg']?.capturedAt).toBe('2020-09-13T12:26:40.000Z');
+    expect(notices).toEqual([
+      { type: 'drain', running: true },
+      { type: 'drain', running: false },
+    ]);
+  });
+
+  it('marks what the library already has as done without sending a byte', async () => {
+    await queue.addFiles([photo('old.jpg')]);
+    await run();
+    const patchedBefore = server.bytesReceived;
+    await queue.clearCompleted();
+
+    await queue.addFiles([photo('old again.jpg', 'old.jpg')]);
+    await run();
+
+    expect((await byName())['old again.jpg']).toMatchObject({ state: 'done', outcome: 'duplicate' });
+    expect(server.bytesReceived).toBe(patchedBefore);
+  });
+
+  it('gives a byte-identical pair one asset', async () => {
+    await queue.addFiles([photo('Canon IXUS.jpg', 'same'), photo('canon-ixus.jpg', 'same')]);
+    await run();
+    const items = await byName();
+    expect(server.assets.size).toBe(1);
+    const [first, second] = [items['Canon IXUS.jpg'], items['canon-ixus.jpg']];
+    expect(first?.state === 'done' && second?.state === 'done' && first.assetId === second.assetId).toBe(
+      true,
+    );
+    expect([first, second].map((item) => (item?.state === 'done' ? item.outcome : null)).sort()).toEqual([
+      'created',
+      'duplicate',
+    ]);
+  });
+
+  it('skips a file over the limits before sending anything', async () => {
+    server.limits = { ...server.limits, maxPhotoBytes: 100 };
+    await queue.addFiles([photo('huge.jpg', 'h', 150)]);
+    await run();
+    expect((await byName())['huge.jpg']).toMatchObject({
+      state: 'skipped',
+      reason: "Photos can't exceed 100 bytes (150 bytes).",
+    });
+    expect(server.requests.filter((r) => r.path.startsWith('/api/uploads'))).toEqual([]);
+  });
+
+  it("skips a file the server refuses, with the server's sentence, and goes on", async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg')]);
+    server.failNext('POST /api/uploads', { status: 415, code: 'UNSUPPORTED_TYPE' });
+    await run();
+    const items = await byName();
+    expect(items['a.jpg']).toMatchObject({
+      state: 'skipped',
+      reason: 'Only photos and videos can be backed up.',
+    });
+    expect(items['b.jpg']?.state).toBe('done');
+  });
+
+  it('blocks everything pending when the session is gone', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg')]);
+    server.signedIn = false;
+    const result = await run();
+    expect(result.stop).toBe('signed-out');
+    const items = await byName();
+    expect(items['a.jpg']).toMatchObject({
+      state: 'blocked',
+      cause: 'signed-out',
+      reason: SIGNED_OUT_REASON,
+    });
+    expect(items['b.jpg']?.state).toBe('blocked');
+
+    server.signedIn = true;
+    await queue.unblock('signed-out');
+    expect((await run()).stop).toBe('finished');
+    expect(Object.values(await byName()).map((item) => item.state)).toEqual(['done', 'done']);
+  });
+
+  it('backs off after a server error, stops, and succeeds once the wait is over', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg', 'b', 100)]);
+    server.failNext('PATCH', { status: 503, headers: { 'Retry-After': '10' } });
+
+    const result = await run();
+
+    expect(result.stop).toBe('transient');
+    const items = await byName();
+    expect(items['a.jpg']).toMatchObject({ state: 'failed', attempts: 1, nextAttemptAt: clock + 10_000 });
+    // The server's trouble is not b's fault: it was not tried.
+    expect(items['b.jpg']?.state).toBe('ready');
+    expect(result.nextAttemptAt).toBe(clock + 10_000);
+
+    expect((await run()).stop).toBe('finished');
+    expect((await byName())['a.jpg']?.state).toBe('failed');
+    clock += 10_000;
+    expect(await run()).toEqual({ stop: 'finished', nextAttemptAt: null });
+    expect((await byName())['a.jpg']).toMatchObject({ state: 'done', attempts: 1 });
+  });
+
+  it('fails on a network error without trying the rest', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg', 'b', 100)]);
+    server.failNext('POST /api/uploads', 'network');
+    expect((await run()).stop).toBe('transient');
+    const items = await byName();
+    expect(items['a.jpg']).toMatchObject({
+      state: 'failed',
+      error: "Shoebox can't reach the server. It will try again.",
+    });
+    expect(items['b.jpg']?.state).toBe('ready');
+  });
+
+  it('sends the file again after a checksum mismatch', async () => {
+    await queue.addFiles([photo('a.jpg')]);
+    const [item] = await queue.list();
+    // The server rejects the bytes once, as if they had been corrupted on the way.
+    server.failNext('PATCH', { status: 460, code: 'CHECKSUM_MISMATCH' });
+    expect((await run()).stop).toBe('finished');
+    expect(await queue.get(item?.id ?? '')).toMatchObject({ state: 'failed', upload: null });
+
+    clock += 60_000;
+    await run();
+    expect((await queue.get(item?.id ?? ''))?.state).toBe('done');
+    expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/api/uploads')).toHaveLength(2);
+  });
+
+  it('prepares while offline but sends nothing', async () => {
+    await queue.addFiles([photo('a.jpg')]);
+    server.failNext('GET /api/config', 'network');
+    const result = await run({ isOnline: () => false });
+    expect(result.stop).toBe('offline');
+    expect((await byName())['a.jpg']?.state).toBe('ready');
+    expect(server.requests.map((r) => r.path)).toEqual(['/api/config']);
+  });
+
+  it('resumes an upload a crash left behind from the offset the server has', async () => {
+    const blob = photo('big.jpg', 'big', 100);
+    await queue.addFiles([blob]);
+    const [item] = await queue.list();
+    const id = item?.id ?? '';
+    // First drain: the connection drops after the first 40-byte chunk... simulated by a chunked
+    // upload from the test, then a "crash" that leaves the record in `uploading`.
+    await queue.markPreparing(id);
+    const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    await queue.markReady(id, { type: 'image/jpeg', sourceSha256: sha256, sha256, capturedAt: null });
+    await queue.markUploading(id);
+    const created = await server.fetch(`${ORIGIN}/api/uploads`, {
+      method: 'POST',
+      headers: {
+        'Upload-Length': '100',
+        'Upload-Metadata': `filename ${btoa('big.jpg')},type ${btoa('image/jpeg')},sha256 ${btoa(sha256)},sourceSha256 ${btoa(sha256)}`,
+      },
+    });
+    const url = created.headers.get('Location') ?? '';
+    await server.fetch(url, { method: 'PATCH', headers: { 'Upload-Offset': '0' }, body: blob.slice(0, 40) });
+    await queue.setUploadProgress(id, { url, offset: 40 });
+    const sentBefore = server.bytesReceived;
+
+    await run();
+
+    expect(await queue.get(id)).toMatchObject({ state: 'done', outcome: 'created' });
+    expect(server.bytesReceived - sentBefore).toBe(60);
+  });
+
+  it('stops at once when aborted, leaving the item ready to resume', async () => {
+    await queue.addFiles([photo('a.jpg')]);
+    const controller = new AbortController();
+    const result = await run({
+      signal: controller.signal,
+      fetch: (input, init) => {
+        if (init.method === 'PATCH') controller.abort();
+        return server.fetch(input, init);
+      },
+    });
+    expect(result.stop).toBe('aborted');
+    expect((await byName())['a.jpg']?.state).toBe('ready');
+  });
+
+  it('lets one drain run at a time', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg')]);
+    const [first, second] = await Promise.all([run(), run()]);
+    expect(first.stop).toBe('finished');
+    expect(second.stop).toBe('finished');
+    expect(server.assets.size).toBe(2);
+    expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/api/uploads')).toHaveLength(2);
+    expect(notices.map((n) => (n.type === 'drain' ? n.running : null))).toEqual([true, false, true, false]);
+  });
+
+  it('prepares with the last limits it saw when the server cannot be reached', async () => {
+    server.limits = { ...server.limits, maxPhotoBytes: 100 };
+    await run();
+    server.failNext('GET /api/config', 'network');
+    await queue.addFiles([photo('huge.jpg', 'h', 150)]);
+    await run({ isOnline: () => false });
+    expect((await byName())['huge.jpg']?.state).toBe('skipped');
+  });
+
+  it('stops a removed item without failing the drain', async () => {
+    await queue.addFiles([photo('a.jpg', 'a', 100), photo('b.jpg', 'b', 120)]);
+    const result = await run({
+      fetch: async (input, init) => {
+        if (init.method === 'PATCH') {
+          const [item] = await queue.listByState('uploading');
+          if (item?.name === 'a.jpg') await queue.remove(item.id);
+        }
+        return server.fetch(input, init);
+      },
+    });
+    expect(result.stop).toBe('finished');
+    const items = await byName();
+    expect(items['a.jpg']).toBeUndefined();
+    expect(items['b.jpg']?.state).toBe('done');
+  });
+});

@@ -1,0 +1,374 @@
+import type { UploadOutcome } from '../shared/tus';
+import { QueueNotifier } from './channel';
+import type { QueueNotice } from './channel';
+import { preparedHashes } from './item';
+import type { BlockedCause, ItemInState, QueueItem, QueueState, QueuedItem, UploadSession } from './item';
+import { openShoeboxDb } from './schema';
+import type { OpenOptions, QueueSettings, SettingKey, ShoeboxDatabase } from './schema';
+
+/** A transition named an item that is not in the queue (removed meanwhile, or a bug). */
+export class QueueItemNotFoundError extends Error {
+  override readonly name = 'QueueItemNotFoundError';
+  constructor(readonly id: string) {
+    super(`Queue item ${id} does not exist.`);
+  }
+}
+
+/** A transition was asked of an item in a state it cannot leave that way. */
+export class QueueTransitionError extends Error {
+  override readonly name = 'QueueTransitionError';
+  constructor(
+    readonly id: string,
+    readonly from: QueueState,
+    readonly to: QueueState,
+  ) {
+    super(`Queue item ${id} cannot go from ${from} to ${to}.`);
+  }
+}
+
+/** Items written per transaction by addFiles: big enough to be quick, small enough to keep the page responsive. */
+export const ADD_BATCH_SIZE = 50;
+
+export interface PreparedFields {
+  type: string;
+  sourceSha256: string;
+  sha256: string;
+  capturedAt: string | null;
+}
+
+export interface QueueDbOptions extends OpenOptions {
+  /** Where change notices go; by default the BroadcastChannel 'shoebox-queue'. */
+  notify?: (notice: QueueNotice) => void;
+  now?: () => number;
+}
+
+/** Keeps only the fields every state shares, dropping the previous state's extras (reason, error…). */
+function base(item: QueueItem): Omit<QueueItem, 'state'> {
+  return {
+    id: item.id,
+    name: item.name,
+    size: item.size,
+    type: item.type,
+    addedAt: item.addedAt,
+    lastModified: item.lastModified,
+    sourceSha256: item.sourceSha256,
+    sha256: item.sha256,
+    capturedAt: item.capturedAt,
+    attempts: item.attempts,
+    upload: item.upload,
+    blobKey: item.blobKey,
+  };
+}
+
+/** Back to the first state that redoes the missing work: ready if prepared, else queued. */
+function rewind(item: QueueItem): QueueItem {
+  const { blobKey } = item;
+  if (blobKey === null) throw new Error(`Queue item ${item.id} has no file to retry.`);
+  const hashes = preparedHashes(item);
+  return hashes === null
+    ? { ...base(item), state: 'queued', blobKey, sourceSha256: null, sha256: null }
+    : { ...base(item), ...hashes, state: 'ready', blobKey };
+}
+
+function inStates<S extends QueueState>(item: QueueItem, states: readonly S[]): item is ItemInState<S> {
+  return (states as readonly QueueState[]).includes(item.state);
+}
+
+/**
+ * The backup queue in IndexedDB. Every transition is one transaction, so a crash or a closed tab
+ * leaves each item in a state from which `drain()` resumes. Callers never touch cursors or stores.
+ */
+export class QueueDb {
+  private readonly notify: (notice: QueueNotice) => void;
+  private readonly now: () => number;
+  private lastAddedAt = 0;
+
+  constructor(
+    readonly db: ShoeboxDatabase,
+    options: Pick<QueueDbOptions, 'notify' | 'now'> = {},
+  ) {
+    if (options.notify) {
+      this.notify = options.notify;
+    } else {
+      const notifier = new QueueNotifier();
+      this.notify = (notice) => notifier.post(notice);
+    }
+    this.now = options.now ?? Date.now;
+  }
+
+  static async open(options: QueueDbOptions = {}): Promise<QueueDb> {
+    return new QueueDb(await openShoeboxDb(options), options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Stores each file and a `queued` item for it, `ADD_BATCH_SIZE` per transaction. If a batch
+   * fails (for example the device is out of storage), the batches before it stay queued and the
+   * error is thrown.
+   */
+  async addFiles(
+    files: readonly File[],
+    onProgress?: (added: number, total: number) => void,
+  ): Promise<QueuedItem[]> {
+    const added: QueuedItem[] = [];
+    for (let start = 0; start < files.length; start += ADD_BATCH_SIZE) {
+      const batch = files.slice(start, start + ADD_BATCH_SIZE).map((file) => this.newItem(file));
+      const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
+      const writes: Promise<unknown>[] = [];
+      for (const { item, file } of batch) {
+        writes.push(tx.objectStore('blobs').put(file, item.blobKey));
+        writes.push(tx.objectStore('items').put(item));
+      }
+      await Promise.all([...writes, tx.done]);
+      added.push(...batch.map(({ item }) => item));
+      this.notify({ type: 'changed', ids: batch.map(({ item }) => item.id) });
+      onProgress?.(added.length, files.length);
+    }
+    return added;
+  }
+
+  private newItem(file: File): { item: QueuedItem; file: File } {
+    // Strictly increasing, so items added in one go keep the order they were picked in.
+    const addedAt = Math.max(this.now(), this.lastAddedAt + 1);
+    this.lastAddedAt = addedAt;
+    const id = crypto.randomUUID();
+    return {
+      file,
+      item: {
+        id,
+        state: 'queued',
+        name: file.name,
+        size: file.size,
+        type: file.type,
+        addedAt,
+        lastModified: Number.isFinite(file.lastModified) && file.lastModified > 0 ? file.lastModified : null,
+        sourceSha256: null,
+        sha256: null,
+        capturedAt: null,
+        attempts: 0,
+        upload: null,
+        blobKey: `${id}/original`,
+      },
+    };
+  }
+
+  /** Every item, oldest added first. */
+  list(): Promise<QueueItem[]> {
+    return this.db.getAllFromIndex('items', 'by-addedAt');
+  }
+
+  listByState<S extends QueueState>(state: S): Promise<ItemInState<S>[]> {
+    // The by-state index only yields items whose `state` is S.
+    return this.db.getAllFromIndex('items', 'by-state', state) as Promise<ItemInState<S>[]>;
+  }
+
+  get(id: string): Promise<QueueItem | undefined> {
+    return this.db.get('items', id);
+  }
+
+  async getBlob(key: string): Promise<Blob | undefined> {
+    return this.db.get('blobs', key);
+  }
+
+  getSetting<K extends SettingKey>(key: K): Promise<QueueSettings[K] | undefined> {
+    return this.db.get('settings', key);
+  }
+
+  async setSetting<K extends SettingKey>(key: K, value: QueueSettings[K]): Promise<void> {
+    await this.db.put('settings', value, key);
+  }
+
+  markPreparing(id: string): Promise<QueueItem> {
+    return this.transition(id, ['queued'], 'preparing', (item) => ({
+      ...base(item),
+      state: 'preparing',
+      blobKey: item.blobKey,
+    }));
+  }
+
+  markReady(id: string, prepared: PreparedFields): Promise<QueueItem> {
+    return this.transition(id, ['preparing'], 'ready', (item) => ({
+      ...base(item),
+      ...prepared,
+      state: 'ready',
+      blobKey: item.blobKey,
+    }));
+  }
+
+  markUploading(id: string): Promise<QueueItem> {
+    return this.transition(id, ['ready'], 'uploading', (item) => ({ ...item, state: 'uploading' }));
+  }
+
+  /** Keeps the tus upload URL and the offset the server confirmed, so a later attempt resumes there. */
+  setUploadProgress(id: string, upload: UploadSession): Promise<QueueItem> {
+    return this.transition(id, ['uploading'], 'uploading', (item) => ({ ...item, upload }));
+  }
+
+  /** The item is in the library; its blob is deleted in the same transaction. */
+  markDone(id: string, result: { assetId: string; outcome: UploadOutcome }): Promise<QueueItem> {
+    return this.transition(
+      id,
+      ['ready', 'uploading'],
+      'done',
+      (item) => ({
+        ...base(item),
+        sourceSha256: item.sourceSha256,
+        sha256: item.sha256,
+        state: 'done',
+        assetId: result.assetId,
+        outcome: result.outcome,
+        upload: null,
+        blobKey: null,
+      }),
+      { deleteBlob: true },
+    );
+  }
+
+  markSkipped(id: string, reason: string): Promise<QueueItem> {
+    return this.transition(id, ['preparing', 'ready', 'uploading'], 'skipped', (item) => ({
+      ...base(item),
+      state: 'skipped',
+      reason,
+    }));
+  }
+
+  /**
+   * A retryable failure: counts the attempt and sets when to try again. `forgetUpload` drops the
+   * tus URL so the next attempt starts a new upload (the old one is gone or held bad bytes).
+   */
+  markFailed(
+    id: string,
+    failure: { error: string; nextAttemptAt: number; forgetUpload?: boolean },
+  ): Promise<QueueItem> {
+    return this.transition(id, ['preparing', 'ready', 'uploading'], 'failed', (item) => ({
+      ...base(item),
+      state: 'failed',
+      attempts: item.attempts + 1,
+      nextAttemptAt: failure.nextAttemptAt,
+      error: failure.error,
+      upload: failure.forgetUpload === true ? null : item.upload,
+    }));
+  }
+
+  markBlocked(id: string, blocked: { cause: BlockedCause; reason: string }): Promise<QueueItem> {
+    return this.transition(
+      id,
+      ['queued', 'preparing', 'ready', 'uploading', 'failed'],
+      'blocked',
+      (item) => ({
+        ...base(item),
+        state: 'blocked',
+        ...blocked,
+      }),
+    );
+  }
+
+  /** Blocks every item that still has work ahead (for example when the session has expired). */
+  blockPending(blocked: { cause: BlockedCause; reason: string }): Promise<string[]> {
+    return this.rewrite(['queued', 'preparing', 'ready', 'uploading', 'failed'], (item) => ({
+      ...base(item),
+      state: 'blocked',
+      ...blocked,
+    }));
+  }
+
+  /** Unblocks the items blocked for `cause` once the user has dealt with it (signed in again). */
+  unblock(cause: BlockedCause): Promise<string[]> {
+    return this.rewrite(['blocked'], (item) =>
+      item.state === 'blocked' && item.cause === cause ? rewind(item) : item,
+    );
+  }
+
+  /** The user asked to try a failed, blocked or skipped item again, now. */
+  retry(id: string): Promise<QueueItem> {
+    return this.transition(id, ['failed', 'blocked', 'skipped'], 'queued', (item) => {
+      // A skipped item is prepared again: its type or the server's limits may be what changed.
+      if (item.state === 'skipped') return rewind({ ...item, sourceSha256: null, sha256: null });
+      return rewind(item);
+    });
+  }
+
+  /** Failed items whose wait is over go back to be prepared or uploaded. */
+  requeueDue(now: number = this.now()): Promise<string[]> {
+    return this.rewrite(['failed'], (item) =>
+      item.state === 'failed' && item.nextAttemptAt <= now ? rewind(item) : item,
+    );
+  }
+
+  /**
+   * Items left in `preparing` or `uploading` by a crash, a closed tab or an abort go back to a
+   * state the drain starts from; the tus URL and offset are kept so the upload resumes. Only call
+   * this while holding the upload lock: then no other context is working on them.
+   */
+  resetStale(): Promise<string[]> {
+    return this.rewrite(['preparing', 'uploading'], (item) => rewind(item));
+  }
+
+  /** Deletes an item and its blob. */
+  async remove(id: string): Promise<void> {
+    const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
+    const item = await tx.objectStore('items').get(id);
+    if (item === undefined) throw new QueueItemNotFoundError(id);
+    const writes: Promise<unknown>[] = [tx.objectStore('items').delete(id)];
+    if (item.blobKey !== null) writes.push(tx.objectStore('blobs').delete(item.blobKey));
+    await Promise.all([...writes, tx.done]);
+    this.notify({ type: 'changed', ids: [id] });
+  }
+
+  /** Removes the items that are done (their blobs are already gone). */
+  async clearCompleted(): Promise<string[]> {
+    const tx = this.db.transaction('items', 'readwrite');
+    const ids = await tx.store.index('by-state').getAllKeys('done');
+    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+    if (ids.length > 0) this.notify({ type: 'changed', ids });
+    return ids;
+  }
+
+  private async transition<S extends QueueState>(
+    id: string,
+    from: readonly S[],
+    to: QueueState,
+    change: (item: ItemInState<S>) => QueueItem,
+    options: { deleteBlob?: boolean } = {},
+  ): Promise<QueueItem> {
+    const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
+    const items = tx.objectStore('items');
+    const item = await items.get(id);
+    // Throwing before any write lets the transaction commit empty: nothing changes.
+    if (item === undefined) throw new QueueItemNotFoundError(id);
+    if (!inStates(item, from)) throw new QueueTransitionError(id, item.state, to);
+    const next = change(item);
+    const writes: Promise<unknown>[] = [items.put(next)];
+    if (options.deleteBlob === true && item.blobKey !== null) {
+      writes.push(tx.objectStore('blobs').delete(item.blobKey));
+    }
+    await Promise.all([...writes, tx.done]);
+    this.notify({ type: 'changed', ids: [id] });
+    return next;
+  }
+
+  /** Applies `change` to every item in the given states, in one transaction; returns the ids changed. */
+  private async rewrite(
+    states: readonly QueueState[],
+    change: (item: QueueItem) => QueueItem,
+  ): Promise<string[]> {
+    const tx = this.db.transaction('items', 'readwrite');
+    const index = tx.store.index('by-state');
+    const changed: string[] = [];
+    const writes: Promise<unknown>[] = [];
+    for (const state of states) {
+      for (const item of await index.getAll(state)) {
+        const next = change(item);
+        if (next === item) continue;
+        changed.push(item.id);
+        writes.push(tx.store.put(next));
+      }
+    }
+    await Promise.all([...writes, tx.done]);
+    if (changed.length > 0) this.notify({ type: 'changed', ids: changed });
+    return changed;
+  }
+}

@@ -1,0 +1,89 @@
+import { openDB } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { Limits } from '../shared/limits';
+import type { QueueItem, QueueState } from './item';
+
+export const DB_NAME = 'shoebox';
+export const DB_VERSION = 1;
+
+/** Values of the `settings` store, by key. */
+export interface QueueSettings {
+  /** The limits last served by GET /api/config, so files can be prepared while offline. */
+  limits: Limits;
+}
+
+export type SettingKey = keyof QueueSettings;
+
+/** The whole IndexedDB schema of Shoebox; every version's stores are declared here once. */
+export interface ShoeboxDB extends DBSchema {
+  items: {
+    key: string;
+    value: QueueItem;
+    indexes: { 'by-state': QueueState; 'by-addedAt': number };
+  };
+  /** Picked files, by the key an item keeps in `blobKey`; records never inline a blob. */
+  blobs: {
+    key: string;
+    value: Blob;
+  };
+  settings: {
+    key: SettingKey;
+    value: QueueSettings[SettingKey];
+  };
+}
+
+export type ShoeboxDatabase = IDBPDatabase<ShoeboxDB>;
+export type UpgradeTransaction = IDBPTransaction<ShoeboxDB, StoreNames<ShoeboxDB>[], 'versionchange'>;
+export type UpgradeStep = (db: ShoeboxDatabase, transaction: UpgradeTransaction) => void;
+
+/**
+ * One step per version: `UPGRADES[n]` takes a database from version n to n + 1. Steps only add
+ * stores, indexes or fields (migrating records through `transaction`); they never delete data, so
+ * a queue written by any earlier version of the app survives the update.
+ */
+export const UPGRADES: readonly UpgradeStep[] = [
+  function createQueueStores(db) {
+    const items = db.createObjectStore('items', { keyPath: 'id' });
+    items.createIndex('by-state', 'state');
+    items.createIndex('by-addedAt', 'addedAt');
+    db.createObjectStore('blobs');
+    db.createObjectStore('settings');
+  },
+];
+
+/** Runs the steps between `oldVersion` and `newVersion` in order. */
+export function runUpgrades(
+  db: ShoeboxDatabase,
+  oldVersion: number,
+  newVersion: number,
+  transaction: UpgradeTransaction,
+  steps: readonly UpgradeStep[] = UPGRADES,
+): void {
+  for (const upgrade of steps.slice(oldVersion, newVersion)) upgrade(db, transaction);
+}
+
+export interface OpenOptions {
+  name?: string;
+  /** For tests of the upgrade path; the app always opens DB_VERSION. */
+  version?: number;
+  steps?: readonly UpgradeStep[];
+}
+
+export function openShoeboxDb(options: OpenOptions = {}): Promise<ShoeboxDatabase> {
+  const { name = DB_NAME, version = DB_VERSION, steps = UPGRADES } = options;
+  // Checked before opening: an exception inside `upgrade` would abort it with a vaguer error.
+  if (steps.length < version) {
+    return Promise.reject(new Error(`No IndexedDB upgrade step from version ${steps.length}.`));
+  }
+  return openDB<ShoeboxDB>(name, version, {
+    upgrade(db, oldVersion, newVersion, transaction) {
+      runUpgrades(db, oldVersion, newVersion ?? version, transaction, steps);
+    },
+    blocking(_currentVersion, _blockedVersion, event) {
+      // A newer version of the app (another tab, or the updated service worker) wants to upgrade
+      // the schema: let it, instead of blocking it until this page closes. This connection stops
+      // working; the newer code is the one that understands the new schema.
+      (event.target as IDBDatabase).close();
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import type { CheckRequest, CheckResponse, ConfigResponse } from '../shared/api';
+import { requestJson } from './http';
+import type { FetchFn } from './http';
+
+/** The two API calls the drain needs besides tus; an interface so tests can stand in for the server. */
+export interface QueueServer {
+  config(signal?: AbortSignal): Promise<ConfigResponse>;
+  /** Which of these source hashes the signed-in user's library already has (at most CHECK_BATCH_MAX). */
+  check(sourceSha256: string[], signal?: AbortSignal): Promise<CheckResponse>;
+}
+
+export function createQueueServer(fetchFn?: FetchFn): QueueServer {
+  return {
+    config: (signal) => requestJson<ConfigResponse>('/api/config', { signal, fetch: fetchFn }),
+    check: (sourceSha256, signal) =>
+      requestJson<CheckResponse>('/api/assets/check', {
+        method: 'POST',
+        body: { sourceSha256 } satisfies CheckRequest,
+        signal,
+        fetch: fetchFn,
+      }),
+  };
+}

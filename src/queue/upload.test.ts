@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { UploadSession } from './item';
+import { FakeServer, ORIGIN } from './testing/fakeServer';
+import { uploadBlob } from './upload';
+import type { UploadRequest } from './upload';
+
+async function sha256Hex(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function request(
+  server: FakeServer,
+  blob: Blob,
+  overrides: Partial<UploadRequest> = {},
+): Promise<UploadRequest & { sessions: UploadSession[] }> {
+  const sha256 = await sha256Hex(blob);
+  const sessions: UploadSession[] = [];
+  return {
+    blob,
+    metadata: {
+      filename: 'photo.jpg',
+      type: 'image/jpeg',
+      sha256,
+      sourceSha256: sha256,
+      capturedAt: '2020-01-01T10:00:00',
+    },
+    session: null,
+    endpoint: `${ORIGIN}/api/uploads`,
+    saveSession: (session) => {
+      sessions.push(session);
+      return Promise.resolve();
+    },
+    fetch: server.fetch,
+    sessions,
+    ...overrides,
+  };
+}
+
+describe('uploadBlob', () => {
+  it('uploads in chunks, saving the URL and each confirmed offset, and returns the asset', async () => {
+    const server = new FakeServer();
+    const blob = new Blob(['0123456789']);
+    const req = await request(server, blob, { chunkSize: 4 });
+
+    const result = await uploadBlob(req);
+
+    expect(result).toEqual({
+      kind: 'uploaded',
+      assetId: expect.stringMatching(/^asset-/) as unknown,
+      outcome: 'created',
+    });
+    expect(req.sessions).toEqual([
+      { url: `${ORIGIN}/api/uploads/1`, offset: 0 },
+      { url: `${ORIGIN}/api/uploads/1`, offset: 4 },
+      { url: `${ORIGIN}/api/uploads/1`, offset: 8 },
+      { url: `${ORIGIN}/api/uploads/1`, offset: 10 },
+    ]);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH']);
+    expect([...server.assets.values()][0]).toMatchObject({ filename: 'photo.jpg', bytes: 10 });
+  });
+
+  it('resumes from the saved URL at the offset the server confirms', async () => {
+    const server = new FakeServer();
+    const blob = new Blob(['0123456789']);
+    const first = await request(server, blob, { chunkSize: 4 });
+    // The first PATCH gets through; the second has no answer (the connection drops).
+    let patches = 0;
+    first.fetch = (input, init) => {
+      if (init.method === 'PATCH' && ++patches === 2) return Promise.reject(new TypeError('Failed to fetch'));
+      return server.fetch(input, init);
+    };
+    const failed = await uploadBlob(first);
+    expect(failed.kind).toBe('error');
+    const saved = first.sessions.at(-1);
+    expect(saved).toEqual({ url: `${ORIGIN}/api/uploads/1`, offset: 4 });
+
+    const before = server.requests.length;
+    const second = await request(server, blob, { chunkSize: 4, session: saved ?? null });
+    const result = await uploadBlob(second);
+    expect(result.kind).toBe('uploaded');
+    const resumed = server.requests.slice(before);
+    expect(resumed.map((r) => r.method)).toEqual(['HEAD', 'PATCH', 'PATCH']);
+    expect(resumed.reduce((sum, r) => sum + r.bytes, 0)).toBe(6);
+  });
+
+  it('starts a new upload when the saved one is gone', async () => {
+    const server = new FakeServer();
+    const req = await request(server, new Blob(['abc']), {
+      session: { url: `${ORIGIN}/api/uploads/99`, offset: 2 },
+    });
+    const result = await uploadBlob(req);
+    expect(result.kind).toBe('uploaded');
+    expect(server.requests.map((r) => r.method)).toEqual(['HEAD', 'POST', 'PATCH']);
+    expect(req.sessions[0]).toEqual({ url: `${ORIGIN}/api/uploads/1`, offset: 0 });
+  });
+
+  it('reports the error of a refused upload with its response', async () => {
+    const server = new FakeServer();
+    server.failNext('POST /api/uploads', { status: 413, code: 'TOO_LARGE' });
+    const result = await uploadBlob(await request(server, new Blob(['abc'])));
+    expect(result.kind).toBe('error');
+    if (result.kind !== 'error') return;
+    const response = (result.error as { originalResponse: { getStatus(): number } }).originalResponse;
+    expect(response.getStatus()).toBe(413);
+  });
+
+  it('stops when a session write fails (the item was removed meanwhile)', async () => {
+    const server = new FakeServer();
+    const gone = new Error('Queue item x does not exist.');
+    const req = await request(server, new Blob(['0123456789']), {
+      chunkSize: 2,
+      saveSession: () => Promise.reject(gone),
+    });
+    const result = await uploadBlob(req);
+    expect(result).toEqual({ kind: 'error', error: gone });
+    expect(server.bytesReceived).toBeLessThan(10);
+  });
+
+  it('settles as aborted when the signal fires, without calling tus handlers', async () => {
+    const server = new FakeServer();
+    const controller = new AbortController();
+    const req = await request(server, new Blob(['0123456789']), {
+      chunkSize: 2,
+      signal: controller.signal,
+      saveSession: (session) => {
+        if (session.offset >= 4) controller.abort();
+        return Promise.resolve();
+      },
+    });
+    expect(await uploadBlob(req)).toEqual({ kind: 'aborted' });
+  });
+});

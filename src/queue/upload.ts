@@ -1,0 +1,135 @@
+import { Upload } from 'tus-js-client';
+import type { PreviousUpload, UrlStorage } from 'tus-js-client';
+import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
+import type { UploadMetadata, UploadOutcome } from '../shared/tus';
+import { BlobFileReader } from './blobFileReader';
+import { FetchHttpStack } from './fetchHttpStack';
+import type { FetchFn } from './http';
+import type { UploadSession } from './item';
+
+/** tus-js-client must never keep upload URLs in localStorage: the queue record is their one home. */
+const NO_URL_STORAGE: UrlStorage = {
+  findAllUploads: (): Promise<PreviousUpload[]> => Promise.resolve([]),
+  findUploadsByFingerprint: (): Promise<PreviousUpload[]> => Promise.resolve([]),
+  removeUpload: (): Promise<void> => Promise.resolve(),
+  addUpload: (): Promise<string> => Promise.resolve(''),
+};
+
+export type UploadResult =
+  /** The server has the file. The ids are null when the last answer did not carry them (see drain). */
+  | { kind: 'uploaded'; assetId: string | null; outcome: UploadOutcome | null }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'aborted' };
+
+export interface UploadRequest {
+  blob: Blob;
+  metadata: UploadMetadata;
+  /** Where to resume, from the queue record. */
+  session: UploadSession | null;
+  /** Absolute URL of the tus endpoint. */
+  endpoint: string;
+  /** Persists the upload URL and confirmed offset; awaited before the upload reports its end. */
+  saveSession: (session: UploadSession) => Promise<unknown>;
+  onProgress?: ((bytesUploaded: number, bytesTotal: number) => void) | undefined;
+  signal?: AbortSignal | undefined;
+  fetch?: FetchFn | undefined;
+  chunkSize?: number;
+}
+
+export function tusMetadata(metadata: UploadMetadata): Record<string, string> {
+  const record: Record<string, string> = {
+    filename: metadata.filename,
+    type: metadata.type,
+    sha256: metadata.sha256,
+    sourceSha256: metadata.sourceSha256,
+  };
+  if (metadata.capturedAt !== undefined) record.capturedAt = metadata.capturedAt;
+  return record;
+}
+
+function outcomeFrom(value: string | undefined): UploadOutcome | null {
+  return value === 'created' || value === 'duplicate' ? value : null;
+}
+
+/**
+ * Uploads one blob with tus, resuming from `session` when there is one. Retries are left to the
+ * queue (`retryDelays: null`), so they survive reloads and the user can see them. Never rejects:
+ * the outcome is in the result.
+ */
+export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
+  const { blob, session, signal } = request;
+  return new Promise<UploadResult>((resolve) => {
+    if (signal?.aborted === true) {
+      resolve({ kind: 'aborted' });
+      return;
+    }
+    let current = session;
+    // Session writes run in order, and the result waits for them, so the record never lags behind
+    // what the drain reports. A failed write (the item was removed meanwhile) stops the upload.
+    let writes: Promise<unknown> = Promise.resolve();
+    let settled = false;
+    const finish = (result: UploadResult): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const finishAfterWrites = (result: UploadResult): void => {
+      writes.then(
+        () => finish(result),
+        (error: unknown) => finish({ kind: 'error', error }),
+      );
+    };
+    const save = (next: UploadSession): void => {
+      current = next;
+      writes = writes.then(() => request.saveSession(next));
+      writes.catch((error: unknown) => {
+        void upload.abort();
+        finish({ kind: 'error', error });
+      });
+    };
+
+    const upload = new Upload(blob, {
+      endpoint: request.endpoint,
+      uploadUrl: session?.url ?? null,
+      metadata: tusMetadata(request.metadata),
+      chunkSize: request.chunkSize ?? TUS_CHUNK_SIZE,
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      removeFingerprintOnSuccess: true,
+      urlStorage: NO_URL_STORAGE,
+      fileReader: new BlobFileReader(),
+      httpStack: new FetchHttpStack({ fetch: request.fetch, signal }),
+      onUploadUrlAvailable() {
+        const url = upload.url;
+        if (url === null) return;
+        // A new URL (the old upload was gone, so tus created another) starts at 0.
+        save({ url, offset: current?.url === url ? current.offset : 0 });
+      },
+      onChunkComplete(_chunkSize, bytesAccepted) {
+        if (upload.url !== null) save({ url: upload.url, offset: bytesAccepted });
+      },
+      onProgress(bytesSent, bytesTotal) {
+        request.onProgress?.(bytesSent, bytesTotal);
+      },
+      onSuccess({ lastResponse }) {
+        finishAfterWrites({
+          kind: 'uploaded',
+          assetId: lastResponse.getHeader(ASSET_ID_HEADER) ?? null,
+          outcome: outcomeFrom(lastResponse.getHeader(UPLOAD_OUTCOME_HEADER)),
+        });
+      },
+      onError(error) {
+        finishAfterWrites(signal?.aborted === true ? { kind: 'aborted' } : { kind: 'error', error });
+      },
+    });
+
+    function onAbort(): void {
+      // tus-js-client calls no handler after abort(), so the result is settled here.
+      void upload.abort();
+      finishAfterWrites({ kind: 'aborted' });
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    upload.start();
+  });
+}

@@ -1,0 +1,48 @@
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import type { PrecacheEntry } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
+
+/** The message workbox-window's `messageSkipWaiting()` sends when the user accepts an update. */
+interface SkipWaitingMessage {
+  type: 'SKIP_WAITING';
+}
+
+function isSkipWaiting(data: unknown): data is SkipWaitingMessage {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING';
+}
+
+/** The app shell (scripts, styles, icons, index.html) from the build's manifest, old revisions removed. */
+function precacheAppShell(): void {
+  precacheAndRoute(self.__WB_MANIFEST);
+  cleanupOutdatedCaches();
+}
+
+/**
+ * Every navigation gets the precached index.html, so a reload while offline shows the app
+ * instead of the browser's offline page. API paths are never navigations of the app.
+ */
+function routeNavigationsToShell(): void {
+  registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//] }));
+}
+
+/** An update waits (prompt-style) until the page says the user accepted it. */
+function onMessage(event: ExtendableMessageEvent): void {
+  if (isSkipWaiting(event.data)) event.waitUntil(self.skipWaiting());
+}
+
+/**
+ * A worker activates on the first install, after the page's SKIP_WAITING, or once every tab of
+ * the old version has closed. Pages the old worker controlled pass to this one by themselves;
+ * claim() only adopts pages no worker controls, i.e. the first visit, so that it already works
+ * offline without a reload. It never swaps the version under a running page.
+ */
+function onActivate(event: ExtendableEvent): void {
+  event.waitUntil(self.clients.claim());
+}
+
+precacheAppShell();
+routeNavigationsToShell();
+self.addEventListener('message', onMessage);
+self.addEventListener('activate', onActivate);
