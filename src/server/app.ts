@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fs from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { registerAuthentication } from './auth/hook';
 import { LoginThrottle } from './auth/login-throttle';
@@ -8,15 +9,29 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db';
 import { toApiError } from './errors';
+import { JobQueue, PRUNE_JOBS_EVERY_MS, PRUNE_JOBS_JOB, pruneJobsJob } from './jobs/queue';
+import { METADATA_JOB, metadataJob } from './library/media-metadata';
+import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
+import { PURGE_TRASH_EVERY_MS, PURGE_TRASH_JOB, purgeTrashJob } from './library/trash';
 import { registerAssetRoutes } from './routes/assets';
 import { registerMetaRoutes } from './routes/meta';
 import { registerSessionRoutes } from './routes/session';
 import { registerSetupRoute } from './routes/setup';
+import { registerThumbRoutes } from './routes/thumbs';
 import { registerTokenRoutes } from './routes/tokens';
+import { registerTrashRoutes } from './routes/trash';
 import { registerUserRoutes } from './routes/users';
 import { registerStatic } from './static';
 import { FsBlobStore } from './storage/fs-blob-store';
+import { KeyedMutex } from './storage/keyed-mutex';
 import { registerUploadRoutes } from './uploads/routes';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The background job queue (tests await `jobs.idle()`). */
+    jobs: JobQueue;
+  }
+}
 
 export interface AppOptions {
   /** The clock; tests move it to expire sessions. */
@@ -24,26 +39,67 @@ export interface AppOptions {
   loginThrottle?: LoginThrottle;
   /** Sees every route as it is added (tests enumerate them to prove each one is guarded). */
   onRoute?: (route: RouteOptions) => void;
+  /** False: the job queue is not worked (tests leave jobs queued to see them resume). */
+  startJobs?: boolean;
 }
 
 /**
- * The whole server: API, uploads and the built app, over the SQLite database and blob store in
- * `config.dataDir` (created and migrated here). Closing the app closes the database.
+ * Makes a graceful close end connections that never sent a byte. Node 20's
+ * `closeIdleConnections()` skips them (only sockets that have carried a request count as idle),
+ * so `close()` would wait for a browser's speculative preconnect, or a spare socket an HTTP client
+ * opened, until `headersTimeout`. One that has sent anything is left to finish its request.
+ */
+function closeSilentConnectionsOnClose(app: FastifyInstance): void {
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  app.addHook('preClose', (done) => {
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+    done();
+  });
+}
+
+/**
+ * The whole server: API, uploads, the background jobs and the built app, over the SQLite database
+ * and blob stores in `config.dataDir` (created and migrated here). Closing the app stops the jobs,
+ * then closes the database.
  */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   await fs.mkdir(config.dataDir, { recursive: true });
   const app = fastify({ logger: { level: config.logLevel }, trustProxy: config.trustProxy });
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
+  closeSilentConnectionsOnClose(app);
   try {
     const db = await openDatabase(path.join(config.dataDir, 'shoebox.sqlite'));
-    app.addHook('onClose', () => db.destroy());
+    const now = options.now ?? (() => new Date());
+    const jobs = new JobQueue({ db, now, log: app.log, concurrency: config.jobConcurrency });
+    // One hook, in this order: the jobs stop (and record where they were) before the database closes.
+    app.addHook('onClose', async () => {
+      await jobs.stop();
+      await db.destroy();
+    });
+    app.decorate('jobs', jobs);
+    const tmpDir = path.join(config.dataDir, 'tmp');
+    // Whatever is in it was left by a process that stopped half way.
+    await fs.rm(tmpDir, { recursive: true, force: true });
+    await fs.mkdir(tmpDir, { recursive: true });
     const ctx: AppContext = {
       config,
       db,
       blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
+      thumbs: new FsBlobStore(path.join(config.dataDir, 'thumbs')),
+      blobLocks: new KeyedMutex(),
+      tmpDir,
+      jobs,
       loginThrottle: options.loginThrottle ?? new LoginThrottle(),
-      now: options.now ?? (() => new Date()),
+      now,
     };
+    jobs.register(THUMBNAIL_JOB, thumbnailJob(ctx, app.log));
+    jobs.register(METADATA_JOB, metadataJob(ctx, app.log));
+    jobs.register(PURGE_TRASH_JOB, purgeTrashJob(ctx, app.log), { everyMs: PURGE_TRASH_EVERY_MS });
+    jobs.register(PRUNE_JOBS_JOB, pruneJobsJob(db, now), { everyMs: PRUNE_JOBS_EVERY_MS });
 
     // The one place an error becomes a response: the catalogue's status and JSON body.
     app.setErrorHandler((error, request, reply) => {
@@ -60,8 +116,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     registerUserRoutes(app, ctx);
     registerTokenRoutes(app, ctx);
     registerAssetRoutes(app, ctx);
+    registerTrashRoutes(app, ctx);
+    await registerThumbRoutes(app, ctx);
     await registerUploadRoutes(app, ctx);
     await registerStatic(app, config.staticDir);
+    if (options.startJobs !== false) await jobs.start();
     return app;
   } catch (error) {
     await app.close();

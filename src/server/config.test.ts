@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       limits: DEFAULT_LIMITS,
       logLevel: 'info',
+      jobConcurrency: 1,
     });
   });
 
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
         SHOEBOX_MAX_PHOTO_PIXELS: '2000',
         SHOEBOX_MAX_VIDEO_BYTES: '3000',
         LOG_LEVEL: 'DEBUG',
+        SHOEBOX_JOB_CONCURRENCY: '2',
       },
       '/srv',
     );
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
       trustProxy: ['10.0.0.1', '10.0.0.0/8'],
       limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },
       logLevel: 'debug',
+      jobConcurrency: 2,
     });
   });
 

@@ -15,6 +15,8 @@ export interface Config {
   trustProxy: boolean | string[];
   limits: Limits;
   logLevel: LogLevel;
+  /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
+  jobConcurrency: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -77,5 +79,6 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       maxVideoBytes: positiveInteger(env, 'SHOEBOX_MAX_VIDEO_BYTES', DEFAULT_LIMITS.maxVideoBytes),
     },
     logLevel: logLevel(env.LOG_LEVEL),
+    jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
   };
 }

@@ -1,5 +1,6 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { closeHeifDecoder } from './imaging';
 
 /** How long in-flight requests get to finish on SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     timer.unref();
     try {
       await app.close();
+      await closeHeifDecoder();
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

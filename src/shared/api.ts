@@ -47,6 +47,38 @@ export interface CreatedToken extends ApiToken {
   token: string;
 }
 
+/** Why an asset shows a placeholder instead of a preview. */
+export type ThumbPlaceholderCode =
+  | 'empty'
+  | 'video'
+  | 'unsupported'
+  | 'undecodable'
+  | 'too-large'
+  | 'timeout'
+  /** Making the preview failed again and again (a server-side error); the original is kept. */
+  | 'failed';
+
+/**
+ * Where an asset's preview stands. Thumbnails are made in the background after the upload is
+ * acknowledged, so a new asset starts `pending`.
+ * - `pending`: `GET /api/assets/:id/thumb` answers 404 THUMB_PENDING; show a tile of the asset's
+ *   aspect ratio and ask again later (the next page load or details fetch says when it is ready).
+ * - `ready`: `GET /api/assets/:id/thumb?size=s|l&v=<version>` is a WebP, cached for a year
+ *   (`immutable`); `version` changes when the preview does (a new video poster), so put it in the
+ *   URL.
+ * - `placeholder`: the file cannot be previewed (damaged, unsupported, or a video without a
+ *   poster frame); the thumb URL answers 200 with an SVG placeholder (`Shoebox-Thumb-State:
+ *   placeholder`, not cached for long) and `reason` is a sentence to show. A video's placeholder
+ *   becomes `ready` when its poster frame arrives (`POST /api/assets/:id/poster`).
+ */
+export type ThumbState =
+  | { state: 'pending' }
+  | { state: 'ready'; version: string }
+  | { state: 'placeholder'; code: ThumbPlaceholderCode; reason: string };
+
+/** `s`: about 320 px on the long side (grid); `l`: about 1280 px (viewer before the original loads). */
+export type ThumbSize = 's' | 'l';
+
 export interface Asset {
   id: string;
   filename: string;
@@ -56,16 +88,119 @@ export interface Asset {
   sha256: string;
   /** SHA-256 (hex) of the file as the user picked it. */
   sourceSha256: string;
-  /** Capture time as an ISO string; the EXIF wall-clock time when the file carries no zone. */
+  /**
+   * Capture time as the camera's clock showed it (wall-clock time), written as an ISO string
+   * ending in `Z` whatever the zone: `2021-04-11T15:47:53.000Z` for a photo taken at 15:47:53
+   * local time. Sort and group by it as it is (the timeline does, on the server), and show it
+   * without converting it to the viewer's zone (format with `timeZone: 'UTC'`).
+   * `capturedOffsetMinutes` turns it into an instant where that is known.
+   */
   capturedAt: string;
+  /**
+   * Minutes east of UTC of `capturedAt` (EXIF OffsetTimeOriginal, a video's creation date, or the
+   * zone the client sent), null when unknown. The instant is `capturedAt − offset`.
+   */
+  capturedOffsetMinutes: number | null;
   uploadedAt: string;
+  /** Size as displayed (EXIF orientation or video rotation applied); null when unreadable. */
+  width: number | null;
+  height: number | null;
+  /** Videos only. */
+  durationSeconds: number | null;
+  thumb: ThumbState;
+  /** When it was moved to the trash (ISO, UTC); null when it is in the library. */
+  deletedAt: string | null;
 }
 
+/** `GET /api/assets/:id`: an asset with everything stored about it. */
+export interface AssetDetails extends Asset {
+  make: string | null;
+  model: string | null;
+  lens: string | null;
+  /** Where it was taken (decimal degrees, WGS 84), when the file says. */
+  location: { latitude: number; longitude: number } | null;
+}
+
+/**
+ * `GET /api/assets?cursor=&limit=&from=`: the timeline, newest capture first (by `capturedAt`,
+ * then `id`), trashed assets excluded. `limit` 1–500 (default 100). `from=YYYY-MM-DD` starts at
+ * the newest asset captured on or before that day (a scrubber jump); `cursor` continues a
+ * listing, with or without `from`.
+ */
 export interface AssetPage {
   items: Asset[];
   /** Pass as `?cursor=` for the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+/** The capture day (`capturedAt.slice(0, 10)`) of a group of assets, and how many. */
+export interface DayBucket {
+  day: string;
+  count: number;
+}
+
+/**
+ * `GET /api/assets/buckets`: every day that has assets (trash excluded), newest first, with
+ * counts. Enough to size a virtualised timeline before its pages load and to draw a month
+ * scrubber; the count of the days before a day is that day's index in the timeline.
+ */
+export interface AssetBuckets {
+  days: DayBucket[];
+  total: number;
+}
+
+/** Trashed assets are deleted for good this many days after they were moved to the trash. */
+export const TRASH_RETENTION_DAYS = 30;
+
+/**
+ * `GET /api/trash?cursor=&limit=`: the caller's trash, most recently trashed first (by
+ * `deletedAt`, then `id`). An item is purged at `deletedAt` + `retentionDays`.
+ */
+export interface TrashPage {
+  items: Asset[];
+  nextCursor: string | null;
+  retentionDays: number;
+}
+
+/**
+ * The trash routes:
+ * - `DELETE /api/assets/:id` moves one asset to the trash; `POST /api/assets/:id/restore` brings
+ *   it back. Both answer 200 with the `Asset` as it now is (404 ASSET_NOT_FOUND for what is not
+ *   the caller's); doing either twice is harmless.
+ * - `POST /api/assets/trash` and `POST /api/assets/restore` with `BulkAssetsRequest` (1 to
+ *   BULK_MAX ids, for multi-select) answer `BulkAssetsResponse`.
+ * - `GET /api/trash` answers `TrashPage`; `DELETE /api/trash` empties the caller's trash now and
+ *   answers `EmptyTrashResponse`.
+ * An asset in the trash keeps its details, thumbnails and original (all still served) until it
+ * is purged; it is left out of the timeline, the day buckets and the dedup check.
+ */
+export const BULK_MAX = 500;
+
+export interface BulkAssetsRequest {
+  ids: string[];
+}
+
+/**
+ * The ids, among those sent, of the caller's assets that are now in the requested place (in the
+ * trash, or back in the library). Ids that are not the caller's are left out, as if missing.
+ */
+export interface BulkAssetsResponse {
+  ids: string[];
+}
+
+/** `DELETE /api/trash`: how many assets were deleted for good. */
+export interface EmptyTrashResponse {
+  purged: number;
+}
+
+/**
+ * `POST /api/assets/:id/poster` (videos only) takes a frame taken by the browser as the body,
+ * `Content-Type: image/jpeg` or `image/webp`, at most this many bytes. It becomes the video's
+ * thumbnails (replacing any earlier poster) and the answer is the video's `AssetDetails`, its
+ * `thumb` now `ready`. Errors: 409 NOT_A_VIDEO, 413 TOO_LARGE, 415 UNSUPPORTED_TYPE (not a
+ * JPEG or WebP), 422 POSTER_UNREADABLE (the image cannot be decoded).
+ */
+export const POSTER_MAX_BYTES = 2 * 1024 * 1024;
 
 export const CHECK_BATCH_MAX = 500;
 
@@ -73,6 +208,11 @@ export interface CheckRequest {
   sourceSha256: string[];
 }
 
+/**
+ * The source hashes already backed up, with their asset ids. An asset in the trash does not
+ * count: uploading it again brings it back out of the trash (the upload answers `duplicate` with
+ * its id, and no second copy is stored).
+ */
 export interface CheckResponse {
   existing: { sourceSha256: string; id: string }[];
 }

@@ -10,9 +10,11 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Only the owner of this server can do that.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   ASSET_NOT_FOUND: { status: 404, message: 'That photo or video does not exist.' },
+  THUMB_PENDING: { status: 404, message: 'The preview is still being made. Try again in a moment.' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'That upload does not exist any more. It will start again.' },
   SETUP_ALREADY_DONE: { status: 409, message: 'This server already has an owner account. Sign in instead.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
+  NOT_A_VIDEO: { status: 409, message: 'Only a video takes a poster frame.' },
   UPLOAD_CONFLICT: {
     status: 409,
     message: 'The upload is out of step with the server. It will resume from where the server is.',
@@ -24,6 +26,7 @@ export const ERRORS = {
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is outside the file.' },
   TOO_LARGE: { status: 413, message: 'The file is larger than this server accepts.' },
   UNSUPPORTED_TYPE: { status: 415, message: 'Only photos and videos can be backed up.' },
+  POSTER_UNREADABLE: { status: 422, message: 'The poster frame could not be read as an image.' },
   CHECKSUM_MISMATCH: {
     status: 460,
     message: 'The uploaded bytes do not match their checksum. The file will be sent again.',

@@ -54,13 +54,18 @@ export interface TestServer {
   config: Config;
   baseUrl: string;
   dataDir: string;
+  /** Stops the server and deletes its data. */
   close: () => Promise<void>;
+  /** Stops the server and keeps its data, for another `startServer({ dataDir })`. */
+  stop: () => Promise<void>;
 }
 
 export interface StartOptions {
   /** Extra environment, as `loadConfig` reads it (limits, static dir…). */
   env?: Env;
   app?: AppOptions;
+  /** Start on the data of a stopped server instead of a new temp dir. */
+  dataDir?: string;
 }
 
 /**
@@ -68,7 +73,7 @@ export interface StartOptions {
  * SHOEBOX_STATIC_DIR in `env` there is no built app: API only. Set SHOEBOX_TEST_LOG_LEVEL to see logs.
  */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
-  const dataDir = await makeTempDir();
+  const dataDir = options.dataDir ?? (await makeTempDir());
   const config = loadConfig({
     SHOEBOX_DATA_DIR: dataDir,
     SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
@@ -88,7 +93,15 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       await app.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
+    stop: async () => {
+      await app.close();
+    },
   };
+}
+
+/** Resolves once the server's background jobs (thumbnails) have nothing left to do now. */
+export async function jobsIdle(server: TestServer): Promise<void> {
+  await server.app.jobs.idle();
 }
 
 /** How a request proves who it is. */

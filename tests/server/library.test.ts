@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Asset, AssetPage, CheckResponse } from '../../src/shared/api';
+import type { Asset, AssetDetails, AssetPage, CheckResponse } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import {
   api,
   corpusFile,
   createMember,
   createOwner,
+  jobsIdle,
   readCorpusFile,
   startServer,
   tusUpload,
@@ -159,9 +160,10 @@ describe('the library', () => {
   });
 
   describe('GET /api/assets/:id and /original', () => {
-    it('describes an asset', async () => {
+    it('describes an asset with everything stored about it', async () => {
       const expected = corpusFile('HTC One.jpg');
-      const response = await api<Asset>(server.baseUrl, 'GET', `/api/assets/${id('HTC One.jpg')}`, {
+      await jobsIdle(server);
+      const response = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${id('HTC One.jpg')}`, {
         auth: owner.auth,
       });
       expect(response.body).toEqual({
@@ -171,8 +173,19 @@ describe('the library', () => {
         bytes: expected.bytes,
         sha256: expected.sha256,
         sourceSha256: expected.sha256,
-        capturedAt: '2013-05-29T09:33:20.000Z',
+        // EXIF DateTimeOriginal and SubSecTimeOriginal, wall-clock; the file names no zone.
+        capturedAt: '2013-05-29T09:33:20.153Z',
+        capturedOffsetMinutes: null,
         uploadedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        width: 2688,
+        height: 1520,
+        durationSeconds: null,
+        thumb: { state: 'ready', version: expect.stringMatching(/^[0-9a-f]{24}$/) },
+        deletedAt: null,
+        make: 'HTC',
+        model: 'HTC One',
+        lens: null,
+        location: null,
       });
     });
 

@@ -49,7 +49,9 @@ describe('tus uploads', () => {
   const uploads = (): Promise<string[]> => listFiles(path.join(server.dataDir, 'uploads'));
 
   beforeAll(async () => {
-    server = await startServer();
+    // The thumbnails of these uploads are not what this file tests (thumbnails.test.ts is): the
+    // queue stays stopped so that the suite does not spend two cores decoding them.
+    server = await startServer({ app: { startJobs: false } });
     owner = await createOwner(server.baseUrl);
   });
   afterAll(async () => {
@@ -94,7 +96,20 @@ describe('tus uploads', () => {
       capturedAt: '2020-01-01T00:00:00Z',
     });
     expectUploaded(result);
-    expect((await asset(result.assetId)).capturedAt).toBe('2018-07-25T16:34:23.000Z');
+    // DateTimeOriginal with its SubSecTimeOriginal; the file records no zone.
+    expect(await asset(result.assetId)).toMatchObject({
+      capturedAt: '2018-07-25T16:34:23.935Z',
+      capturedOffsetMinutes: null,
+    });
+  });
+
+  it('keeps the wall-clock time of a photo whose EXIF has a zone, and the zone apart', async () => {
+    const result = await uploadCorpusFile(server.baseUrl, owner.auth, 'IMG_5195.HEIC');
+    expectUploaded(result);
+    expect(await asset(result.assetId)).toMatchObject({
+      capturedAt: '2021-04-11T15:47:53.054Z',
+      capturedOffsetMinutes: -300,
+    });
   });
 
   it('dates a photo without EXIF by the client’s capturedAt, else by the upload time', async () => {
@@ -102,18 +117,22 @@ describe('tus uploads', () => {
       capturedAt: '2019-06-01T12:00:00+02:00',
     });
     expectUploaded(withDate);
-    expect((await asset(withDate.assetId)).capturedAt).toBe('2019-06-01T10:00:00.000Z');
+    expect(await asset(withDate.assetId)).toMatchObject({
+      capturedAt: '2019-06-01T12:00:00.000Z',
+      capturedOffsetMinutes: 120,
+    });
 
-    const bytes = await readCorpusFile('png_with_exif_and_gps.png');
+    const bytes = await readCorpusFile('Photo (1).webp');
     const before = Date.now();
     const undated = await tusUpload(server.baseUrl, owner.auth, {
       bytes,
-      filename: 'tiny.png',
-      type: 'image/png',
+      filename: 'undated.webp',
+      type: 'image/webp',
     });
     expectUploaded(undated);
     const stored = await asset(undated.assetId);
     expect(stored.capturedAt).toBe(stored.uploadedAt);
+    expect(stored.capturedOffsetMinutes).toBe(0);
     expect(Date.parse(stored.capturedAt)).toBeGreaterThanOrEqual(before - 1000);
   });
 

@@ -66,6 +66,111 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  /**
+   * Issue 4: per-asset metadata, thumbnails, the trash, and the background job queue. Assets that
+   * predate it get a job each to read their metadata and one to make their thumbnails.
+   */
+  '0002_library': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One column per ALTER TABLE: SQLite adds only one at a time.
+      const columns: [string, 'integer' | 'text' | 'double precision'][] = [
+        ['width', 'integer'],
+        ['height', 'integer'],
+        ['make', 'text'],
+        ['model', 'text'],
+        ['lens', 'text'],
+        // double precision, not real: PostgreSQL's real has 6 digits, about a kilometre of longitude.
+        ['latitude', 'double precision'],
+        ['longitude', 'double precision'],
+        ['captured_offset_minutes', 'integer'],
+        ['duration_seconds', 'double precision'],
+        ['thumb_version', 'text'],
+        ['thumb_code', 'text'],
+        ['thumb_reason', 'text'],
+        ['deleted_at', 'text'],
+      ];
+      for (const [name, type] of columns) {
+        await db.schema.alterTable('assets').addColumn(name, type).execute();
+      }
+      await db.schema
+        .alterTable('assets')
+        .addColumn('thumb_state', 'text', (col) =>
+          col
+            .notNull()
+            .defaultTo('pending')
+            .check(sql`thumb_state in ('pending', 'ready', 'placeholder')`),
+        )
+        .execute();
+
+      // The timeline reads only what is not in the trash; a partial index keeps its keyset pages
+      // and day counts on the index alone.
+      await db.schema
+        .createIndex('assets_owner_library')
+        .on('assets')
+        .columns(['owner_id', 'captured_at', 'id'])
+        .where(sql.ref('deleted_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('assets_owner_trash')
+        .on('assets')
+        .columns(['owner_id', 'deleted_at', 'id'])
+        .where(sql.ref('deleted_at'), 'is not', null)
+        .execute();
+      await db.schema.createIndex('assets_blob_key').on('assets').column('blob_key').execute();
+
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('kind', 'text', (col) => col.notNull())
+        .addColumn('asset_id', 'text', (col) => col.references('assets.id').onDelete('cascade'))
+        .addColumn('state', 'text', (col) => col.notNull())
+        .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('run_after', 'text', (col) => col.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .addCheckConstraint('jobs_state_check', sql`state in ('queued', 'running', 'done', 'failed')`)
+        .execute();
+      await db.schema
+        .createIndex('jobs_state_run_after')
+        .on('jobs')
+        .columns(['state', 'run_after'])
+        .execute();
+      await db.schema.createIndex('jobs_asset_id').on('jobs').column('asset_id').execute();
+
+      const now = new Date().toISOString();
+      for (const kind of ['metadata', 'thumbnail']) {
+        await sql`
+          insert into jobs (id, kind, asset_id, state, attempts, run_after, created_at, updated_at)
+          select ${`${kind}-`} || id, ${kind}, id, 'queued', 0, ${now}, ${now}, ${now} from assets
+        `.execute(db);
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('jobs').execute();
+      for (const index of ['assets_blob_key', 'assets_owner_trash', 'assets_owner_library']) {
+        await db.schema.dropIndex(index).execute();
+      }
+      for (const column of [
+        'thumb_state',
+        'deleted_at',
+        'thumb_reason',
+        'thumb_code',
+        'thumb_version',
+        'duration_seconds',
+        'captured_offset_minutes',
+        'longitude',
+        'latitude',
+        'lens',
+        'model',
+        'make',
+        'height',
+        'width',
+      ]) {
+        await db.schema.alterTable('assets').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

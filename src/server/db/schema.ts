@@ -1,4 +1,5 @@
-import type { Role } from '../../shared/api';
+import type { ColumnType } from 'kysely';
+import type { Role, ThumbPlaceholderCode } from '../../shared/api';
 
 /**
  * The database as Kysely sees it. Portable types only, so the same queries run on SQLite and
@@ -10,6 +11,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   assets: AssetsTable;
+  jobs: JobsTable;
 }
 
 export interface UsersTable {
@@ -56,4 +58,43 @@ export interface AssetsTable {
   uploaded_at: string;
   /** Key in the blob store (see storage/). */
   blob_key: string;
+  /** Upright size (orientation applied); null when unreadable. */
+  width: number | null;
+  height: number | null;
+  make: string | null;
+  model: string | null;
+  lens: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  /** Minutes east of UTC of `captured_at`, which is wall-clock time; null when unknown. */
+  captured_offset_minutes: number | null;
+  duration_seconds: number | null;
+  thumb_state: ColumnType<ThumbStateName, ThumbStateName | undefined, ThumbStateName>;
+  /** Names the thumbnails' blobs and is their ETag; set when `thumb_state` is 'ready'. */
+  thumb_version: string | null;
+  /** Set when `thumb_state` is 'placeholder'. */
+  thumb_code: ThumbPlaceholderCode | null;
+  thumb_reason: string | null;
+  /** In the trash since then; null when in the library. */
+  deleted_at: string | null;
+}
+
+export type ThumbStateName = 'pending' | 'ready' | 'placeholder';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** The background job queue (jobs/queue.ts). */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** The asset the job works on; its jobs go with it when it is purged. */
+  asset_id: string | null;
+  state: JobState;
+  /** Runs started, the current one included. */
+  attempts: number;
+  /** Not claimed before this time. */
+  run_after: string;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
 }

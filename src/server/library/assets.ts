@@ -1,14 +1,32 @@
-import type { Insertable, Selectable } from 'kysely';
-import type { Asset, AssetPage } from '../../shared/api';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
+import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { Db } from '../db';
-import type { AssetsTable } from '../db/schema';
-import { encodeCursor, type AssetCursor } from './cursor';
+import type { AssetsTable, Database } from '../db/schema';
+import { encodeCursor, type KeysetCursor } from './cursor';
 
 /**
  * Asset queries. Every one takes the owner: there is no way to reach another user's asset, which
  * therefore looks exactly like a missing one (404).
  */
 export type AssetRow = Selectable<AssetsTable>;
+
+export function thumbStateOf(row: AssetRow): ThumbState {
+  switch (row.thumb_state) {
+    case 'ready':
+      if (row.thumb_version !== null) return { state: 'ready', version: row.thumb_version };
+      break;
+    case 'placeholder':
+      if (row.thumb_code !== null)
+        return { state: 'placeholder', code: row.thumb_code, reason: row.thumb_reason ?? '' };
+      break;
+    case 'pending':
+      return { state: 'pending' };
+  }
+  throw new Error(`Asset ${row.id} has an inconsistent thumbnail state (${row.thumb_state}).`);
+}
+
+const numberOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
 
 export function toAsset(row: AssetRow): Asset {
   return {
@@ -19,10 +37,30 @@ export function toAsset(row: AssetRow): Asset {
     sha256: row.sha256,
     sourceSha256: row.source_sha256,
     capturedAt: row.captured_at,
+    capturedOffsetMinutes: numberOrNull(row.captured_offset_minutes),
     uploadedAt: row.uploaded_at,
+    width: numberOrNull(row.width),
+    height: numberOrNull(row.height),
+    durationSeconds: numberOrNull(row.duration_seconds),
+    thumb: thumbStateOf(row),
+    deletedAt: row.deleted_at,
   };
 }
 
+export function toAssetDetails(row: AssetRow): AssetDetails {
+  return {
+    ...toAsset(row),
+    make: row.make,
+    model: row.model,
+    lens: row.lens,
+    location:
+      row.latitude === null || row.longitude === null
+        ? null
+        : { latitude: Number(row.latitude), longitude: Number(row.longitude) },
+  };
+}
+
+/** The caller's asset, in the library or in the trash. */
 export async function findAsset(db: Db, ownerId: string, id: string): Promise<AssetRow | undefined> {
   return db
     .selectFrom('assets')
@@ -33,7 +71,7 @@ export async function findAsset(db: Db, ownerId: string, id: string): Promise<As
 }
 
 export async function findAssetBySource(
-  db: Db,
+  db: Kysely<Database>,
   ownerId: string,
   sourceSha256: string,
 ): Promise<AssetRow | undefined> {
@@ -45,7 +83,10 @@ export async function findAssetBySource(
     .executeTakeFirst();
 }
 
-/** Which of these source hashes the owner already has, with their asset ids. */
+/**
+ * Which of these source hashes the owner already has in the library, with their asset ids. The
+ * trash does not count (see CheckResponse): the app uploads such a photo, which restores it.
+ */
 export async function findExistingSources(
   db: Db,
   ownerId: string,
@@ -57,29 +98,35 @@ export async function findExistingSources(
     .select(['source_sha256', 'id'])
     .where('owner_id', '=', ownerId)
     .where('source_sha256', 'in', [...new Set(sourceSha256s)])
+    .where('deleted_at', 'is', null)
     .execute();
   return rows.map((row) => ({ sourceSha256: row.source_sha256, id: row.id }));
 }
 
+export interface TimelineQuery {
+  after: KeysetCursor | null;
+  /** Only assets captured before this stored time (the start of the day after `from`). */
+  before: string | null;
+  limit: number;
+}
+
 /**
- * One page of the timeline, newest capture first. Keyset pagination on (captured_at, id): the
- * next page starts strictly after the last row of this one, so inserts never shift or repeat it.
+ * One page of the timeline, newest capture first, trash excluded. Keyset pagination on
+ * (captured_at, id): the next page starts strictly after the last row of this one, so inserts
+ * never shift or repeat it. The row-value comparison lets the index seek straight to the page
+ * however deep it is.
  */
-export async function listAssets(
-  db: Db,
-  ownerId: string,
-  page: { after: AssetCursor | null; limit: number },
-): Promise<AssetPage> {
-  const { after, limit } = page;
-  let query = db.selectFrom('assets').selectAll().where('owner_id', '=', ownerId);
+export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
+  const { after, before, limit } = page;
+  let query = db
+    .selectFrom('assets')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is', null);
   if (after !== null) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('captured_at', '<', after.capturedAt),
-        eb.and([eb('captured_at', '=', after.capturedAt), eb('id', '<', after.id)]),
-      ]),
-    );
+    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
   }
+  if (before !== null) query = query.where('captured_at', '<', before);
   const rows = await query
     .orderBy('captured_at', 'desc')
     .orderBy('id', 'desc')
@@ -90,14 +137,61 @@ export async function listAssets(
   return {
     items: items.map(toAsset),
     nextCursor:
-      rows.length > limit && last !== undefined
-        ? encodeCursor({ capturedAt: last.captured_at, id: last.id })
+      rows.length > limit && last !== undefined ? encodeCursor({ key: last.captured_at, id: last.id }) : null,
+  };
+}
+
+/** Every capture day of the owner's library with its count, newest first. */
+export async function listDayBuckets(db: Db, ownerId: string): Promise<AssetBuckets> {
+  // Stored capture times are wall-clock `YYYY-MM-DDTHH:mm:ss.sssZ`: the day is the first ten
+  // characters, in the photographer's calendar. substr() is the same in SQLite and PostgreSQL.
+  const day = sql<string>`substr(captured_at, 1, 10)`;
+  const rows = await db
+    .selectFrom('assets')
+    .select((eb) => [day.as('day'), eb.fn.countAll().as('count')])
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is', null)
+    .groupBy(day)
+    .orderBy(day, 'desc')
+    .execute();
+  const days = rows.map((row) => ({ day: row.day, count: Number(row.count) }));
+  return { days, total: days.reduce((sum, bucket) => sum + bucket.count, 0) };
+}
+
+/** One page of the owner's trash, most recently trashed first. */
+export async function listTrash(
+  db: Db,
+  ownerId: string,
+  page: { after: KeysetCursor | null; limit: number },
+): Promise<TrashPage> {
+  const { after, limit } = page;
+  let query = db
+    .selectFrom('assets')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is not', null);
+  if (after !== null) {
+    query = query.where((eb) => eb(eb.refTuple('deleted_at', 'id'), '<', eb.tuple(after.key, after.id)));
+  }
+  const rows = await query
+    .orderBy('deleted_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toAsset),
+    nextCursor:
+      rows.length > limit && last?.deleted_at != null
+        ? encodeCursor({ key: last.deleted_at, id: last.id })
         : null,
+    retentionDays: TRASH_RETENTION_DAYS,
   };
 }
 
 /** False when the owner already has an asset with this source hash. */
-export async function insertAsset(db: Db, row: Insertable<AssetsTable>): Promise<boolean> {
+export async function insertAsset(db: Kysely<Database>, row: Insertable<AssetsTable>): Promise<boolean> {
   const result = await db
     .insertInto('assets')
     .values(row)
@@ -106,7 +200,7 @@ export async function insertAsset(db: Db, row: Insertable<AssetsTable>): Promise
   return result.numInsertedOrUpdatedRows !== 0n;
 }
 
-export async function isBlobReferenced(db: Db, blobKey: string): Promise<boolean> {
+export async function isBlobReferenced(db: Kysely<Database>, blobKey: string): Promise<boolean> {
   const row = await db
     .selectFrom('assets')
     .select('id')

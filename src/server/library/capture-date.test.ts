@@ -1,57 +1,77 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exifDateToIso, normalizeIsoDate, readExifCaptureDate } from './capture-date';
+import {
+  captureTimeFromMetadata,
+  parseClientCaptureTime,
+  startOfNextDay,
+  wallClockToStored,
+} from './capture-date';
 
-const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
-
-describe('exifDateToIso', () => {
-  it('keeps the wall-clock time when there is no offset', () => {
-    expect(exifDateToIso('2018:07:25 16:34:23')).toBe('2018-07-25T16:34:23.000Z');
-  });
-
-  it('converts to UTC with an offset', () => {
-    expect(exifDateToIso('2021:04:11 15:47:53', '-05:00')).toBe('2021-04-11T20:47:53.000Z');
-    expect(exifDateToIso('2025:05:09 01:38:44', '+02:00')).toBe('2025-05-08T23:38:44.000Z');
-  });
-
-  it.each(['0000:00:00 00:00:00', '2018:13:01 00:00:00', '2018:02:30 10:00:00', 'yesterday', ''])(
-    'rejects %j',
-    (value) => {
-      expect(exifDateToIso(value)).toBeNull();
-    },
-  );
-});
-
-describe('normalizeIsoDate', () => {
+describe('wallClockToStored', () => {
   it.each([
-    ['2018-07-25T16:34:23Z', '2018-07-25T16:34:23.000Z'],
-    ['2018-07-25T16:34:23.5+02:00', '2018-07-25T14:34:23.500Z'],
+    ['2018-07-25T16:34:23', '2018-07-25T16:34:23.000Z'],
+    ['2018-07-25T16:34:23.935', '2018-07-25T16:34:23.935Z'],
     ['2018-07-25T16:34', '2018-07-25T16:34:00.000Z'],
   ])('%j', (value, expected) => {
-    expect(normalizeIsoDate(value)).toBe(expected);
+    expect(wallClockToStored(value)).toBe(expected);
   });
 
-  it.each(['2018-07-25', 'July 25, 2018', '2018-13-01T00:00:00Z', '2018-02-30T10:00:00Z', ''])(
+  it.each(['2018-02-30T10:00:00', '2018-13-01T00:00:00', '0000-00-00T00:00:00', '2018-07-25', ''])(
     'rejects %j',
     (value) => {
-      expect(normalizeIsoDate(value)).toBeNull();
+      expect(wallClockToStored(value)).toBeNull();
     },
   );
 });
 
-describe('readExifCaptureDate', () => {
-  it('reads DateTimeOriginal from a JPEG', async () => {
-    expect(await readExifCaptureDate(path.join(corpus, 'IMG_20180725_163423.jpg'))).toBe(
-      '2018-07-25T16:34:23.000Z',
-    );
+describe('parseClientCaptureTime', () => {
+  it('keeps the wall-clock time and its zone apart', () => {
+    expect(parseClientCaptureTime('2021-04-11T15:47:53-05:00')).toEqual({
+      at: '2021-04-11T15:47:53.000Z',
+      offsetMinutes: -300,
+    });
+    expect(parseClientCaptureTime('2018-07-25T16:34:23.5+02:00')).toEqual({
+      at: '2018-07-25T16:34:23.500Z',
+      offsetMinutes: 120,
+    });
   });
 
-  it('applies OffsetTimeOriginal from a HEIC', async () => {
-    expect(await readExifCaptureDate(path.join(corpus, 'IMG_5195.HEIC'))).toBe('2021-04-11T20:47:53.000Z');
+  it('reads Z as offset 0 and no zone as an unknown offset', () => {
+    expect(parseClientCaptureTime('2020-09-13T12:26:40.000Z')).toEqual({
+      at: '2020-09-13T12:26:40.000Z',
+      offsetMinutes: 0,
+    });
+    expect(parseClientCaptureTime('2020-01-01T10:00:00')).toEqual({
+      at: '2020-01-01T10:00:00.000Z',
+      offsetMinutes: null,
+    });
   });
 
-  it('returns null without EXIF', async () => {
-    expect(await readExifCaptureDate(path.join(corpus, 'no_exif.jpg'))).toBeNull();
+  it.each(['2018-07-25', 'July 25, 2018', '2018-02-30T10:00:00Z', '2018-07-25T16:34:23+15:00', ''])(
+    'rejects %j',
+    (value) => {
+      expect(parseClientCaptureTime(value)).toBeNull();
+    },
+  );
+});
+
+describe('captureTimeFromMetadata', () => {
+  it('stores what imaging read, and nothing for an impossible date', () => {
+    expect(captureTimeFromMetadata({ capturedAt: '2021-04-11T15:47:53.000', offsetMinutes: -300 })).toEqual({
+      at: '2021-04-11T15:47:53.000Z',
+      offsetMinutes: -300,
+    });
+    expect(
+      captureTimeFromMetadata({ capturedAt: '2018-02-31T10:00:00.000', offsetMinutes: null }),
+    ).toBeNull();
+    expect(captureTimeFromMetadata({ capturedAt: null, offsetMinutes: 60 })).toBeNull();
+  });
+});
+
+describe('startOfNextDay', () => {
+  it('crosses months and leap days', () => {
+    expect(startOfNextDay('2020-02-28')).toBe('2020-02-29T00:00:00.000Z');
+    expect(startOfNextDay('2019-12-31')).toBe('2020-01-01T00:00:00.000Z');
+    expect(startOfNextDay('2019-02-29')).toBeNull();
+    expect(startOfNextDay('yesterday')).toBeNull();
   });
 });

@@ -1,9 +1,20 @@
-import exifr from 'exifr';
+/**
+ * Capture times as Shoebox stores them: the wall-clock time the camera showed, written as an ISO
+ * string ending in `Z` (`2021-04-11T15:47:53.000Z`), with the offset from UTC in its own column
+ * where it is known. Sorting and grouping by day then follow the photographer's calendar, and
+ * nothing depends on the time zone the server runs in. The EXIF itself is read in one place only,
+ * imaging/ (`readMetadata`).
+ */
 
-const EXIF_DATE = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/;
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+export interface CaptureTime {
+  /** Wall-clock time, `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+  at: string;
+  /** Minutes east of UTC of `at`; null when unknown. */
+  offsetMinutes: number | null;
+}
 
-function validUtc(parts: number[]): number | null {
+/** The UTC time of these calendar fields, or null unless they name a real date and time. */
+function validUtc(parts: readonly number[]): number | null {
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts;
   const time = Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(time);
@@ -14,76 +25,71 @@ function validUtc(parts: number[]): number | null {
     date.getUTCHours() === hour &&
     date.getUTCMinutes() === minute &&
     date.getUTCSeconds() === second;
-  return roundTrips && year >= 1800 ? time : null;
+  return roundTrips && year >= 1800 && year <= 9999 ? time : null;
 }
 
-/**
- * An EXIF date (`2018:07:25 16:34:23`, the camera's wall clock) as ISO 8601. With an EXIF
- * OffsetTime (`+02:00`) it becomes true UTC; without one the wall-clock time is kept as if it
- * were UTC, so the result never depends on the server's time zone. Null for the all-zero
- * placeholder and anything else that is not a real date.
- */
-export function exifDateToIso(value: string, offset?: string): string | null {
-  const match = EXIF_DATE.exec(value.trim());
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+/** `YYYY-MM-DDTHH:mm[:ss[.fff]]` (no zone) as `YYYY-MM-DDTHH:mm:ss.sssZ`; null if not a real time. */
+export function wallClockToStored(value: string): string | null {
+  const match = LOCAL.exec(value.trim());
   if (match === null) return null;
-  const time = validUtc(match.slice(1, 7).map(Number));
+  const fields = match.slice(1, 7).map((part) => Number(part ?? '0'));
+  const time = validUtc(fields);
   if (time === null) return null;
-  const zone = offset === undefined ? null : OFFSET.exec(offset.trim());
-  if (zone === null) return new Date(time).toISOString();
-  const minutes = (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3]));
-  return new Date(time - minutes * 60_000).toISOString();
+  const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
+  return new Date(time + millis).toISOString();
+}
+
+const ZONE = /^(Z|[+-]\d{2}:\d{2})$/i;
+
+/** `Z`, `+02:00` or `-05:30` as minutes east of UTC. */
+function zoneMinutes(zone: string): number | null {
+  if (zone.toUpperCase() === 'Z') return 0;
+  const minutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6));
+  if (minutes > 14 * 60) return null;
+  return zone.startsWith('-') ? -minutes : minutes;
 }
 
 /**
- * A client-supplied ISO 8601 date-time, normalised to `toISOString()` form; null if it is not a
- * real one. Without a zone it is wall-clock time, read as UTC like an EXIF date, never in the
- * server's zone.
+ * A client-supplied ISO 8601 date-time (Upload-Metadata `capturedAt`). Without a zone it is
+ * wall-clock time of unknown offset (what the app sends from EXIF); with one, the local part is
+ * the wall-clock time and the zone its offset: `Z` (a file's modification time, as the app sends
+ * it) is offset 0. Null unless it is a real date and time.
  */
-export function normalizeIsoDate(value: string): string | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:\d{2})?$/i.exec(
-    value.trim(),
-  );
+export function parseClientCaptureTime(value: string): CaptureTime | null {
+  const trimmed = value.trim();
+  const split = /^(.*?)(Z|[+-]\d{2}:\d{2})?$/i.exec(trimmed);
+  const local = split?.[1] ?? '';
+  const zone = split?.[2];
+  const at = wallClockToStored(local);
+  if (at === null) return null;
+  if (zone === undefined) return { at, offsetMinutes: null };
+  if (!ZONE.test(zone)) return null;
+  const offsetMinutes = zoneMinutes(zone);
+  return offsetMinutes === null ? null : { at, offsetMinutes };
+}
+
+/**
+ * The capture time that imaging's `readMetadata` found (`capturedAt` is wall-clock text without a
+ * zone, `offsetMinutes` its offset), or null when there is none or it is not a real time.
+ */
+export function captureTimeFromMetadata(metadata: {
+  capturedAt: string | null;
+  offsetMinutes: number | null;
+}): CaptureTime | null {
+  if (metadata.capturedAt === null) return null;
+  const at = wallClockToStored(metadata.capturedAt);
+  return at === null ? null : { at, offsetMinutes: metadata.offsetMinutes };
+}
+
+/** The day a stored capture time falls on, in the photographer's calendar: `YYYY-MM-DD`. */
+export const captureDay = (at: string): string => at.slice(0, 10);
+
+/** `YYYY-MM-DD` as the first stored capture time of the next day; null if it is not a real day. */
+export function startOfNextDay(day: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (match === null) return null;
-  const [, local = '', zone = 'Z'] = match;
-  // Date.parse rolls 30 February over into March; insist on a real calendar date and time.
-  if (
-    validUtc(
-      local
-        .split(/[-T:.]/)
-        .slice(0, 6)
-        .map(Number),
-    ) === null
-  )
-    return null;
-  const time = Date.parse(`${local}${zone.toUpperCase()}`);
-  if (Number.isNaN(time)) return null;
-  const iso = new Date(time).toISOString();
-  return iso.startsWith('+') || iso.startsWith('-') ? null : iso;
-}
-
-interface ExifDates {
-  DateTimeOriginal?: unknown;
-  CreateDate?: unknown;
-  OffsetTimeOriginal?: unknown;
-  OffsetTimeDigitized?: unknown;
-}
-
-const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/**
- * The capture date in a photo's EXIF: DateTimeOriginal, else CreateDate (DateTimeDigitized),
- * each with its own offset tag. Null when there is none; throws when the file cannot be parsed.
- */
-export async function readExifCaptureDate(filePath: string): Promise<string | null> {
-  const tags = (await exifr.parse(filePath, {
-    pick: ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTimeDigitized'],
-    reviveValues: false,
-  })) as ExifDates | undefined;
-  if (tags === undefined) return null;
-  const original = asString(tags.DateTimeOriginal);
-  const fromOriginal =
-    original === undefined ? null : exifDateToIso(original, asString(tags.OffsetTimeOriginal));
-  if (fromOriginal !== null) return fromOriginal;
-  const created = asString(tags.CreateDate);
-  return created === undefined ? null : exifDateToIso(created, asString(tags.OffsetTimeDigitized));
+  const time = validUtc([Number(match[1]), Number(match[2]), Number(match[3]), 0, 0, 0]);
+  return time === null ? null : new Date(time + 24 * 60 * 60 * 1000).toISOString();
 }

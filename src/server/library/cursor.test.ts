@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 
 describe('asset cursor', () => {
   it('round-trips and is URL-safe', () => {
-    const cursor = { capturedAt: '2018-07-25T16:34:23.000Z', id: 'ff0e5f1c-3a39-4c43-9d0f-4b1b5c1b2a10' };
+    const cursor = { key: '2018-07-25T16:34:23.000Z', id: 'ff0e5f1c-3a39-4c43-9d0f-4b1b5c1b2a10' };
     const encoded = encodeCursor(cursor);
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(encoded)).toEqual(cursor);

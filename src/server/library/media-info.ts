@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { createSHA256 } from 'hash-wasm';
-import sharp from 'sharp';
 import { SNIFF_BYTES } from '../../shared/sniff';
 
 /** SHA-256 (hex) of a file and its first bytes for sniffing, in one streaming pass. */
@@ -19,13 +18,4 @@ export async function hashFile(filePath: string): Promise<{ sha256: string; head
     hasher.update(bytes);
   }
   return { sha256: hasher.digest('hex'), head: head.subarray(0, headLength) };
-}
-
-/**
- * Width × height of a photo from its header (nothing is decoded, so sharp's own pixel limit is
- * off). Throws when libvips cannot read the format.
- */
-export async function readPixels(filePath: string): Promise<number> {
-  const { width, height } = await sharp(filePath, { limitInputPixels: false }).metadata();
-  return width * height;
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
   CHECK_BATCH_MAX,
-  type Asset,
+  type AssetBuckets,
+  type AssetDetails,
   type AssetPage,
   type CheckRequest,
   type CheckResponse,
@@ -9,15 +10,32 @@ import {
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { findAsset, findExistingSources, listAssets, toAsset } from '../library/assets';
-import { decodeCursor } from '../library/cursor';
+import {
+  findAsset,
+  findExistingSources,
+  listAssets,
+  listDayBuckets,
+  toAssetDetails,
+} from '../library/assets';
+import { startOfNextDay } from '../library/capture-date';
+import { decodeCursor, type KeysetCursor } from '../library/cursor';
 import { idParamsSchema } from './schemas';
 import { sendOriginal } from './original';
 
 export const PAGE_DEFAULT = 100;
 export const PAGE_MAX = 500;
 
-/** The library: dedup check, the timeline, one asset, its original. */
+/** A page cursor from the query string; absent or empty is the first page. */
+export function parseCursor(cursor: string | undefined): KeysetCursor | null {
+  if (cursor === undefined || cursor === '') return null;
+  const after = decodeCursor(cursor);
+  if (after === null) {
+    throw new ApiError('BAD_REQUEST', 'The page cursor is not valid. Start again from the first page.');
+  }
+  return after;
+}
+
+/** The library: dedup check, the timeline and its day counts, one asset, its original. */
 export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: CheckRequest }>(
     '/api/assets/check',
@@ -41,7 +59,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     }),
   );
 
-  app.get<{ Querystring: { cursor?: string; limit?: number } }>(
+  app.get<{ Querystring: { cursor?: string; limit?: number; from?: string } }>(
     '/api/assets',
     {
       schema: {
@@ -50,27 +68,33 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
           properties: {
             cursor: { type: 'string', maxLength: 1024 },
             limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX },
+            from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
           },
         },
       },
     },
     async (request): Promise<AssetPage> => {
-      const { cursor, limit = PAGE_DEFAULT } = request.query;
-      const after = cursor === undefined || cursor === '' ? null : decodeCursor(cursor);
-      if (after === null && cursor !== undefined && cursor !== '') {
-        throw new ApiError('BAD_REQUEST', 'The page cursor is not valid. Start again from the first page.');
+      const { cursor, limit = PAGE_DEFAULT, from } = request.query;
+      const before = from === undefined ? null : startOfNextDay(from);
+      if (from !== undefined && before === null) {
+        throw new ApiError('BAD_REQUEST', '"from" must be a day of the calendar, as YYYY-MM-DD.');
       }
-      return listAssets(ctx.db, principalOf(request).user.id, { after, limit });
+      return listAssets(ctx.db, principalOf(request).user.id, { after: parseCursor(cursor), before, limit });
     },
   );
+
+  app.get('/api/assets/buckets', async (request, reply): Promise<AssetBuckets> => {
+    void reply.header('cache-control', 'private, no-cache');
+    return listDayBuckets(ctx.db, principalOf(request).user.id);
+  });
 
   app.get<{ Params: { id: string } }>(
     '/api/assets/:id',
     { schema: { params: idParamsSchema } },
-    async (request): Promise<Asset> => {
+    async (request): Promise<AssetDetails> => {
       const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
-      return toAsset(row);
+      return toAssetDetails(row);
     },
   );
 

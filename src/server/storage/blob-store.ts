@@ -25,6 +25,19 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Deleting a missing blob is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Where the blob lies on this machine's disk, for a store that keeps it there: readers that
+   * need a file (sharp, libheif) then skip a copy. See `withLocalFile`.
+   */
+  localPath?(key: string): string;
+}
+
+/**
+ * Thumbnails live in their own store, per owner and asset; `version` is a hash of their bytes, so
+ * a key never changes content (which the content-addressed `putFile` relies on).
+ */
+export function thumbKeyFor(ownerId: string, assetId: string, version: string, size: 's' | 'l'): string {
+  return `${ownerId}/${assetId}/${version}-${size}.webp`;
 }
 
 /** Originals are stored per owner, addressed by the SHA-256 of their bytes. */

@@ -34,6 +34,10 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.root, ...segments);
   }
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   async putFile(key: string, sourcePath: string): Promise<void> {
     const target = this.pathOf(key);
     if (await this.exists(key)) {

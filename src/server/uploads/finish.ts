@@ -4,9 +4,12 @@ import { sniff } from '../../shared/sniff';
 import type { UploadOutcome } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { findAssetBySource, insertAsset, isBlobReferenced } from '../library/assets';
-import { readExifCaptureDate } from '../library/capture-date';
-import { hashFile, readPixels } from '../library/media-info';
+import { enqueueJob } from '../jobs/queue';
+import { findAssetBySource, insertAsset, isBlobReferenced, type AssetRow } from '../library/assets';
+import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-date';
+import { hashFile } from '../library/media-info';
+import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
+import { THUMBNAIL_JOB } from '../library/thumbnails';
 import { blobKeyFor } from '../storage/blob-store';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
@@ -25,31 +28,30 @@ export interface StoredUpload {
   assetId: string;
 }
 
-async function pixelsOf(filePath: string, log: FastifyBaseLogger): Promise<number | undefined> {
-  try {
-    return await readPixels(filePath);
-  } catch (error) {
-    // A photo libvips cannot parse is still the user's photo: back it up, unchecked.
-    log.info({ err: error }, 'could not read the pixel size of an upload');
-    return undefined;
-  }
-}
-
-async function exifCaptureDate(filePath: string, log: FastifyBaseLogger): Promise<string | null> {
-  try {
-    return await readExifCaptureDate(filePath);
-  } catch (error) {
-    // An unreadable EXIF is not an error: the date falls back to the client's, then to now.
-    log.info({ err: error }, 'could not read the EXIF of an upload');
-    return null;
-  }
+/**
+ * Whether the owner's asset with the same source is there to answer a duplicate upload with.
+ * Adding a photo again that is in the trash brings it back (see CheckResponse); one purged in the
+ * meantime is not there any more, and the upload makes a new asset.
+ */
+async function stillThere(ctx: AppContext, existing: AssetRow): Promise<boolean> {
+  if (existing.deleted_at === null) return true;
+  const restored = await ctx.db
+    .updateTable('assets')
+    .set({ deleted_at: null })
+    .where('id', '=', existing.id)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst();
+  if (restored.numUpdatedRows > 0n) return true;
+  // Restored by someone else (still there), or purged (gone).
+  return (await findAssetBySource(ctx.db, existing.owner_id, existing.source_sha256)) !== undefined;
 }
 
 /**
  * Turns a complete upload into an asset (DESIGN §5, §6): verify the SHA-256 the client declared,
- * sniff the real type, apply the limits with the real type and pixel count, read the capture
- * date, move the bytes into the blob store (fsynced) and commit the row. Resolves only once both
- * are durable. Leaves the upload file for the caller to discard when it is not moved.
+ * sniff the real type, read the metadata (imaging/), apply the limits with the real type and
+ * pixel count, move the bytes into the blob store (fsynced) and commit the row together with its
+ * thumbnail job. Resolves once both are durable; thumbnails are made afterwards, in the
+ * background. Leaves the upload file for the caller to discard when it is not moved.
  */
 export async function storeFinishedUpload(
   ctx: AppContext,
@@ -64,39 +66,57 @@ export async function storeFinishedUpload(
   if (sniffed === null) {
     throw new ApiError('UNSUPPORTED_TYPE', 'The file is not a photo or video in a format this server knows.');
   }
-  const isPhoto = sniffed.kind === 'photo';
-  const pixels = isPhoto ? await pixelsOf(upload.path, log) : undefined;
+  const media = await readMetadataOrNull(upload.path, sniffed.mimeType, log);
+  const pixels =
+    sniffed.kind === 'photo' && media?.width != null && media.height != null
+      ? media.width * media.height
+      : undefined;
+  // A photo whose size cannot be read is still the user's photo: it is backed up, unchecked.
   enforceLimits(ctx.config.limits, { mimeType: sniffed.mimeType, bytes: upload.bytes, pixels });
 
   const existing = await findAssetBySource(ctx.db, ownerId, metadata.sourceSha256);
-  if (existing !== undefined) return { status: 'duplicate', assetId: existing.id };
+  if (existing !== undefined && (await stillThere(ctx, existing))) {
+    return { status: 'duplicate', assetId: existing.id };
+  }
 
   const uploadedAt = ctx.now().toISOString();
-  const capturedAt =
-    (isPhoto ? await exifCaptureDate(upload.path, log) : null) ?? metadata.capturedAt ?? uploadedAt;
+  // The file's own date first, then the client's (EXIF it read, or the file's date), then now.
+  const captured: CaptureTime = (media === null ? null : captureTimeFromMetadata(media)) ??
+    metadata.capturedAt ?? { at: uploadedAt, offsetMinutes: 0 };
   const blobKey = blobKeyFor(ownerId, sha256);
-  await ctx.blobs.putFile(blobKey, upload.path);
-
   const id = randomUUID();
-  const inserted = await insertAsset(ctx.db, {
-    id,
-    owner_id: ownerId,
-    filename: metadata.filename,
-    mime_type: sniffed.mimeType,
-    bytes: upload.bytes,
-    sha256,
-    source_sha256: metadata.sourceSha256,
-    captured_at: capturedAt,
-    uploaded_at: uploadedAt,
-    blob_key: blobKey,
-  });
-  if (inserted) return { status: 'created', assetId: id };
 
-  // A concurrent upload of the same source won the insert. Its bytes may differ (another
-  // Storage saver encoding); keep ours only if some asset uses them.
-  const winner = await findAssetBySource(ctx.db, ownerId, metadata.sourceSha256);
-  if (winner === undefined) throw new Error('An asset conflicted on insert but cannot be found.');
-  if (winner.blob_key !== blobKey && !(await isBlobReferenced(ctx.db, blobKey)))
-    await ctx.blobs.delete(blobKey);
-  return { status: 'duplicate', assetId: winner.id };
+  return ctx.blobLocks.run(blobKey, async () => {
+    await ctx.blobs.putFile(blobKey, upload.path);
+    const inserted = await ctx.db.transaction().execute(async (trx) => {
+      const added = await insertAsset(trx, {
+        id,
+        owner_id: ownerId,
+        filename: metadata.filename,
+        mime_type: sniffed.mimeType,
+        bytes: upload.bytes,
+        sha256,
+        source_sha256: metadata.sourceSha256,
+        captured_at: captured.at,
+        captured_offset_minutes: captured.offsetMinutes,
+        uploaded_at: uploadedAt,
+        blob_key: blobKey,
+        ...metadataColumns(media),
+      });
+      if (added) await enqueueJob(trx, { kind: THUMBNAIL_JOB, assetId: id }, ctx.now());
+      return added;
+    });
+    if (inserted) {
+      ctx.jobs.wake();
+      return { status: 'created', assetId: id };
+    }
+
+    // A concurrent upload of the same source won the insert. Its bytes may differ (another
+    // Storage saver encoding); keep ours only if some asset uses them.
+    const winner = await findAssetBySource(ctx.db, ownerId, metadata.sourceSha256);
+    if (winner === undefined) throw new Error('An asset conflicted on insert but cannot be found.');
+    if (winner.blob_key !== blobKey && !(await isBlobReferenced(ctx.db, blobKey)))
+      await ctx.blobs.delete(blobKey);
+    return { status: 'duplicate', assetId: winner.id };
+  });
 }

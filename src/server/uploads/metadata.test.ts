@@ -11,7 +11,7 @@ describe('parseUploadMetadata', () => {
       type: 'image/jpeg',
       sha256: SHA,
       sourceSha256: 'b'.repeat(64),
-      capturedAt: '2018-07-25T14:34:23.000Z',
+      capturedAt: { at: '2018-07-25T16:34:23.000Z', offsetMinutes: 120 },
     });
     expect(parseUploadMetadata(valid).capturedAt).toBeNull();
   });

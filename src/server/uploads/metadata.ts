@@ -1,10 +1,10 @@
 import { SHA256_HEX, type UploadMetadata } from '../../shared/tus';
 import { ApiError } from '../errors';
-import { normalizeIsoDate } from '../library/capture-date';
+import { parseClientCaptureTime, type CaptureTime } from '../library/capture-date';
 
 export interface ValidMetadata extends Required<Omit<UploadMetadata, 'capturedAt'>> {
-  /** Normalised ISO 8601, or null when the client did not know it. */
-  capturedAt: string | null;
+  /** Wall-clock time and offset (see library/capture-date.ts), or null when the client did not know it. */
+  capturedAt: CaptureTime | null;
 }
 
 const FILENAME_MAX = 255;
@@ -41,7 +41,7 @@ export function parseUploadMetadata(metadata: Record<string, string | null> | un
   if (filename === '')
     throw new ApiError('MISSING_METADATA', 'The upload is missing its filename (Upload-Metadata).');
   const rawCapturedAt = fields.capturedAt?.trim() ?? '';
-  const capturedAt = rawCapturedAt === '' ? null : normalizeIsoDate(rawCapturedAt);
+  const capturedAt = rawCapturedAt === '' ? null : parseClientCaptureTime(rawCapturedAt);
   if (capturedAt === null && rawCapturedAt !== '') {
     throw new ApiError('BAD_REQUEST', 'capturedAt must be an ISO 8601 date and time.');
   }

@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { POSTER_MAX_BYTES, type AssetDetails, type ThumbSize } from '../../shared/api';
+import { principalOf } from '../auth/hook';
+import type { AppContext } from '../context';
+import { ApiError } from '../errors';
+import { findAsset, thumbStateOf, toAssetDetails } from '../library/assets';
+import { ifNoneMatchMatches } from '../library/etag';
+import { placeholderSvg } from '../library/placeholder-svg';
+import { applyPoster } from '../library/thumbnails';
+import { thumbKeyFor } from '../storage/blob-store';
+import { idParamsSchema } from './schemas';
+
+/** Response header naming what a thumb URL served: `ready` (WebP) or `placeholder` (SVG). */
+export const THUMB_STATE_HEADER = 'Shoebox-Thumb-State';
+
+/** A year: the longest max-age caches are asked to honour (RFC 9111 §5.2.2.1 suggests no more). */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+
+function notModified(reply: FastifyReply, ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatchMatches(ifNoneMatch, etag)) return false;
+  void reply.code(304);
+  return true;
+}
+
+/** Thumbnails, their placeholders, and the poster frame a video's thumbnails are made from. */
+export async function registerThumbRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get<{ Params: { id: string }; Querystring: { size?: ThumbSize; v?: string } }>(
+    '/api/assets/:id/thumb',
+    {
+      schema: {
+        params: idParamsSchema,
+        querystring: {
+          type: 'object',
+          properties: {
+            size: { type: 'string', enum: ['s', 'l'] },
+            v: { type: 'string', maxLength: 64 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { size = 's', v } = request.query;
+      const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
+      if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
+      const thumb = thumbStateOf(row);
+      void reply.header('x-content-type-options', 'nosniff');
+
+      switch (thumb.state) {
+        case 'pending':
+          void reply.header('cache-control', 'no-store').header('retry-after', '2');
+          throw new ApiError('THUMB_PENDING');
+
+        case 'placeholder': {
+          const svg = placeholderSvg(thumb, size, row);
+          const etag = `"p-${createHash('sha256').update(svg).digest('hex').slice(0, 24)}"`;
+          // Not immutable: a video's placeholder gives way to its poster frame.
+          void reply
+            .header(THUMB_STATE_HEADER, 'placeholder')
+            .header('etag', etag)
+            .header('cache-control', 'private, no-cache')
+            .header('content-security-policy', "default-src 'none'");
+          if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
+          return reply.type('image/svg+xml; charset=utf-8').send(svg);
+        }
+
+        case 'ready': {
+          const etag = `"${thumb.version}-${size}"`;
+          // The URL the app builds carries ?v=<version>; an older v must not be cached as this one.
+          void reply
+            .header(THUMB_STATE_HEADER, 'ready')
+            .header('etag', etag)
+            .header(
+              'cache-control',
+              v === undefined || v === thumb.version ? IMMUTABLE : 'private, no-cache',
+            );
+          if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
+          const key = thumbKeyFor(row.owner_id, row.id, thumb.version, size);
+          let bytes: Buffer;
+          try {
+            bytes = await buffer(await ctx.thumbs.createReadStream(key));
+          } catch (error) {
+            request.log.error({ err: error, assetId: row.id, key }, 'thumbnail blob is missing');
+            throw new ApiError('INTERNAL');
+          }
+          return reply.type('image/webp').send(bytes);
+        }
+      }
+    },
+  );
+
+  // Its own scope: the only bodies it parses are JPEG and WebP images up to POSTER_MAX_BYTES.
+  await app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      ['image/jpeg', 'image/webp'],
+      { parseAs: 'buffer', bodyLimit: POSTER_MAX_BYTES },
+      (_request, body, parsed) => parsed(null, body),
+    );
+    scope.addContentTypeParser('*', (_request, _payload, parsed) =>
+      parsed(new ApiError('UNSUPPORTED_TYPE', 'Send the poster frame as image/jpeg or image/webp.')),
+    );
+    scope.post<{ Params: { id: string } }>(
+      '/api/assets/:id/poster',
+      { schema: { params: idParamsSchema } },
+      async (request): Promise<AssetDetails> => {
+        const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
+        if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
+        if (!Buffer.isBuffer(request.body)) {
+          throw new ApiError('UNSUPPORTED_TYPE', 'Send the poster frame as image/jpeg or image/webp.');
+        }
+        return toAssetDetails(await applyPoster(ctx, row, request.body));
+      },
+    );
+    done();
+  });
+}
