@@ -1,13 +1,69 @@
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
+import { IMAGE_COMPRESSION_CDN_URL, IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
 
 const THEME_COLOUR = '#1f6f5c';
 const apiPort = process.env.SHOEBOX_API_PORT ?? '8081';
 
+/**
+ * Serves browser-image-compression's UMD build from the app itself (DESIGN §3: its library served
+ * through `libURL`, never a CDN) and replaces the library's built-in jsdelivr default with that
+ * copy, so no CDN address is left in the build. Each build that bundles the library (the page,
+ * the prepare worker, the service worker) needs its own instance; only the page's emits the file.
+ */
+export function localImageCompressionLib({ emit }: { emit: boolean }): Plugin {
+  let base = '/';
+  const patched = (): string => {
+    const path = createRequire(import.meta.url).resolve(
+      'browser-image-compression/dist/browser-image-compression.js',
+    );
+    return readFileSync(path, 'utf8').replaceAll(
+      IMAGE_COMPRESSION_CDN_URL,
+      `${base}${IMAGE_COMPRESSION_LIB_FILE}`,
+    );
+  };
+  return {
+    name: 'shoebox:local-image-compression-lib',
+    configResolved(config) {
+      base = config.base;
+    },
+    transform(code, id) {
+      if (
+        !id.includes('/node_modules/browser-image-compression/') ||
+        !code.includes(IMAGE_COMPRESSION_CDN_URL)
+      ) {
+        return null;
+      }
+      return {
+        code: code.replaceAll(IMAGE_COMPRESSION_CDN_URL, `${base}${IMAGE_COMPRESSION_LIB_FILE}`),
+        map: null,
+      };
+    },
+    generateBundle() {
+      if (emit) this.emitFile({ type: 'asset', fileName: IMAGE_COMPRESSION_LIB_FILE, source: patched() });
+    },
+    configureServer(server) {
+      server.middlewares.use(`/${IMAGE_COMPRESSION_LIB_FILE}`, (_request, response) => {
+        response.setHeader('Content-Type', 'text/javascript');
+        response.end(patched());
+      });
+    },
+  };
+}
+
 export default defineConfig({
+  // The prepare pool's workers are module workers (src/media/pool.ts), so their bundles are ES
+  // modules too; Vite's default 'iife' cannot hold code-split chunks.
+  worker: {
+    format: 'es',
+    plugins: () => [localImageCompressionLib({ emit: false })],
+  },
   plugins: [
     vue(),
+    localImageCompressionLib({ emit: true }),
     VitePWA({
       // Our own TypeScript service worker (src/sw/sw.ts); the plugin only injects the precache list.
       strategies: 'injectManifest',
@@ -39,6 +95,9 @@ export default defineConfig({
         // A classic script: every browser runs it (module service workers are newer), and the
         // plugin's 'es' build sets an option Vite 8 reports as deprecated.
         rollupFormat: 'iife',
+        // The service worker's drain prepares files inline (src/queue/prepare.ts), so its build
+        // bundles browser-image-compression too.
+        buildPlugins: { vite: [localImageCompressionLib({ emit: false })] },
       },
     }),
   ],
