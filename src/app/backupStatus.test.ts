@@ -40,3 +40,20 @@ describe('backupStatus', () => {
     );
   });
 });
+
+describe('backupStatus with settings', () => {
+  it('follows the priority order of DESIGN §1', () => {
+    const busy: BackupStatusInput = { ...idle, itemsLeft: 2, bytesLeft: 10 };
+    expect(backupStatus({ ...busy, online: false, hold: 'disabled' }).title).toBe('Back up & sync is off');
+    expect(backupStatus({ ...busy, online: false, hold: 'wifi' }).title).toBe('Waiting for connection');
+    expect(backupStatus({ ...busy, hold: 'wifi', signedOut: true }).title).toBe('Waiting for Wi-Fi');
+    expect(backupStatus({ ...busy, hold: 'charging' }).title).toBe('Waiting to charge');
+    expect(backupStatus({ ...idle, hold: 'wifi' }).title).toBe('Backup complete');
+  });
+
+  it('adds the ETA while backing up', () => {
+    expect(backupStatus({ ...idle, itemsLeft: 1, bytesLeft: 2_000_000, etaSeconds: 95 }).detail).toBe(
+      '1 left · 2 MB · about 2 min left',
+    );
+  });
+});

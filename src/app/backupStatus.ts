@@ -1,7 +1,10 @@
 import { formatBytes } from '../shared/limits';
+import type { Hold } from '../queue/settings';
 
 export interface BackupStatusInput {
   online: boolean;
+  /** What the settings hold back right now (holdOf); 'offline' is taken from `online`. */
+  hold?: Hold | null;
   /** Items blocked because the session expired. */
   signedOut: boolean;
   /** Items with work ahead of them (queued, preparing, ready, uploading, failed). */
@@ -10,32 +13,53 @@ export interface BackupStatusInput {
   skipped: number;
   /** The item being prepared or uploaded, if any. */
   currentName: string | null;
+  /** Seconds until done at the current rate, when known. */
+  etaSeconds?: number | null;
 }
+
+export type BackupStatusTitle =
+  | 'Back up & sync is off'
+  | 'Waiting for connection'
+  | 'Waiting for Wi-Fi'
+  | 'Waiting to charge'
+  | 'Sign in to continue backup'
+  | 'Backing up photos'
+  | 'Backup complete';
 
 export interface BackupStatus {
   /** The words of DESIGN §1, in its order of priority. */
-  title: 'Waiting for connection' | 'Sign in to continue backup' | 'Backing up photos' | 'Backup complete';
+  title: BackupStatusTitle;
   detail: string | null;
   /** "A photo or video was skipped", shown beside the title while any item is skipped. */
   skippedNote: string | null;
 }
 
-/** The status card (DESIGN §1) from the queue's numbers. Settings-driven states come with issue 3. */
+/** "about 2 min left" */
+export function etaLabel(seconds: number): string {
+  if (seconds < 60) return 'less than a minute left';
+  if (seconds < 3600) return `about ${Math.ceil(seconds / 60)} min left`;
+  return `about ${Math.round(seconds / 360) / 10} h left`;
+}
+
+/** The status card (DESIGN §1) from the settings, the device and the queue's numbers. */
 export function backupStatus(input: BackupStatusInput): BackupStatus {
   const skippedNote =
     input.skipped === 0
       ? null
       : `A photo or video was skipped${input.skipped > 1 ? ` (${input.skipped})` : ''}`;
+  const hasWork = input.itemsLeft > 0;
   const left = `${input.itemsLeft} left · ${formatBytes(input.bytesLeft)}`;
-  if (!input.online) {
-    return { title: 'Waiting for connection', detail: input.itemsLeft > 0 ? left : null, skippedNote };
-  }
-  if (input.signedOut) {
-    return { title: 'Sign in to continue backup', detail: input.itemsLeft > 0 ? left : null, skippedNote };
-  }
-  if (input.itemsLeft > 0) {
+  const leftOrNull = hasWork ? left : null;
+  if (input.hold === 'disabled') return { title: 'Back up & sync is off', detail: leftOrNull, skippedNote };
+  if (!input.online) return { title: 'Waiting for connection', detail: leftOrNull, skippedNote };
+  if (hasWork && input.hold === 'wifi') return { title: 'Waiting for Wi-Fi', detail: left, skippedNote };
+  if (hasWork && input.hold === 'charging') return { title: 'Waiting to charge', detail: left, skippedNote };
+  if (input.signedOut) return { title: 'Sign in to continue backup', detail: leftOrNull, skippedNote };
+  if (hasWork) {
     const current = input.currentName === null ? '' : ` · ${input.currentName}`;
-    return { title: 'Backing up photos', detail: `${left}${current}`, skippedNote };
+    const eta =
+      input.etaSeconds === null || input.etaSeconds === undefined ? '' : ` · ${etaLabel(input.etaSeconds)}`;
+    return { title: 'Backing up photos', detail: `${left}${current}${eta}`, skippedNote };
   }
   return { title: 'Backup complete', detail: null, skippedNote };
 }

@@ -1,3 +1,4 @@
+import { uploadLength } from '../queue/item';
 import type { QueueItem } from '../queue/item';
 
 /** "Retrying in 2 min": how long a failed item still waits. */
@@ -46,6 +47,7 @@ export function reasonOf(item: QueueItem): string | null {
 /** Upload progress in [0, 1] from the offset the server confirmed; null when not uploading. */
 export function progressOf(item: QueueItem): number | null {
   if (item.state !== 'uploading') return null;
-  if (item.size === 0) return 1;
-  return Math.min(1, (item.upload?.offset ?? 0) / item.size);
+  const length = uploadLength(item);
+  if (length === 0) return 1;
+  return Math.min(1, (item.upload?.offset ?? 0) / length);
 }

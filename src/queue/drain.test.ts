@@ -4,7 +4,7 @@ import type { QueueNotice } from './channel';
 import { SIGNED_OUT_REASON, drain } from './drain';
 import type { DrainOptions } from './drain';
 import type { QueueItem } from './item';
-import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON } from './prepare';
+import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON, prepareFile } from './prepare';
 import { QueueDb } from './queueDb';
 import { createQueueServer } from './serverApi';
 import { FakeServer, ORIGIN } from './testing/fakeServer';
@@ -300,5 +300,104 @@ describe('drain', () => {
     const items = await byName();
     expect(items['a.jpg']).toBeUndefined();
     expect(items['b.jpg']?.state).toBe('done');
+  });
+
+  it('uploads the prepared copy, not the original, and deletes both blobs', async () => {
+    await queue.addFiles([photo('big.jpg', 'big', 200)]);
+    const copy = new File([photo('small copy', 'copy', 40)], 'copy.jpg');
+    const digest = await crypto.subtle.digest('SHA-256', await copy.arrayBuffer());
+    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const qualities: string[] = [];
+    await queue.setSetting('backup', { quality: 'saver' });
+    await run({
+      prepare: (input) => {
+        qualities.push(input.quality);
+        return Promise.resolve({
+          kind: 'ready',
+          fields: {
+            type: 'image/jpeg',
+            sourceSha256: 'f'.repeat(64),
+            sha256,
+            capturedAt: null,
+            uploadBlob: copy,
+          },
+        });
+      },
+    });
+    const [item] = await queue.list();
+    expect(qualities).toEqual(['saver']);
+    expect(item).toMatchObject({ state: 'done', blobKey: null, uploadBlobKey: null });
+    expect(server.bytesReceived).toBe(40);
+    expect(await queue.getBlob(`${item?.id ?? ''}/upload`)).toBeUndefined();
+  });
+
+  it('does nothing while backup is off and waits for Wi-Fi on a cellular connection', async () => {
+    await queue.addFiles([photo('a.jpg')]);
+    await queue.setSetting('backup', { enabled: false });
+    expect(await run()).toMatchObject({ stop: 'held', hold: 'disabled' });
+    expect((await byName())['a.jpg']?.state).toBe('queued');
+
+    await queue.setSetting('backup', { enabled: true, wifiOnly: true });
+    const cellular = (): Promise<{ connectionType: string; charging: null }> =>
+      Promise.resolve({ connectionType: 'cellular', charging: null });
+    expect(await run({ device: cellular })).toMatchObject({ stop: 'held', hold: 'wifi' });
+    // Prepared (no network needed), not sent.
+    expect((await byName())['a.jpg']?.state).toBe('ready');
+    expect(server.bytesReceived).toBe(0);
+
+    const wifi = (): Promise<{ connectionType: string; charging: null }> =>
+      Promise.resolve({ connectionType: 'wifi', charging: null });
+    expect((await run({ device: wifi })).stop).toBe('finished');
+    expect((await byName())['a.jpg']?.state).toBe('done');
+  });
+
+  it('starts no new upload after the time budget of a sync event', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg', 'b', 100)]);
+    let uploads = 0;
+    const result = await run({
+      stopStartingAt: clock + 1,
+      fetch: (input, init) => {
+        if (init.method === 'POST' && input.endsWith('/api/uploads')) {
+          uploads += 1;
+          clock += 10;
+        }
+        return server.fetch(input, init);
+      },
+    });
+    expect(result.stop).toBe('deadline');
+    expect(uploads).toBe(1);
+    expect(Object.values(await byName()).map((item) => item.state)).toEqual(['done', 'ready']);
+  });
+
+  it("never uploads another account's items", async () => {
+    await queue.addFiles([photo('mine.jpg')], { owner: { id: 'u1', email: 'u1@example.com' } });
+    await queue.addFiles([photo('theirs.jpg')], { owner: { id: 'u2', email: 'u2@example.com' } });
+    await run();
+    const items = await byName();
+    expect(items['mine.jpg']?.state).toBe('done');
+    expect(items['theirs.jpg']).toMatchObject({ state: 'blocked', cause: 'other-account' });
+    expect(uploadOrderSeen()).toEqual(['mine.jpg']);
+
+    server.userId = 'u2';
+    await run();
+    expect((await byName())['theirs.jpg']?.state).toBe('done');
+  });
+
+  it('keeps a worker pool busy: prepares up to prepareConcurrency files at once', async () => {
+    await queue.addFiles(['a', 'b', 'c', 'd', 'e'].map((name) => photo(`${name}.jpg`)));
+    let running = 0;
+    let most = 0;
+    await run({
+      prepareConcurrency: 2,
+      prepare: async (input) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running -= 1;
+        return prepareFile(input);
+      },
+    });
+    expect(most).toBe(2);
+    expect(Object.values(await byName()).every((item) => item.state === 'done')).toBe(true);
   });
 });

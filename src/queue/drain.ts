@@ -8,14 +8,17 @@ import { QueueNotifier } from './channel';
 import type { QueueNotice } from './channel';
 import { classifyRequestError, classifyUploadError } from './classify';
 import type { UploadFailure } from './classify';
-import type { QueueItem, ReadyItem } from './item';
+import type { QueueItem, QueuedItem, ReadyItem } from './item';
 import type { FetchFn } from './http';
 import { withUploadLock } from './lock';
 import { uploadOrder } from './order';
 import { prepareFile } from './prepare';
+import type { Preparer } from './prepare';
 import { QueueItemNotFoundError, QueueTransitionError } from './queueDb';
 import type { QueueDb } from './queueDb';
 import type { QueueServer } from './serverApi';
+import { connectionType, deviceFrom, holdOf, withDefaults } from './settings';
+import type { BackupSettings, DeviceConditions, Hold } from './settings';
 import { uploadBlob } from './upload';
 
 export const SIGNED_OUT_REASON = 'Sign in to continue backup';
@@ -29,10 +32,12 @@ export const MISSING_BLOB_REASON = 'The file is no longer stored on this device.
  * - signed-out: the session is gone; pending items are blocked until sign-in;
  * - aborted: the caller's signal.
  */
-export type DrainStop = 'finished' | 'offline' | 'transient' | 'signed-out' | 'aborted';
+export type DrainStop = 'finished' | 'offline' | 'transient' | 'signed-out' | 'aborted' | 'held' | 'deadline';
 
 export interface DrainResult {
   stop: DrainStop;
+  /** With stop 'held': which setting holds uploads back (backup off, Wi-Fi only, charging only). */
+  hold?: Hold;
   /** Earliest time a failed item is due again, for the caller to schedule the next drain; null if none. */
   nextAttemptAt: number | null;
 }
@@ -46,6 +51,17 @@ export interface DrainOptions {
   fetch?: FetchFn | undefined;
   /** Defaults to `navigator.onLine`, and to true where there is no navigator. */
   isOnline?: () => boolean;
+  /**
+   * The network type and charging state for the Wi-Fi-only and charging-only settings; by default
+   * navigator.connection and the power state a page last saved (workers have no Battery API).
+   */
+  device?: () => Promise<Omit<DeviceConditions, 'online'>>;
+  /** Defaults to the inline prepareFile (the service worker's); the page passes its worker pool. */
+  prepare?: Preparer;
+  /** Files prepared at once (a worker pool's size); 1 by default. */
+  prepareConcurrency?: number;
+  /** Epoch ms after which no new upload starts (a `sync` event's time budget); the current one finishes. */
+  stopStartingAt?: number;
   now?: () => number;
   random?: () => number;
   /** Where the drain's running/stopped notices go; by default the queue's BroadcastChannel. */
@@ -57,6 +73,13 @@ export interface DrainOptions {
 
 interface DrainContext {
   queue: QueueDb;
+  prepare: Preparer;
+  prepareConcurrency: number;
+  device: () => Promise<Omit<DeviceConditions, 'online'>>;
+  stopStartingAt: number;
+  settings: BackupSettings;
+  /** The signed-in user's id, once asked this drain. */
+  accountId: string | null;
   server: QueueServer;
   endpoint: string;
   signal: AbortSignal | undefined;
@@ -107,6 +130,12 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   const notify = options.notify ?? ((notice: QueueNotice) => notifier?.post(notice));
   const ctx: DrainContext = {
     queue: options.queue,
+    prepare: options.prepare ?? prepareFile,
+    prepareConcurrency: Math.max(1, options.prepareConcurrency ?? 1),
+    device: options.device ?? (() => savedDevice(options.queue, options.now ?? Date.now)),
+    stopStartingAt: options.stopStartingAt ?? Number.POSITIVE_INFINITY,
+    settings: withDefaults(undefined),
+    accountId: null,
     server: options.server,
     endpoint: new URL(TUS_ENDPOINT, options.origin).href,
     signal: options.signal,
@@ -122,7 +151,12 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       notify({ type: 'drain', running: true });
       try {
         const stop = await drainLocked(ctx);
-        return { stop, nextAttemptAt: await nextAttemptAt(ctx.queue) };
+        const result: DrainResult = { stop, nextAttemptAt: await nextAttemptAt(ctx.queue) };
+        if (stop === 'held') {
+          const hold = await currentHold(ctx);
+          if (hold !== null) result.hold = hold;
+        }
+        return result;
       } finally {
         notify({ type: 'drain', running: false });
       }
@@ -135,6 +169,16 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   } finally {
     notifier?.close();
   }
+}
+
+async function savedDevice(queue: QueueDb, now: () => number): Promise<Omit<DeviceConditions, 'online'>> {
+  return deviceFrom(await queue.getSetting('device'), connectionType(), now());
+}
+
+/** Reads the settings again (the user may change them mid-drain) and says what holds uploads back. */
+async function currentHold(ctx: DrainContext): Promise<Hold | null> {
+  ctx.settings = withDefaults(await ctx.queue.getSetting('backup'));
+  return holdOf(ctx.settings, { online: ctx.isOnline(), ...(await ctx.device()) });
 }
 
 async function nextAttemptAt(queue: QueueDb): Promise<number | null> {
@@ -150,17 +194,43 @@ async function drainLocked(ctx: DrainContext): Promise<DrainStop> {
   const checked = new Set<string>();
   for (;;) {
     if (ctx.signal?.aborted === true) return 'aborted';
+    const hold = await currentHold(ctx);
+    // Backup off: nothing happens, not even preparing.
+    if (hold === 'disabled') return 'held';
     await ctx.queue.requeueDue(ctx.now());
     if ((await prepareQueued(ctx, limits)) === 'aborted') return 'aborted';
     // Preparing needs no network; checking and uploading do.
-    if (!ctx.isOnline()) return 'offline';
+    if (hold === 'offline') return 'offline';
+    if (hold !== null) return 'held';
+    const accountStop = await assignAccount(ctx);
+    if (accountStop !== null) return accountStop;
     const checkStop = await checkReady(ctx, checked);
     if (checkStop !== null) return checkStop;
     const [next] = (await ctx.queue.listByState('ready')).sort(uploadOrder);
     if (next === undefined) return 'finished';
+    if (ctx.now() >= ctx.stopStartingAt) return 'deadline';
     const uploadStop = await uploadOne(ctx, next);
     if (uploadStop !== null) return uploadStop;
   }
+}
+
+/**
+ * Asks the server who is signed in (once per drain) and blocks the items another account added:
+ * the session cookie decides whose library an upload lands in, so they must wait for their owner.
+ */
+async function assignAccount(ctx: DrainContext): Promise<DrainStop | null> {
+  if (ctx.accountId !== null) return null;
+  try {
+    ctx.accountId = (await ctx.server.me(ctx.signal)).id;
+  } catch (error) {
+    const failure = classifyRequestError(error, { aborted: isAbort(error, ctx.signal) });
+    return failBatch(ctx, await ctx.queue.listByState('ready'), failure);
+  }
+  for (const id of await ctx.queue.assignToAccount(ctx.accountId)) {
+    const item = await ctx.queue.get(id);
+    if (item !== undefined) ctx.onItem(item);
+  }
+  return null;
 }
 
 /** The server's limits, remembered so files can be prepared offline; the defaults before the first answer. */
@@ -178,36 +248,50 @@ async function currentLimits(ctx: DrainContext): Promise<Limits> {
 
 async function prepareQueued(ctx: DrainContext, limits: Limits): Promise<'aborted' | null> {
   const queued = (await ctx.queue.listByState('queued')).sort(uploadOrder);
-  for (const item of queued) {
-    if (ctx.signal?.aborted === true) return 'aborted';
-    const preparing = await step(ctx, ctx.queue.markPreparing(item.id));
-    if (preparing === null) continue;
-    const blob = await ctx.queue.getBlob(item.blobKey);
-    if (blob === undefined) {
-      await step(ctx, ctx.queue.markSkipped(item.id, MISSING_BLOB_REASON));
-      continue;
+  let aborted = false;
+  // `prepareConcurrency` lanes take items in upload order, so a worker pool stays busy.
+  const lane = async (): Promise<void> => {
+    for (let item = queued.shift(); item !== undefined && !aborted; item = queued.shift()) {
+      if (ctx.signal?.aborted === true || (await prepareOne(ctx, item, limits)) === 'aborted') aborted = true;
     }
-    try {
-      const result = await prepareFile({ blob, lastModified: item.lastModified, limits, signal: ctx.signal });
-      await step(
-        ctx,
-        result.kind === 'ready'
-          ? ctx.queue.markReady(item.id, result.fields)
-          : ctx.queue.markSkipped(item.id, result.reason),
-      );
-    } catch (error) {
-      if (isAbort(error, ctx.signal)) {
-        await ctx.queue.resetStale();
-        return 'aborted';
-      }
-      // The browser could not read the stored file (NotReadableError and the like); retrying
-      // the same bytes will not help, so the user sees why and can add the file again.
-      const detail = error instanceof Error ? ` (${error.message})` : '';
-      await step(
-        ctx,
-        ctx.queue.markSkipped(item.id, `Shoebox couldn't read this file${detail}. Add it again.`),
-      );
-    }
+  };
+  await Promise.all(Array.from({ length: ctx.prepareConcurrency }, lane));
+  if (!aborted) return null;
+  await ctx.queue.resetStale();
+  return 'aborted';
+}
+
+async function prepareOne(ctx: DrainContext, item: QueuedItem, limits: Limits): Promise<'aborted' | null> {
+  const preparing = await step(ctx, ctx.queue.markPreparing(item.id));
+  if (preparing === null) return null;
+  const blob = await ctx.queue.getBlob(item.blobKey);
+  if (blob === undefined) {
+    await step(ctx, ctx.queue.markSkipped(item.id, MISSING_BLOB_REASON));
+    return null;
+  }
+  try {
+    const result = await ctx.prepare({
+      blob,
+      lastModified: item.lastModified,
+      limits,
+      quality: ctx.settings.quality,
+      signal: ctx.signal,
+    });
+    await step(
+      ctx,
+      result.kind === 'ready'
+        ? ctx.queue.markReady(item.id, result.fields)
+        : ctx.queue.markSkipped(item.id, result.reason),
+    );
+  } catch (error) {
+    if (isAbort(error, ctx.signal)) return 'aborted';
+    // The browser could not read the stored file (NotReadableError and the like); retrying
+    // the same bytes will not help, so the user sees why and can add the file again.
+    const detail = error instanceof Error ? ` (${error.message})` : '';
+    await step(
+      ctx,
+      ctx.queue.markSkipped(item.id, `Shoebox couldn't read this file${detail}. Add it again.`),
+    );
   }
   return null;
 }
@@ -258,6 +342,7 @@ async function failBatch(
     default: {
       const message = 'message' in failure ? failure.message : '';
       const retryAfterMs = failure.kind === 'transient' ? failure.retryAfterMs : null;
+      if (batch.length === 0) return 'transient';
       for (const item of batch) {
         const nextAttemptAt = ctx.now() + retryDelay(item.attempts + 1, { random: ctx.random, retryAfterMs });
         await step(ctx, ctx.queue.markFailed(item.id, { error: message, nextAttemptAt }));
@@ -288,7 +373,8 @@ function metadataOf(item: ReadyItem): UploadMetadata {
 
 /** Uploads one ready item; returns why the drain must stop, or null to go on with the next. */
 async function uploadOne(ctx: DrainContext, item: ReadyItem): Promise<DrainStop | null> {
-  const blob = await ctx.queue.getBlob(item.blobKey);
+  // Storage saver's copy when there is one; its hash is the item's sha256.
+  const blob = await ctx.queue.getBlob(item.uploadBlobKey ?? item.blobKey);
   if (blob === undefined) {
     await step(ctx, ctx.queue.markSkipped(item.id, MISSING_BLOB_REASON));
     return null;

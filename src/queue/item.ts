@@ -7,7 +7,7 @@ export interface UploadSession {
 }
 
 /** Why an item needs the user before it can continue. */
-export type BlockedCause = 'signed-out' | 'storage';
+export type BlockedCause = 'signed-out' | 'storage' | 'other-account';
 
 interface ItemBase {
   /** crypto.randomUUID() */
@@ -34,6 +34,21 @@ interface ItemBase {
   upload: UploadSession | null;
   /** Key of the original in the `blobs` store; null once the blob is deleted (done). */
   blobKey: string | null;
+  /**
+   * Key of the copy to upload instead of the original (Storage saver's compressed photo), or
+   * null/absent when the original is uploaded. Deleted with the original.
+   */
+  uploadBlobKey?: string | null;
+  /** Bytes of that copy (the tus upload's length), or null/absent when the original is uploaded. */
+  uploadSize?: number | null;
+  /** A remark for the user that is not a problem, e.g. "Kept the original: …". */
+  note?: string | null;
+  /**
+   * The account the item was added under (user id), and its email for "Sign in as …". Absent
+   * on items queued before accounts were recorded: those belong to whoever drains them.
+   */
+  ownerId?: string | null;
+  ownerEmail?: string | null;
 }
 
 export interface QueuedItem extends ItemBase {
@@ -123,6 +138,11 @@ export const PENDING_STATES = [
 
 export function isPending(item: QueueItem): boolean {
   return (PENDING_STATES as readonly QueueState[]).includes(item.state);
+}
+
+/** Bytes the upload sends: Storage saver's copy when there is one, else the file as picked. */
+export function uploadLength(item: QueueItem): number {
+  return item.uploadSize ?? item.size;
 }
 
 /** The hashes, once an item has been prepared. */

@@ -239,3 +239,82 @@ describe('items are discriminated by state', () => {
     expect(fields).toEqual(['asset', HASH_A]);
   });
 });
+
+describe('issue 3: upload copies, owners and running out of storage', () => {
+  it("stores Storage saver's copy beside the original and deletes both once done", async () => {
+    const [item] = await queue.addFiles([photo('big.jpg', 10)]);
+    const id = item?.id ?? '';
+    await queue.markPreparing(id);
+    const ready = await queue.markReady(id, {
+      type: 'image/jpeg',
+      sourceSha256: HASH_A,
+      sha256: 'b'.repeat(64),
+      capturedAt: null,
+      uploadBlob: new Blob(['small']),
+      note: 'Resized to 16 MP.',
+    });
+    expect(ready).toMatchObject({ uploadBlobKey: `${id}/upload`, uploadSize: 5, note: 'Resized to 16 MP.' });
+    expect(await (await queue.getBlob(`${id}/upload`))?.text()).toBe('small');
+    expect(await queue.getBlob(`${id}/original`)).toBeDefined();
+
+    await queue.markUploading(id);
+    await queue.markDone(id, { assetId: 'asset-1', outcome: 'created' });
+    expect(await queue.getBlob(`${id}/upload`)).toBeUndefined();
+    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
+  });
+
+  it('removes both blobs with the item', async () => {
+    const [item] = await queue.addFiles([photo('a.jpg')]);
+    const id = item?.id ?? '';
+    await queue.markPreparing(id);
+    await queue.markReady(id, {
+      type: 'image/jpeg',
+      sourceSha256: HASH_A,
+      sha256: HASH_A,
+      capturedAt: null,
+      uploadBlob: new Blob(['copy']),
+    });
+    await queue.remove(id);
+    expect(await queue.getBlob(`${id}/upload`)).toBeUndefined();
+    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
+  });
+
+  it("records the owner and blocks other accounts' items until their owner signs in", async () => {
+    await queue.addFiles([photo('mine.jpg')], { owner: { id: 'u1', email: 'ada@example.com' } });
+    await queue.addFiles([photo('theirs.jpg')], { owner: { id: 'u2', email: 'bob@example.com' } });
+    await queue.addFiles([photo('legacy.jpg')]);
+    await queue.assignToAccount('u1');
+    const byName = Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
+    expect(byName['mine.jpg']).toMatchObject({ state: 'queued', ownerId: 'u1' });
+    expect(byName['legacy.jpg']?.state).toBe('queued');
+    expect(byName['theirs.jpg']).toMatchObject({
+      state: 'blocked',
+      cause: 'other-account',
+      reason: 'Sign in as bob@example.com to back this up.',
+    });
+
+    await queue.assignToAccount('u2');
+    const after = Object.fromEntries((await queue.list()).map((item) => [item.name, item.state]));
+    expect(after).toEqual({ 'mine.jpg': 'blocked', 'theirs.jpg': 'queued', 'legacy.jpg': 'queued' });
+  });
+
+  it('blocks a file the device has no room for, keeping everything queued before it', async () => {
+    await queue.addFiles([photo('kept.jpg')]);
+    const internals = queue as unknown as {
+      putNew: (batch: { item: QueueItem; file: File }[]) => Promise<void>;
+    };
+    const putNew = internals.putNew.bind(queue);
+    internals.putNew = (batch) =>
+      batch.some(({ file }) => file.name === 'huge.jpg')
+        ? Promise.reject(new DOMException('Quota exceeded', 'QuotaExceededError'))
+        : putNew(batch);
+
+    const added = await queue.addFiles([photo('one.jpg'), photo('huge.jpg'), photo('two.jpg')]);
+
+    expect(added.map((item) => item.state)).toEqual(['queued', 'blocked', 'queued']);
+    const states = Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
+    expect(states['kept.jpg']?.state).toBe('queued');
+    expect(states['huge.jpg']).toMatchObject({ state: 'blocked', cause: 'storage', blobKey: null });
+    expect(states['two.jpg']?.state).toBe('queued');
+  });
+});

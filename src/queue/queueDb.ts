@@ -34,6 +34,29 @@ export interface PreparedFields {
   sourceSha256: string;
   sha256: string;
   capturedAt: string | null;
+  /** The copy to upload instead of the original (Storage saver); `sha256` is its hash. */
+  uploadBlob?: Blob | undefined;
+  /** A remark shown on the item, e.g. "Kept the original: …". */
+  note?: string | undefined;
+}
+
+/** Who is adding files: the signed-in account, recorded on each item (DESIGN §5: items have an owner). */
+export interface ItemOwner {
+  id: string;
+  email: string;
+}
+
+export interface AddOptions {
+  onProgress?: (added: number, total: number) => void;
+  owner?: ItemOwner | null;
+}
+
+/** The sentence of an item the device had no room to store. */
+export const OUT_OF_STORAGE_REASON =
+  'This device ran out of storage space for this file. Free some space, remove this item and add the file again.';
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
 
 export interface QueueDbOptions extends OpenOptions {
@@ -57,7 +80,17 @@ function base(item: QueueItem): Omit<QueueItem, 'state'> {
     attempts: item.attempts,
     upload: item.upload,
     blobKey: item.blobKey,
+    uploadBlobKey: item.uploadBlobKey ?? null,
+    uploadSize: item.uploadSize ?? null,
+    note: item.note ?? null,
+    ownerId: item.ownerId ?? null,
+    ownerEmail: item.ownerEmail ?? null,
   };
+}
+
+/** The keys of every blob an item holds (original and upload copy). */
+function blobKeysOf(item: QueueItem): string[] {
+  return [item.blobKey, item.uploadBlobKey ?? null].filter((key): key is string => key !== null);
 }
 
 /** Back to the first state that redoes the missing work: ready if prepared, else queued. */
@@ -105,32 +138,62 @@ export class QueueDb {
   }
 
   /**
-   * Stores each file and a `queued` item for it, `ADD_BATCH_SIZE` per transaction. If a batch
-   * fails (for example the device is out of storage), the batches before it stay queued and the
-   * error is thrown.
+   * Stores each file and a `queued` item for it, `ADD_BATCH_SIZE` per transaction. When the
+   * device runs out of storage (QuotaExceededError) the batch is retried file by file, and a file
+   * that does not fit becomes a `blocked` item without a blob, so the user sees which ones are
+   * missing; items already queued are never touched. Other errors are thrown, earlier batches kept.
    */
   async addFiles(
     files: readonly File[],
-    onProgress?: (added: number, total: number) => void,
-  ): Promise<QueuedItem[]> {
-    const added: QueuedItem[] = [];
+    options: AddOptions | ((added: number, total: number) => void) = {},
+  ): Promise<QueueItem[]> {
+    const { onProgress, owner = null } = typeof options === 'function' ? { onProgress: options } : options;
+    const added: QueueItem[] = [];
     for (let start = 0; start < files.length; start += ADD_BATCH_SIZE) {
-      const batch = files.slice(start, start + ADD_BATCH_SIZE).map((file) => this.newItem(file));
-      const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
-      const writes: Promise<unknown>[] = [];
-      for (const { item, file } of batch) {
-        writes.push(tx.objectStore('blobs').put(file, item.blobKey));
-        writes.push(tx.objectStore('items').put(item));
+      const batch = files.slice(start, start + ADD_BATCH_SIZE).map((file) => this.newItem(file, owner));
+      try {
+        await this.putNew(batch);
+        added.push(...batch.map(({ item }) => item));
+      } catch (error) {
+        if (!isQuotaError(error)) throw error;
+        for (const entry of batch) added.push(await this.putOneOrBlock(entry));
       }
-      await Promise.all([...writes, tx.done]);
-      added.push(...batch.map(({ item }) => item));
       this.notify({ type: 'changed', ids: batch.map(({ item }) => item.id) });
       onProgress?.(added.length, files.length);
     }
     return added;
   }
 
-  private newItem(file: File): { item: QueuedItem; file: File } {
+  private async putNew(batch: readonly { item: QueuedItem; file: File }[]): Promise<void> {
+    const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
+    const writes: Promise<unknown>[] = [];
+    for (const { item, file } of batch) {
+      writes.push(tx.objectStore('blobs').put(file, item.blobKey));
+      writes.push(tx.objectStore('items').put(item));
+    }
+    await Promise.all([...writes, tx.done]);
+  }
+
+  private async putOneOrBlock(entry: { item: QueuedItem; file: File }): Promise<QueueItem> {
+    try {
+      await this.putNew([entry]);
+      return entry.item;
+    } catch (error) {
+      if (!isQuotaError(error)) throw error;
+      // The record alone is a few hundred bytes; if even that does not fit, the error is thrown.
+      const blocked: QueueItem = {
+        ...base(entry.item),
+        blobKey: null,
+        state: 'blocked',
+        cause: 'storage',
+        reason: OUT_OF_STORAGE_REASON,
+      };
+      await this.db.put('items', blocked);
+      return blocked;
+    }
+  }
+
+  private newItem(file: File, owner: ItemOwner | null): { item: QueuedItem; file: File } {
     // Strictly increasing, so items added in one go keep the order they were picked in.
     const addedAt = Math.max(this.now(), this.lastAddedAt + 1);
     this.lastAddedAt = addedAt;
@@ -151,6 +214,10 @@ export class QueueDb {
         attempts: 0,
         upload: null,
         blobKey: `${id}/original`,
+        uploadBlobKey: null,
+        note: null,
+        ownerId: owner?.id ?? null,
+        ownerEmail: owner?.email ?? null,
       },
     };
   }
@@ -174,7 +241,8 @@ export class QueueDb {
   }
 
   getSetting<K extends SettingKey>(key: K): Promise<QueueSettings[K] | undefined> {
-    return this.db.get('settings', key);
+    // idb types a store's values as the union over keys; the key decides which one it is here.
+    return this.db.get('settings', key) as Promise<QueueSettings[K] | undefined>;
   }
 
   async setSetting<K extends SettingKey>(key: K, value: QueueSettings[K]): Promise<void> {
@@ -189,13 +257,25 @@ export class QueueDb {
     }));
   }
 
+  /** Prepared: the hashes and type are known; Storage saver's copy is stored beside the original. */
   markReady(id: string, prepared: PreparedFields): Promise<QueueItem> {
-    return this.transition(id, ['preparing'], 'ready', (item) => ({
-      ...base(item),
-      ...prepared,
-      state: 'ready',
-      blobKey: item.blobKey,
-    }));
+    const { uploadBlob, note, ...fields } = prepared;
+    const uploadBlobKey = uploadBlob === undefined ? null : `${id}/upload`;
+    return this.transition(
+      id,
+      ['preparing'],
+      'ready',
+      (item) => ({
+        ...base(item),
+        ...fields,
+        note: note ?? null,
+        uploadBlobKey,
+        uploadSize: uploadBlob?.size ?? null,
+        state: 'ready',
+        blobKey: item.blobKey,
+      }),
+      uploadBlob === undefined || uploadBlobKey === null ? {} : { putBlob: [uploadBlobKey, uploadBlob] },
+    );
   }
 
   markUploading(id: string): Promise<QueueItem> {
@@ -222,6 +302,8 @@ export class QueueDb {
         outcome: result.outcome,
         upload: null,
         blobKey: null,
+        uploadBlobKey: null,
+        uploadSize: null,
       }),
       { deleteBlob: true },
     );
@@ -266,6 +348,26 @@ export class QueueDb {
     );
   }
 
+  /**
+   * Items another account added wait, blocked, until that account is signed in here again; items
+   * of `ownerId` blocked that way go back to work. Items without an owner belong to whoever drains.
+   */
+  async assignToAccount(ownerId: string): Promise<string[]> {
+    return this.rewrite(['queued', 'preparing', 'ready', 'uploading', 'failed', 'blocked'], (item) => {
+      const owner = item.ownerId ?? null;
+      if (item.state === 'blocked') {
+        return item.cause === 'other-account' && (owner === null || owner === ownerId) ? rewind(item) : item;
+      }
+      if (owner === null || owner === ownerId) return item;
+      return {
+        ...base(item),
+        state: 'blocked',
+        cause: 'other-account',
+        reason: `Sign in as ${item.ownerEmail ?? 'the account that added it'} to back this up.`,
+      };
+    });
+  }
+
   /** Blocks every item that still has work ahead (for example when the session has expired). */
   blockPending(blocked: { cause: BlockedCause; reason: string }): Promise<string[]> {
     return this.rewrite(['queued', 'preparing', 'ready', 'uploading', 'failed'], (item) => ({
@@ -283,12 +385,30 @@ export class QueueDb {
   }
 
   /** The user asked to try a failed, blocked or skipped item again, now. */
-  retry(id: string): Promise<QueueItem> {
-    return this.transition(id, ['failed', 'blocked', 'skipped'], 'queued', (item) => {
-      // A skipped item is prepared again: its type or the server's limits may be what changed.
-      if (item.state === 'skipped') return rewind({ ...item, sourceSha256: null, sha256: null });
-      return rewind(item);
-    });
+  async retry(id: string): Promise<QueueItem> {
+    const current = await this.get(id);
+    // A skipped item is prepared again (its type or the server's limits may be what changed), so
+    // a stored upload copy is dropped with it.
+    const dropCopy = current?.state === 'skipped' ? (current.uploadBlobKey ?? null) : null;
+    return this.transition(
+      id,
+      ['failed', 'blocked', 'skipped'],
+      'queued',
+      (item) => {
+        if (item.state === 'skipped') {
+          return rewind({
+            ...item,
+            sourceSha256: null,
+            sha256: null,
+            uploadBlobKey: null,
+            uploadSize: null,
+            note: null,
+          });
+        }
+        return rewind(item);
+      },
+      dropCopy === null ? {} : { deleteKeys: [dropCopy] },
+    );
   }
 
   /** Failed items whose wait is over go back to be prepared or uploaded. */
@@ -313,7 +433,7 @@ export class QueueDb {
     const item = await tx.objectStore('items').get(id);
     if (item === undefined) throw new QueueItemNotFoundError(id);
     const writes: Promise<unknown>[] = [tx.objectStore('items').delete(id)];
-    if (item.blobKey !== null) writes.push(tx.objectStore('blobs').delete(item.blobKey));
+    for (const key of blobKeysOf(item)) writes.push(tx.objectStore('blobs').delete(key));
     await Promise.all([...writes, tx.done]);
     this.notify({ type: 'changed', ids: [id] });
   }
@@ -332,7 +452,7 @@ export class QueueDb {
     from: readonly S[],
     to: QueueState,
     change: (item: ItemInState<S>) => QueueItem,
-    options: { deleteBlob?: boolean } = {},
+    options: { deleteBlob?: boolean; putBlob?: [string, Blob]; deleteKeys?: string[] } = {},
   ): Promise<QueueItem> {
     const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
     const items = tx.objectStore('items');
@@ -342,9 +462,13 @@ export class QueueDb {
     if (!inStates(item, from)) throw new QueueTransitionError(id, item.state, to);
     const next = change(item);
     const writes: Promise<unknown>[] = [items.put(next)];
-    if (options.deleteBlob === true && item.blobKey !== null) {
-      writes.push(tx.objectStore('blobs').delete(item.blobKey));
-    }
+    const blobs = tx.objectStore('blobs');
+    const deleteKeys = [
+      ...(options.deleteBlob === true ? blobKeysOf(item) : []),
+      ...(options.deleteKeys ?? []),
+    ];
+    for (const key of deleteKeys) writes.push(blobs.delete(key));
+    if (options.putBlob) writes.push(blobs.put(options.putBlob[1], options.putBlob[0]));
     await Promise.all([...writes, tx.done]);
     this.notify({ type: 'changed', ids: [id] });
     return next;

@@ -2,6 +2,7 @@ import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { Limits } from '../shared/limits';
 import type { QueueItem, QueueState } from './item';
+import type { BackupSettings, DeviceReading } from './settings';
 
 export const DB_NAME = 'shoebox';
 export const DB_VERSION = 1;
@@ -10,6 +11,10 @@ export const DB_VERSION = 1;
 export interface QueueSettings {
   /** The limits last served by GET /api/config, so files can be prepared while offline. */
   limits: Limits;
+  /** The user's backup settings; absent until first changed (then DEFAULT_BACKUP_SETTINGS apply). */
+  backup: Partial<BackupSettings>;
+  /** What a page last read of battery and network, for the service worker (no Battery API there). */
+  device: DeviceReading;
 }
 
 export type SettingKey = keyof QueueSettings;

@@ -1,4 +1,4 @@
-import type { CheckRequest, CheckResponse, ConfigResponse } from '../shared/api';
+import type { CheckRequest, CheckResponse, ConfigResponse, User } from '../shared/api';
 import { requestJson } from './http';
 import type { FetchFn } from './http';
 
@@ -7,6 +7,8 @@ export interface QueueServer {
   config(signal?: AbortSignal): Promise<ConfigResponse>;
   /** Which of these source hashes the signed-in user's library already has (at most CHECK_BATCH_MAX). */
   check(sourceSha256: string[], signal?: AbortSignal): Promise<CheckResponse>;
+  /** The signed-in user; a 401 ApiError when the session is gone. */
+  me(signal?: AbortSignal): Promise<User>;
 }
 
 export function createQueueServer(fetchFn?: FetchFn): QueueServer {
@@ -19,5 +21,6 @@ export function createQueueServer(fetchFn?: FetchFn): QueueServer {
         signal,
         fetch: fetchFn,
       }),
+    me: (signal) => requestJson<User>('/api/me', { signal, fetch: fetchFn }),
   };
 }

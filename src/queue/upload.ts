@@ -1,5 +1,6 @@
-import { Upload } from 'tus-js-client';
 import type { PreviousUpload, UrlStorage } from 'tus-js-client';
+// Not 'tus-js-client': its browser entry throws at load in a service worker (see the declaration).
+import BaseUpload from 'tus-js-client/lib.esm/upload.js';
 import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
 import type { UploadMetadata, UploadOutcome } from '../shared/tus';
 import { BlobFileReader } from './blobFileReader';
@@ -89,7 +90,8 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       });
     };
 
-    const upload = new Upload(blob, {
+    const upload = new BaseUpload(blob, {
+      ...BaseUpload.defaultOptions,
       endpoint: request.endpoint,
       uploadUrl: session?.url ?? null,
       metadata: tusMetadata(request.metadata),
@@ -98,6 +100,9 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       storeFingerprintForResuming: false,
       removeFingerprintOnSuccess: true,
       urlStorage: NO_URL_STORAGE,
+      // The core calls fingerprint() unconditionally and accepts null ("no fingerprint", upload.js
+      // in tus-js-client 4.3), though its typings say string; with no URL storage nothing is keyed.
+      fingerprint: () => Promise.resolve(null as unknown as string),
       fileReader: new BlobFileReader(),
       httpStack: new FetchHttpStack({ fetch: request.fetch, signal }),
       onUploadUrlAvailable() {

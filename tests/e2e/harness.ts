@@ -139,3 +139,115 @@ export async function createOwnerThroughUi(
 }
 
 export type { Browser, BrowserContext, Page };
+
+export const OWNER = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery' };
+
+/** Creates the owner account through the API; the context keeps the session cookie (pages and SW). */
+export async function createOwnerThroughApi(context: BrowserContext, baseUrl: string): Promise<void> {
+  const response = await context.request.post(`${baseUrl}/api/setup`, { data: OWNER });
+  if (!response.ok()) throw new Error(`setup failed: ${response.status()} ${await response.text()}`);
+}
+
+/** Signs the context in again (after a server restart the cookie stays valid: sessions are in the DB). */
+export async function signIn(context: BrowserContext, baseUrl: string): Promise<void> {
+  const response = await context.request.post(`${baseUrl}/api/auth/login`, {
+    data: { email: OWNER.email, password: OWNER.password },
+  });
+  if (!response.ok()) throw new Error(`login failed: ${response.status()} ${await response.text()}`);
+}
+
+export interface LibraryAsset {
+  id: string;
+  filename: string;
+  sha256: string;
+  sourceSha256: string;
+  bytes: number;
+}
+
+/**
+ * The signed-in library as the server has it, asked from Node with the context's cookies: works
+ * with no page open and whatever the context's offline emulation says.
+ */
+export async function libraryAssets(context: BrowserContext, baseUrl: string): Promise<LibraryAsset[]> {
+  const assets: LibraryAsset[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const response = await context.request.get(`${baseUrl}/api/assets${query}`);
+    if (!response.ok()) throw new Error(`GET /api/assets: ${response.status()}`);
+    const page = (await response.json()) as { items: LibraryAsset[]; nextCursor: string | null };
+    assets.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return assets;
+}
+
+/**
+ * Fires a Background Sync `sync` event at the origin's service worker through DevTools
+ * (ServiceWorker.dispatchSyncEvent), as Chromium would on its own. `page` only carries the CDP
+ * session; it may be about:blank.
+ */
+export async function dispatchSyncEvent(page: Page, origin: string, tag = 'shoebox-upload'): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const found = registrations.find(
+          (registration) => registration.scopeURL.startsWith(origin) && !registration.isDeleted,
+        );
+        if (found) resolve(found.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin,
+      registrationId: await registrationId,
+      tag,
+      lastChance: false,
+    });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The queue records of the app's IndexedDB, read in `page` (which must be on the app's origin). */
+export async function queueRecords(
+  page: Page,
+): Promise<{ id: string; name: string; state: string; upload: { url: string; offset: number } | null }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('shoebox');
+        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const request = db.transaction('items').objectStore('items').getAll();
+          request.onsuccess = () => {
+            db.close();
+            resolve(request.result);
+          };
+          request.onerror = () => reject(request.error ?? new Error('getAll failed'));
+        };
+      }),
+  );
+}
+
+/** Counts the queue rows in each state on the Backup screen. */
+export async function rowsByState(page: Page): Promise<Record<string, number>> {
+  const states = await page
+    .getByTestId('queue-item')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state') ?? ''));
+  const counts: Record<string, number> = {};
+  for (const state of states) counts[state] = (counts[state] ?? 0) + 1;
+  return counts;
+}
+
+/** Waits until the page's service worker registration has the Background Sync tag pending. */
+export async function waitForSyncRegistration(page: Page, tag = 'shoebox-upload'): Promise<void> {
+  await page.waitForFunction(async (wanted) => {
+    const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+      sync?: { getTags(): Promise<string[]> };
+    };
+    return (await registration.sync?.getTags())?.includes(wanted) === true;
+  }, tag);
+}

@@ -1,4 +1,6 @@
 import { watch } from 'vue';
+import type { DrainRequestMessage } from '../../queue/backgroundSync';
+import { useBackupSettingsStore } from '../stores/backupSettings';
 import { useQueueStore } from '../stores/queue';
 import { useSessionStore } from '../stores/session';
 import { useEventListener } from './useEventListener';
@@ -11,6 +13,7 @@ import { useEventListener } from './useEventListener';
 export function useBackupTriggers(): void {
   const session = useSessionStore();
   const queue = useQueueStore();
+  const settings = useBackupSettingsStore();
 
   /**
    * Signed in, or not known because the server is unreachable: then the drain still prepares
@@ -42,7 +45,24 @@ export function useBackupTriggers(): void {
     },
     { immediate: true },
   );
+  // The settings decide whether a drain may upload; the network type and the battery whether it
+  // must wait. A change of either may release items (or stop the drain: backup turned off).
+  void settings.load().then(() => settings.watchDevice(drainIfSignedIn));
+  watch(
+    () => settings.settings,
+    (now, before) => {
+      if (!settings.loaded || now === before) return;
+      if (now.enabled) drainIfSignedIn();
+      else void queue.stopDrain();
+    },
+  );
   useEventListener(window, 'online', drainIfSignedIn);
+  // The tab is closing: the service worker carries on (within its event's lifetime) with what is
+  // left. Offline it could do nothing; the Background Sync registered on enqueue covers that.
+  useEventListener(window, 'pagehide', () => {
+    if (queue.pending.length === 0 || !navigator.onLine) return;
+    navigator.serviceWorker?.controller?.postMessage({ type: 'DRAIN' } satisfies DrainRequestMessage);
+  });
   useEventListener(document, 'visibilitychange', () => {
     if (document.visibilityState === 'visible') drainIfSignedIn();
   });

@@ -1,16 +1,44 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { registerBackgroundSync } from '../../queue/backgroundSync';
 import { drain } from '../../queue/drain';
 import type { DrainStop } from '../../queue/drain';
-import { isPending } from '../../queue/item';
+import { isPending, uploadLength } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
 import { listenToQueue } from '../../queue/channel';
 import { QueueDb } from '../../queue/queueDb';
 import { createQueueServer } from '../../queue/serverApi';
+import type { Hold } from '../../queue/settings';
+import { pagePreparer } from '../preparer';
+import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
 
 /** Above this many changed items, reading the whole list is cheaper than reading each. */
 const SYNC_ONE_BY_ONE_MAX = 20;
+/** The ETA is the upload rate over this window. */
+const RATE_WINDOW_MS = 30_000;
+
+/**
+ * Wakes the service worker once online (Background Sync), where it exists; where it does not
+ * (Firefox, Safari) the page's own triggers are the whole path, so there is nothing to do.
+ */
+async function requestSync(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  if (registration !== undefined) await registerBackgroundSync(registration);
+}
+
+/**
+ * Asks the browser not to evict the queue under storage pressure (DESIGN §7), once: Chromium
+ * grants or denies it silently by engagement, Firefox may ask the user.
+ */
+let persistRequested = false;
+async function requestPersistence(): Promise<void> {
+  if (persistRequested || !('storage' in navigator) || typeof navigator.storage.persist !== 'function')
+    return;
+  persistRequested = true;
+  if (!(await navigator.storage.persisted())) await navigator.storage.persist();
+}
 
 function sentence(error: unknown, fallback: string): string {
   if (error instanceof DOMException && error.name === 'QuotaExceededError') {
@@ -32,6 +60,10 @@ export const useQueueStore = defineStore('queue', () => {
   /** The last drain notice from the channel: some context (this page included) is draining. */
   const drainingAnywhere = ref(false);
   const lastStop = ref<DrainStop | null>(null);
+  /** Which setting held this page's last drain back, if one did. */
+  const lastHold = ref<Hold | null>(null);
+  /** Recent (time, bytes left) samples for the ETA. */
+  const samples = ref<{ at: number; bytes: number }[]>([]);
   /** "Adding 340 of 1,000" while files are written into the queue. */
   const adding = ref<{ added: number; total: number } | null>(null);
   /** The last failed action on the queue (adding, removing…), as a sentence. */
@@ -57,7 +89,7 @@ export const useQueueStore = defineStore('queue', () => {
   const done = computed(() => items.value.filter((item) => item.state === 'done'));
   const bytesLeft = computed(() =>
     pending.value.reduce(
-      (sum, item) => sum + item.size - (item.state === 'uploading' ? (item.upload?.offset ?? 0) : 0),
+      (sum, item) => sum + uploadLength(item) - (item.state === 'uploading' ? (item.upload?.offset ?? 0) : 0),
       0,
     ),
   );
@@ -67,6 +99,26 @@ export const useQueueStore = defineStore('queue', () => {
   const signedOut = computed(() =>
     blocked.value.some((item) => item.state === 'blocked' && item.cause === 'signed-out'),
   );
+  /** Bytes per second over the last RATE_WINDOW_MS, or null before there is a measure. */
+  const rate = computed(() => {
+    const list = samples.value;
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (first === undefined || last === undefined || last.at - first.at < 2_000) return null;
+    const sent = first.bytes - last.bytes;
+    return sent > 0 ? (sent * 1000) / (last.at - first.at) : null;
+  });
+  /** Seconds until everything pending is uploaded at the current rate; null when unknown. */
+  const etaSeconds = computed(() =>
+    rate.value === null || bytesLeft.value === 0 ? null : Math.ceil(bytesLeft.value / rate.value),
+  );
+
+  function sample(): void {
+    const at = Date.now();
+    const bytes = bytesLeft.value;
+    const kept = samples.value.filter((entry) => at - entry.at <= RATE_WINDOW_MS && entry.bytes >= bytes);
+    samples.value = [...kept, { at, bytes }];
+  }
 
   function open(): Promise<QueueDb> {
     queueDb ??= QueueDb.open().then((db) => {
@@ -96,6 +148,7 @@ export const useQueueStore = defineStore('queue', () => {
             syncIds.clear();
             items.value = await db.list();
             loaded.value = true;
+            sample();
             continue;
           }
           const ids = [...syncIds];
@@ -112,6 +165,7 @@ export const useQueueStore = defineStore('queue', () => {
             const next = fresh.get(item.id);
             return next === undefined ? [] : [next];
           });
+          sample();
         }
       } catch (error) {
         problem.value = sentence(error, 'Shoebox could not read the backup queue on this device.');
@@ -127,13 +181,27 @@ export const useQueueStore = defineStore('queue', () => {
     return sync(null);
   }
 
+  /**
+   * Writes the files into the queue in batches (the page stays responsive; "Adding 340 of
+   * 1,000" meanwhile), under the signed-in account, then starts the backup.
+   */
   async function addFiles(files: readonly File[]): Promise<void> {
     if (files.length === 0) return;
     adding.value = { added: 0, total: files.length };
+    const me = useSessionStore().me;
+    // Registered first, so that a tab closed right after adding still leaves the wake-up behind;
+    // the sync event only fires once online, by when the files are stored.
+    const sync = askForSync();
     try {
+      void requestPersistence().catch((error: unknown) => {
+        problem.value = sentence(error, 'Shoebox could not ask to keep the queue on this device.');
+      });
       const db = await open();
-      await db.addFiles(files, (added, total) => {
-        adding.value = { added, total };
+      await db.addFiles(files, {
+        owner: me === null ? null : { id: me.id, email: me.email },
+        onProgress: (added, total) => {
+          adding.value = { added, total };
+        },
       });
       problem.value = null;
     } catch (error) {
@@ -142,7 +210,17 @@ export const useQueueStore = defineStore('queue', () => {
       adding.value = null;
       await refresh();
     }
+    await sync;
     void drainNow();
+  }
+
+  /** Registers the Background Sync wake-up; a failure is only a lost wake-up, the page still drains. */
+  async function askForSync(): Promise<void> {
+    try {
+      await requestSync();
+    } catch (error) {
+      drainProblem.value = sentence(error, 'Shoebox could not schedule the backup for later.');
+    }
   }
 
   async function act(action: (db: QueueDb) => Promise<unknown>, fallback: string): Promise<void> {
@@ -153,6 +231,12 @@ export const useQueueStore = defineStore('queue', () => {
       problem.value = sentence(error, fallback);
     }
     await refresh();
+  }
+
+  /** The stored file of an item (for its thumbnail), while the queue still holds it. */
+  async function blobOf(item: QueueItem): Promise<Blob | undefined> {
+    if (item.blobKey === null) return undefined;
+    return (await open()).getBlob(item.blobKey);
   }
 
   function remove(id: string): Promise<void> {
@@ -197,14 +281,24 @@ export const useQueueStore = defineStore('queue', () => {
         do {
           drainAgain = false;
           drainController = new AbortController();
+          const settings = useBackupSettingsStore();
+          const preparer = pagePreparer();
           const result = await drain({
             queue,
             server: createQueueServer(),
             origin: location.origin,
             signal: drainController.signal,
+            device: () => Promise.resolve(settings.device()),
+            ...(preparer === null
+              ? {}
+              : { prepare: preparer.prepare, prepareConcurrency: preparer.concurrency }),
           });
           lastStop.value = result.stop;
+          lastHold.value = result.hold ?? null;
           scheduleWake(result.nextAttemptAt);
+          // Work left for when the connection or the server comes back: the service worker may
+          // finish it after this page has closed.
+          if (result.stop === 'transient' || result.stop === 'offline') await askForSync();
           // The server no longer knows this session: the app must ask the user to sign in.
           if (result.stop === 'signed-out') useSessionStore().signedOut();
         } while (drainAgain && lastStop.value !== 'aborted');
@@ -242,6 +336,9 @@ export const useQueueStore = defineStore('queue', () => {
     drainingAnywhere,
     draining,
     lastStop,
+    lastHold,
+    rate,
+    etaSeconds,
     adding,
     problem,
     drainProblem,
@@ -253,6 +350,7 @@ export const useQueueStore = defineStore('queue', () => {
     current,
     signedOut,
     refresh,
+    blobOf,
     addFiles,
     remove,
     retry,

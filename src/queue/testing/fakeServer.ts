@@ -62,6 +62,8 @@ export class FakeServer {
   readonly assets = new Map<string, { id: string; sha256: string; filename: string; bytes: number }>();
   readonly uploads = new Map<string, PendingUpload>();
   signedIn = true;
+  /** The signed-in user's id (GET /api/me). */
+  userId = 'u1';
   limits = DEFAULT_LIMITS;
   /** Faults to answer with, by "METHOD path-prefix", each used once. */
   private readonly faults: { match: string; fault: Fault }[] = [];
@@ -102,6 +104,15 @@ export class FakeServer {
       return json(200, config);
     }
     if (!this.signedIn) return fail({ status: 401 });
+    if (key === 'GET /api/me') {
+      return json(200, {
+        id: this.userId,
+        email: `${this.userId}@example.com`,
+        name: this.userId,
+        role: 'owner',
+        createdAt: '2020-01-01T00:00:00.000Z',
+      });
+    }
     if (key === 'POST /api/assets/check') {
       const request = JSON.parse(typeof init.body === 'string' ? init.body : '{}') as CheckRequest;
       const existing: CheckResponse['existing'] = request.sourceSha256.flatMap((hash) => {

@@ -1,0 +1,243 @@
+/**
+ * Issue 3 benchmark (c), in Chromium on this machine: one 512 MB video uploaded from the queue by
+ * the service worker to Shoebox (tus, 8 MiB chunks, verified by SHA-256 on the server) vs one
+ * plain `fetch` PUT of the same stored bytes from the same page to a minimal Node sink that
+ * streams them to disk and hashes them: the floor of any upload path. Prints the ratio of
+ * throughputs and the peak JS heap of the page and of the service worker during each. Asserts nothing.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CDPSession } from 'playwright-core';
+import { corpusFile } from '../tests/support/corpus.ts';
+import {
+  createOwnerThroughApi,
+  launchChromium,
+  queueRecords,
+  removeDir,
+  startServer,
+  waitForServiceWorker,
+  type Browser,
+  type Page,
+} from '../tests/e2e/harness.ts';
+
+const MB = 1024 * 1024;
+const FILE_MB = 512;
+
+/** A real MP4 head (the server sniffs `ftyp`) padded to 512 MB, written in 8 MB steps. */
+async function makeVideo(dir: string): Promise<string> {
+  const path = join(dir, 'bench.mp4');
+  const head = readFileSync(corpusFile('with-gps.mp4').path);
+  const handle = await open(path, 'w');
+  await handle.write(head);
+  const filler = Buffer.alloc(8 * MB);
+  for (let offset = head.length; offset < FILE_MB * MB; offset += filler.length) {
+    filler.fill(offset % 251);
+    await handle.write(filler, 0, Math.min(filler.length, FILE_MB * MB - offset));
+  }
+  await handle.close();
+  return path;
+}
+
+/** The floor: a PUT that streams to disk while hashing, with CORS for the app's origin. */
+function startSink(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    response.setHeader('Access-Control-Allow-Origin', request.headers.origin ?? '*');
+    response.setHeader('Access-Control-Allow-Methods', 'PUT');
+    response.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+    if (request.method === 'OPTIONS') {
+      response.end();
+      return;
+    }
+    const hash = createHash('sha256');
+    const file = createWriteStream(join(dir, 'sink.bin'));
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    request.pipe(file);
+    file.on('finish', () => {
+      response.setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      resolve({ server, url: `http://127.0.0.1:${port}/` });
+    });
+  });
+}
+
+/** Samples a target's JS heap (Runtime.getHeapUsage) until stopped; returns the peak in bytes. */
+function sampleHeap(read: () => Promise<number>): { stop: () => Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        peak = Math.max(peak, await read());
+      } catch {
+        // The target may be between restarts; the next sample counts.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+async function pageHeap(cdp: CDPSession): Promise<number> {
+  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+}
+
+/**
+ * The service worker's heap through the browser's DevTools session: attach to its target and
+ * relay Runtime.getHeapUsage (Target.sendMessageToTarget, as playwright-core exposes no worker CDP session).
+ */
+async function serviceWorkerHeapReader(browser: Browser): Promise<(() => Promise<number>) | null> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((info) => info.type === 'service_worker');
+  if (target === undefined) return null;
+  const { sessionId } = await cdp.send('Target.attachToTarget', {
+    targetId: target.targetId,
+    flatten: false,
+  });
+  let nextId = 1;
+  const waiting = new Map<number, (value: number) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: { usedSize?: number } };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result?.usedSize ?? 0);
+  });
+  return async () => {
+    const id = nextId++;
+    const answer = new Promise<number>((resolve) => waiting.set(id, resolve));
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
+    });
+    return answer;
+  };
+}
+
+async function waitForState(page: Page, state: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [item] = await queueRecords(page);
+    if (item?.state === state) return performance.now();
+    if (item?.state === 'skipped' || item?.state === 'failed' || item?.state === 'blocked') {
+      throw new Error(`The item ended ${item.state}: ${JSON.stringify(item)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`No ${state} within ${timeoutMs} ms (${item?.state})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
+const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
+
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'shoebox-bench-upload-'));
+  const server = await startServer();
+  const sink = await startSink(dir);
+  const browser = await launchChromium();
+  try {
+    const path = await makeVideo(dir);
+    const bytes = FILE_MB * MB;
+    const context = await browser.newContext();
+    await createOwnerThroughApi(context, server.url);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/backup`);
+    await waitForServiceWorker(page);
+    // Backup off while adding, so the page's own drain leaves the item to the service worker.
+    await page.goto(`${server.url}/settings`);
+    await page.getByLabel('Back up & sync').uncheck();
+    await page.goto(`${server.url}/backup`);
+    await page.getByTestId('add-photos-input').setInputFiles(path);
+    await waitForState(page, 'queued', 120_000);
+
+    const cdp = await context.newCDPSession(page);
+    // The floor: the same stored Blob, PUT from the page.
+    const floorHeap = sampleHeap(() => pageHeap(cdp));
+    const floor = await page.evaluate(async (url) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('shoebox');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error ?? new Error('open failed'));
+      });
+      const blob = await new Promise<Blob>((resolve, reject) => {
+        const request = db.transaction('blobs').objectStore('blobs').getAll();
+        request.onsuccess = () => resolve((request.result as Blob[])[0] ?? new Blob());
+        request.onerror = () => reject(request.error ?? new Error('read failed'));
+      });
+      db.close();
+      const started = performance.now();
+      const response = await fetch(url, { method: 'PUT', body: blob });
+      const answer = (await response.json()) as { bytes: number; sha256: string };
+      return { ms: performance.now() - started, ...answer };
+    }, sink.url);
+    const floorPeak = await floorHeap.stop();
+    if (floor.bytes !== bytes) throw new Error(`The sink received ${floor.bytes} bytes`);
+
+    // Shoebox: backup back on (written to IndexedDB directly, so the page does not drain), then
+    // the page asks the service worker to drain, as it does when it is closed.
+    await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('shoebox');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error ?? new Error('open failed'));
+      });
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('settings', 'readwrite');
+        tx.objectStore('settings').put(
+          { enabled: true, quality: 'original', wifiOnly: false, chargingOnly: false },
+          'backup',
+        );
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error('write failed'));
+      });
+      db.close();
+      navigator.serviceWorker.controller?.postMessage({ type: 'DRAIN' });
+    });
+    const readSwHeap = await serviceWorkerHeapReader(browser);
+    const swHeap = readSwHeap === null ? null : sampleHeap(readSwHeap);
+    const shoeboxPageHeap = sampleHeap(() => pageHeap(cdp));
+    const uploadStarted = await waitForState(page, 'uploading', 300_000);
+    const uploadDone = await waitForState(page, 'done', 300_000);
+    const pagePeak = await shoeboxPageHeap.stop();
+    const swPeak = swHeap === null ? null : await swHeap.stop();
+    const shoeboxMs = uploadDone - uploadStarted;
+
+    const floorRate = mbps(bytes, floor.ms);
+    const shoeboxRate = mbps(bytes, shoeboxMs);
+    console.log(`file: ${FILE_MB} MB`);
+    console.log(
+      `floor (page fetch PUT → Node sink): ${floorRate.toFixed(0)} MB/s (${(floor.ms / 1000).toFixed(2)} s), page heap peak ${mb(floorPeak)}`,
+    );
+    console.log(
+      `Shoebox (service worker, tus 8 MiB chunks, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
+    );
+    console.log(`ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8)`);
+    console.log(
+      `peak JS heap during the Shoebox upload: page ${mb(pagePeak)}, service worker ${swPeak === null ? 'not measured' : mb(swPeak)} (target < 64 MB)`,
+    );
+  } finally {
+    await browser.close();
+    sink.server.close();
+    await server.stop();
+    removeDir(server.dataDir);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
