@@ -37,6 +37,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Library' },
   },
   {
+    path: '/trash',
+    name: 'trash',
+    component: () => import('./views/TrashView.vue'),
+    meta: { title: 'Trash' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('./views/SettingsView.vue'),

@@ -1,6 +1,9 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import type { PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { onDrainMessage, onSync } from './backup';
+import { registerThumbnailCaching } from './thumbnailCache';
+import type { SyncEvent } from './backup';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 
@@ -27,9 +30,10 @@ function routeNavigationsToShell(): void {
   registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//] }));
 }
 
-/** An update waits (prompt-style) until the page says the user accepted it. */
+/** An update waits (prompt-style) until the page says the user accepted it; a page may ask for a drain. */
 function onMessage(event: ExtendableMessageEvent): void {
   if (isSkipWaiting(event.data)) event.waitUntil(self.skipWaiting());
+  else onDrainMessage(event);
 }
 
 /**
@@ -43,6 +47,9 @@ function onActivate(event: ExtendableEvent): void {
 }
 
 precacheAppShell();
+registerThumbnailCaching();
 routeNavigationsToShell();
 self.addEventListener('message', onMessage);
 self.addEventListener('activate', onActivate);
+// 'sync' is missing from TypeScript's ServiceWorkerGlobalScopeEventMap (Background Sync is Chromium-only).
+self.addEventListener('sync', (event) => onSync(event as SyncEvent));

@@ -1,53 +1,204 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { ref } from 'vue';
-import type { Asset, AssetPage } from '../../shared/api';
-import * as api from '../api';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
+import type { Asset, DayBucket } from '../../shared/api';
+import { PAGE_LIMIT_MAX } from '../timelineLayout';
+import * as api from '../libraryApi';
 
-/** The signed-in user's backed-up assets, newest capture first, as the server pages them. */
+const PAGE_MIN = 100;
+/** At most one automatic reload this often, so a server that disagrees with itself cannot loop us. */
+const AUTO_RELOAD_MS = 10_000;
+
+function messageOf(error: unknown, fallback: string): string {
+  return error instanceof Error ? error.message : fallback;
+}
+
+/**
+ * The signed-in user's timeline, newest capture first. The day buckets come first and size the
+ * whole timeline; pages of assets then fill `slots` (one per timeline index) lazily, for the
+ * indices the view asks for: by keyset cursor when continuing a loaded run, by `from=<day>` when
+ * jumping into the middle.
+ */
 export const useLibraryStore = defineStore('library', () => {
-  const assets = ref<Asset[]>([]);
+  const days = shallowRef<DayBucket[]>([]);
+  /** Timeline index → asset, undefined until its page has loaded. Mutated in place, then triggered. */
+  const slots = shallowRef<(Asset | undefined)[]>([]);
   const loading = ref(false);
   const loaded = ref(false);
   /** Why the library could not be loaded, as a sentence. */
   const problem = ref<string | null>(null);
-  let controller: AbortController | null = null;
 
-  /** Loads every page, following the cursors; a new call replaces one in progress. */
+  const total = computed(() => slots.value.length);
+
+  /** Index where the next page of a loaded run starts → the cursor that continues it. */
+  let cursorAt = new Map<number, string>();
+  let generation = 0;
+  let controller: AbortController | null = null;
+  let wanted: { start: number; end: number } | null = null;
+  let filling = false;
+  let lastAutoReload = 0;
+
+  /** (Re)reads the day buckets and forgets loaded pages; a new call replaces one in progress. */
   async function load(): Promise<void> {
     controller?.abort();
     const own = new AbortController();
     controller = own;
+    generation++;
     loading.value = true;
     try {
-      const all: Asset[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: AssetPage = await api.listAssets(cursor, own.signal);
-        all.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      assets.value = all;
+      const buckets = await api.getBuckets(own.signal);
+      days.value = buckets.days;
+      slots.value = new Array<Asset | undefined>(buckets.total);
+      cursorAt = new Map();
       loaded.value = true;
       problem.value = null;
+      loading.value = false;
+      if (wanted !== null) void fill();
     } catch (error) {
       if (own.signal.aborted) return;
-      problem.value = error instanceof Error ? error.message : 'Shoebox could not load your library.';
+      problem.value = messageOf(error, 'Shoebox could not load your library.');
     } finally {
-      if (controller === own) {
-        controller = null;
-        loading.value = false;
-      }
+      if (controller === own) loading.value = false;
     }
+  }
+
+  function dayStart(index: number): { day: string; firstIndex: number } | null {
+    let first = 0;
+    for (const bucket of days.value) {
+      if (index < first + bucket.count) return { day: bucket.day, firstIndex: first };
+      first += bucket.count;
+    }
+    return null;
+  }
+
+  /** Asks for the assets at indices [start, end) to be loaded (the latest ask wins). */
+  function ensureRange(start: number, end: number): void {
+    wanted = { start: Math.max(0, start), end: Math.min(end, slots.value.length) };
+    if (!filling) void fill();
+  }
+
+  function firstMissing(): number | null {
+    if (wanted === null) return null;
+    const end = Math.min(wanted.end, slots.value.length);
+    for (let i = wanted.start; i < end; i++) if (slots.value[i] === undefined) return i;
+    return null;
+  }
+
+  /** Loads pages one at a time until the wanted range is filled. */
+  async function fill(): Promise<void> {
+    if (filling || loading.value || !loaded.value) return;
+    filling = true;
+    const own = generation;
+    const signal = controller?.signal;
+    try {
+      for (let missing = firstMissing(); missing !== null; missing = firstMissing()) {
+        const end = wanted?.end ?? missing + PAGE_MIN;
+        const cursor = cursorAt.get(missing);
+        const jump = cursor === undefined ? dayStart(missing) : null;
+        const start = cursor === undefined ? (jump?.firstIndex ?? missing) : missing;
+        const limit = Math.min(PAGE_LIMIT_MAX, Math.max(PAGE_MIN, end - start));
+        const page = await api.listAssetPage(
+          cursor === undefined ? { from: jump?.day ?? null, limit } : { cursor, limit },
+          signal,
+        );
+        if (own !== generation) return;
+        const target = slots.value;
+        page.items.forEach((asset, i) => {
+          if (start + i < target.length) target[start + i] = asset;
+        });
+        if (page.nextCursor !== null) cursorAt.set(start + page.items.length, page.nextCursor);
+        triggerRef(slots);
+        // The library changed under the buckets (an upload from another device): start over.
+        if (target[missing] === undefined) {
+          if (Date.now() - lastAutoReload > AUTO_RELOAD_MS) {
+            lastAutoReload = Date.now();
+            void load();
+          }
+          return;
+        }
+      }
+    } catch (error) {
+      if (signal?.aborted !== true) problem.value = messageOf(error, 'Shoebox could not load your library.');
+    } finally {
+      filling = false;
+      // A reload started meanwhile: fill its fresh slots.
+      if (own !== generation) void fill();
+    }
+  }
+
+  function indexOf(id: string): number {
+    return slots.value.findIndex((asset) => asset?.id === id);
+  }
+
+  /** Takes assets out of the timeline without reloading it (they went to the trash). */
+  function removeLocally(ids: Iterable<string>): void {
+    const gone = new Set(ids);
+    const target = slots.value;
+    const counts = new Map(days.value.map((bucket) => [bucket.day, bucket.count]));
+    for (let i = target.length - 1; i >= 0; i--) {
+      const asset = target[i];
+      if (asset === undefined || !gone.has(asset.id)) continue;
+      target.splice(i, 1);
+      const day = asset.capturedAt.slice(0, 10);
+      counts.set(day, (counts.get(day) ?? 1) - 1);
+      cursorAt = new Map([...cursorAt].map(([at, cursor]) => [at > i ? at - 1 : at, cursor]));
+    }
+    days.value = days.value
+      .map((bucket) => ({ day: bucket.day, count: counts.get(bucket.day) ?? 0 }))
+      .filter((bucket) => bucket.count > 0);
+    triggerRef(slots);
+  }
+
+  /** Moves assets to the trash; answers the ids that moved. */
+  async function trash(ids: readonly string[]): Promise<string[]> {
+    const moved = await api.trashAssets(ids);
+    removeLocally(moved);
+    return moved;
+  }
+
+  /** Brings assets back (undo, or from the Trash view) and reloads the timeline around them. */
+  async function restore(ids: readonly string[]): Promise<string[]> {
+    const back = await api.restoreAssets(ids);
+    if (loaded.value) await load();
+    return back;
+  }
+
+  /** Asks again about an asset whose preview was still being made. */
+  async function refresh(index: number): Promise<void> {
+    const asset = slots.value[index];
+    if (asset === undefined) return;
+    const fresh = await api.getAssetDetails(asset.id);
+    if (slots.value[index]?.id !== fresh.id) return;
+    slots.value[index] = fresh;
+    triggerRef(slots);
   }
 
   function clear(): void {
     controller?.abort();
-    assets.value = [];
+    generation++;
+    days.value = [];
+    slots.value = [];
+    cursorAt = new Map();
+    wanted = null;
     loaded.value = false;
     problem.value = null;
   }
 
-  return { assets, loading, loaded, problem, load, clear };
+  return {
+    days,
+    slots,
+    total,
+    loading,
+    loaded,
+    problem,
+    load,
+    ensureRange,
+    indexOf,
+    trash,
+    restore,
+    refresh,
+    removeLocally,
+    clear,
+  };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLibraryStore, import.meta.hot));

@@ -1,3 +1,4 @@
+import { THUMBNAIL_CACHE } from '../../shared/caches';
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ConfigResponse, LoginRequest, SetupRequest, User } from '../../shared/api';
@@ -67,6 +68,8 @@ export const useSessionStore = defineStore('session', () => {
   async function logout(): Promise<void> {
     await api.logout();
     me.value = null;
+    // Thumbnails cached by the service worker belong to the account that saw them.
+    if ('caches' in globalThis) await caches.delete(THUMBNAIL_CACHE);
   }
 
   /** The server says the session is gone (a 401 elsewhere). */

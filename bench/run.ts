@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: runs each benchmark module in turn. Each prints its own figures; none asserts
+ * timings (they depend on the machine). `npm run bench -- prepare` runs only the named ones.
+ */
+
+export interface BenchModule {
+  run: () => Promise<void>;
+}
+
+const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  prepare: () => import('./prepare.ts'),
+  timeline: () => import('./timeline.ts'),
+  upload: () => import('./upload.ts'),
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length === 0 ? Object.keys(BENCHES) : wanted;
+for (const name of names) {
+  const load = BENCHES[name];
+  if (load === undefined)
+    throw new Error(`No benchmark named ${name}; there are: ${Object.keys(BENCHES).join(', ')}`);
+  console.log(`\n=== ${name} ===`);
+  await (await load()).run();
+}

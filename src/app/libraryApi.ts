@@ -1,0 +1,92 @@
+/** The library's part of the API client: timeline pages, day buckets, details, trash. */
+import {
+  BULK_MAX,
+  type Asset,
+  type AssetBuckets,
+  type AssetDetails,
+  type AssetPage,
+  type BulkAssetsResponse,
+  type EmptyTrashResponse,
+  type ThumbSize,
+  type TrashPage,
+} from '../shared/api';
+import { requestJson } from '../queue/http';
+
+export interface PageQuery {
+  cursor?: string | null;
+  /** `YYYY-MM-DD`: start at the newest asset captured on or before that day. */
+  from?: string | null;
+  limit?: number;
+}
+
+function queryString(values: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== null && value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export function listAssetPage(query: PageQuery, signal?: AbortSignal): Promise<AssetPage> {
+  return requestJson<AssetPage>(
+    `/api/assets${queryString({ cursor: query.cursor, from: query.from, limit: query.limit })}`,
+    { signal },
+  );
+}
+
+export function getBuckets(signal?: AbortSignal): Promise<AssetBuckets> {
+  return requestJson<AssetBuckets>('/api/assets/buckets', { signal });
+}
+
+export function getAssetDetails(id: string, signal?: AbortSignal): Promise<AssetDetails> {
+  return requestJson<AssetDetails>(`/api/assets/${encodeURIComponent(id)}`, { signal });
+}
+
+/** Moves assets to the trash, BULK_MAX at a time; answers the ids that moved. */
+export async function trashAssets(ids: readonly string[]): Promise<string[]> {
+  return bulk('/api/assets/trash', ids);
+}
+
+/** Brings assets back from the trash; answers the ids that came back. */
+export async function restoreAssets(ids: readonly string[]): Promise<string[]> {
+  return bulk('/api/assets/restore', ids);
+}
+
+async function bulk(path: string, ids: readonly string[]): Promise<string[]> {
+  const done: string[] = [];
+  for (let i = 0; i < ids.length; i += BULK_MAX) {
+    const body = { ids: ids.slice(i, i + BULK_MAX) };
+    const response = await requestJson<BulkAssetsResponse>(path, { method: 'POST', body });
+    done.push(...response.ids);
+  }
+  return done;
+}
+
+export function listTrashPage(cursor: string | null, signal?: AbortSignal): Promise<TrashPage> {
+  return requestJson<TrashPage>(`/api/trash${queryString({ cursor, limit: 200 })}`, { signal });
+}
+
+export function emptyTrash(): Promise<EmptyTrashResponse> {
+  return requestJson<EmptyTrashResponse>('/api/trash', { method: 'DELETE' });
+}
+
+export function originalUrl(id: string): string {
+  return `/api/assets/${encodeURIComponent(id)}/original`;
+}
+
+/**
+ * The preview URL of an asset, or null while it is being made. A ready preview's URL carries its
+ * version, so the year-long immutable caching never shows a stale one.
+ */
+export function thumbUrl(asset: Pick<Asset, 'id' | 'thumb'>, size: ThumbSize): string | null {
+  const base = `/api/assets/${encodeURIComponent(asset.id)}/thumb?size=${size}`;
+  switch (asset.thumb.state) {
+    case 'pending':
+      return null;
+    case 'ready':
+      return `${base}&v=${encodeURIComponent(asset.thumb.version)}`;
+    case 'placeholder':
+      return base;
+  }
+}
