@@ -20,6 +20,7 @@ import {
   signIn,
   startServer,
   waitForServiceWorker,
+  waitForStoredSetting,
   waitForSyncRegistration,
   type Browser,
   type BrowserContext,
@@ -273,6 +274,7 @@ describe('backup engine', () => {
 
     await page.goto(`${server.url}/settings`);
     await page.getByLabel('Upload only on Wi-Fi').check();
+    await waitForStoredSetting(page, 'wifiOnly', true);
     await page.goto(`${server.url}/backup`);
     const files = TEN.slice(0, 3);
     await page.getByTestId('add-photos-input').setInputFiles(files.map((file) => file.path));
@@ -296,6 +298,7 @@ describe('backup engine', () => {
     // Backup off: this is about adding; nothing is prepared or sent.
     await page.goto(`${server.url}/settings`);
     await page.getByLabel('Back up & sync').uncheck();
+    await waitForStoredSetting(page, 'enabled', false);
     await page.goto(`${server.url}/backup`);
     await page.evaluate(() => {
       const seen = { longest: 0, adding: [] as string[], times: [] as number[] };

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { REPO_ROOT } from '../support/corpus';
 
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -250,4 +251,34 @@ export async function waitForSyncRegistration(page: Page, tag = 'shoebox-upload'
     };
     return (await registration.sync?.getTags())?.includes(wanted) === true;
   }, tag);
+}
+
+/**
+ * Waits until the `backup` record of the app's IndexedDB `settings` store (src/queue/schema.ts),
+ * which the drain reads, has `key` set to `value`: a setting changed in the UI is saved
+ * asynchronously, and navigating away at once could race the write.
+ */
+export async function waitForStoredSetting(page: Page, key: string, value: unknown): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          (wanted) =>
+            new Promise<unknown>((resolve, reject) => {
+              const open = indexedDB.open('shoebox');
+              open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
+              open.onsuccess = () => {
+                const request = open.result.transaction('settings').objectStore('settings').get('backup');
+                request.onsuccess = () => {
+                  resolve((request.result as Record<string, unknown> | undefined)?.[wanted]);
+                  open.result.close();
+                };
+                request.onerror = () => reject(request.error ?? new Error('settings read failed'));
+              };
+            }),
+          key,
+        ),
+      { timeout: 10_000 },
+    )
+    .toEqual(value);
 }

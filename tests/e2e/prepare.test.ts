@@ -38,6 +38,7 @@ import {
   type BrowserContext,
   type Page,
   type RunningServer,
+  waitForStoredSetting,
 } from './harness';
 
 type Quality = 'saver' | 'original';
@@ -46,28 +47,7 @@ type Quality = 'saver' | 'original';
 async function chooseQuality(page: Page, baseUrl: string, quality: Quality): Promise<void> {
   await page.goto(`${baseUrl}/settings`);
   await page.getByLabel(quality === 'saver' ? 'Storage saver' : 'Original quality').check();
-  // The drain reads the `backup` record of the IndexedDB `settings` store (src/queue/schema.ts).
-  await expect
-    .poll(
-      () =>
-        page.evaluate(
-          () =>
-            new Promise<unknown>((resolve, reject) => {
-              const open = indexedDB.open('shoebox');
-              open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
-              open.onsuccess = () => {
-                const request = open.result.transaction('settings').objectStore('settings').get('backup');
-                request.onsuccess = () => {
-                  resolve((request.result as { quality?: unknown } | undefined)?.quality);
-                  open.result.close();
-                };
-                request.onerror = () => reject(request.error ?? new Error('settings read failed'));
-              };
-            }),
-        ),
-      { timeout: 10_000 },
-    )
-    .toBe(quality);
+  await waitForStoredSetting(page, 'quality', quality);
   await page.goto(`${baseUrl}/backup`);
 }
 
