@@ -1,25 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import './testing/exifrInNode';
+import { describe, expect, it } from 'vitest';
 import { exifDateToIso, readCaptureDate } from './exif';
-
-// exifr reads Blobs only where it sees a browser (a `navigator` with a userAgent), through
-// FileReader, which Node lacks. Both are given before exifr is loaded, as in a page or a worker.
-vi.hoisted(() => {
-  class NodeFileReader {
-    result: ArrayBuffer | null = null;
-    onloadend: (() => void) | null = null;
-    onerror: ((error: unknown) => void) | null = null;
-    readAsArrayBuffer(blob: Blob): void {
-      blob.arrayBuffer().then(
-        (buffer) => {
-          this.result = buffer;
-          this.onloadend?.();
-        },
-        (error: unknown) => this.onerror?.(error),
-      );
-    }
-  }
-  Object.assign(globalThis, { navigator: { userAgent: 'vitest' }, FileReader: NodeFileReader });
-});
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 

@@ -1,28 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import '../media/testing/exifrInNode';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../shared/limits';
 import { NOTE_ANIMATED, NOTE_LOSSLESS, noteCannotDecode } from '../media/compress';
 import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON, prepareFile } from './prepare';
 import type { PrepareInput } from './prepare';
-
-// exifr reads Blobs only where it sees a browser (a `navigator` with a userAgent), through
-// FileReader, which Node lacks. Both are given before exifr is loaded, as in a page or a worker.
-vi.hoisted(() => {
-  class NodeFileReader {
-    result: ArrayBuffer | null = null;
-    onloadend: (() => void) | null = null;
-    onerror: ((error: unknown) => void) | null = null;
-    readAsArrayBuffer(blob: Blob): void {
-      blob.arrayBuffer().then(
-        (buffer) => {
-          this.result = buffer;
-          this.onloadend?.();
-        },
-        (error: unknown) => this.onerror?.(error),
-      );
-    }
-  }
-  Object.assign(globalThis, { navigator: { userAgent: 'vitest' }, FileReader: NodeFileReader });
-});
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 
