@@ -296,8 +296,15 @@ describe('accessibility', () => {
     await expect.poll(() => opener.evaluate((node) => node === document.activeElement)).toBe(true);
   });
 
-  it('Settings passes axe in light and dark', async () => {
-    await page.goto(`${server.url}/settings`);
+  it('moves focus to the new screen after a keyboard navigation, and Settings passes axe in light and dark', async () => {
+    await page.getByRole('link', { name: 'Settings' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/settings$/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.querySelector('main')?.contains(document.activeElement))).toBe(
+      true,
+    );
     await page.getByRole('checkbox', { name: 'Back up & sync' }).waitFor();
     await expect.poll(() => page.getByRole('checkbox', { name: 'Back up & sync' }).isEnabled()).toBe(true);
     await expectAccessibleInBothSchemes(page, 'Settings');
