@@ -1,4 +1,5 @@
 import type { Pinia } from 'pinia';
+import { nextTick } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import type { RouteRecordRaw, Router } from 'vue-router';
 import { redirectFor } from './routeAccess';
@@ -60,8 +61,14 @@ export function createAppRouter(pinia: Pinia): Router {
     return redirectFor(session, to) ?? true;
   });
 
-  router.afterEach((to) => {
+  router.afterEach((to, from, failure) => {
     document.title = to.meta.title === 'Backup' ? 'Shoebox' : `${to.meta.title} · Shoebox`;
+    // After a move to another screen inside the app (not the first load), focus goes to the new
+    // screen as a page load would put it, so a keyboard or screen-reader user starts there and not
+    // on the link they left.
+    if (failure === undefined && from.matched.length > 0 && to.path !== from.path) {
+      void nextTick(() => document.getElementById('main')?.focus({ preventScroll: true }));
+    }
   });
 
   return router;

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { registerAuthentication } from './auth/hook';
 import { LoginThrottle } from './auth/login-throttle';
-import type { Config } from './config';
+import { readTls, type Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db';
 import { toApiError } from './errors';
@@ -68,7 +68,9 @@ function closeSilentConnectionsOnClose(app: FastifyInstance): void {
  */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   await fs.mkdir(config.dataDir, { recursive: true });
-  const app = fastify({ logger: { level: config.logLevel }, trustProxy: config.trustProxy });
+  // Read before the instance exists: a missing or mismatched file is a ConfigError, not a half-built app.
+  const https = config.tls === null ? null : await readTls(config.tls);
+  const app = fastify({ logger: { level: config.logLevel }, trustProxy: config.trustProxy, https });
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   closeSilentConnectionsOnClose(app);
   try {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       limits: DEFAULT_LIMITS,
       logLevel: 'info',
       jobConcurrency: 1,
+      tls: null,
     });
   });
 
@@ -30,6 +31,8 @@ describe('loadConfig', () => {
         SHOEBOX_MAX_VIDEO_BYTES: '3000',
         LOG_LEVEL: 'DEBUG',
         SHOEBOX_JOB_CONCURRENCY: '2',
+        SHOEBOX_TLS_CERT: 'tls/cert.pem',
+        SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
       },
       '/srv',
     );
@@ -42,6 +45,7 @@ describe('loadConfig', () => {
       limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },
       logLevel: 'debug',
       jobConcurrency: 2,
+      tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },
     });
   });
 
@@ -65,6 +69,14 @@ describe('loadConfig', () => {
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud".',
+    ],
+    [
+      { SHOEBOX_TLS_CERT: 'cert.pem' },
+      'SHOEBOX_TLS_CERT is set but SHOEBOX_TLS_KEY is not: HTTPS needs both the certificate and its private key (PEM files), or neither for plain HTTP.',
+    ],
+    [
+      { SHOEBOX_TLS_KEY: 'key.pem', SHOEBOX_TLS_CERT: ' ' },
+      'SHOEBOX_TLS_KEY is set but SHOEBOX_TLS_CERT is not: HTTPS needs both the certificate and its private key (PEM files), or neither for plain HTTP.',
     ],
   ])('rejects %j with a sentence', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -17,6 +19,13 @@ export interface Config {
   logLevel: LogLevel;
   /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
   jobConcurrency: number;
+  /** PEM files to serve HTTPS from (SHOEBOX_TLS_CERT, SHOEBOX_TLS_KEY); null: plain HTTP. */
+  tls: TlsFiles | null;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -61,9 +70,57 @@ function logLevel(raw: string | undefined): LogLevel {
   return level;
 }
 
+function tlsFiles(env: Env, cwd: string): TlsFiles | null {
+  const cert = env.SHOEBOX_TLS_CERT?.trim() ?? '';
+  const key = env.SHOEBOX_TLS_KEY?.trim() ?? '';
+  if (cert === '' && key === '') return null;
+  if (cert === '' || key === '') {
+    const [given, missing] =
+      cert === '' ? ['SHOEBOX_TLS_KEY', 'SHOEBOX_TLS_CERT'] : ['SHOEBOX_TLS_CERT', 'SHOEBOX_TLS_KEY'];
+    throw new ConfigError(
+      `${given} is set but ${missing} is not: HTTPS needs both the certificate and its private key (PEM files), or neither for plain HTTP.`,
+    );
+  }
+  return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) };
+}
+
+async function readPem(name: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EACCES'
+          ? 'permission is denied'
+          : String(code ?? error);
+    throw new ConfigError(`${name} is ${file}, which cannot be read: ${why}.`);
+  }
+}
+
+/**
+ * Reads the certificate and key named by the configuration, and checks that they are PEM and
+ * belong together, so that a wrong file stops the server at start with a sentence rather than
+ * failing every handshake later.
+ */
+export async function readTls(files: TlsFiles): Promise<{ cert: Buffer; key: Buffer }> {
+  const cert = await readPem('SHOEBOX_TLS_CERT', files.certFile);
+  const key = await readPem('SHOEBOX_TLS_KEY', files.keyFile);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `SHOEBOX_TLS_CERT (${files.certFile}) and SHOEBOX_TLS_KEY (${files.keyFile}) are not a PEM certificate and its private key (${reason}).`,
+    );
+  }
+  return { cert, key };
+}
+
 /**
  * Reads the configuration from environment variables. Pure: relative paths are resolved against
- * `cwd`, nothing is read from disk. Throws a `ConfigError` with a sentence for a bad value.
+ * `cwd`, nothing is read from disk (`readTls` reads the TLS files when the server is built). Throws a `ConfigError` with a sentence for a bad value.
  */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const dir = (name: string, fallback: string): string => path.resolve(cwd, env[name]?.trim() || fallback);
@@ -80,5 +137,6 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     },
     logLevel: logLevel(env.LOG_LEVEL),
     jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
+    tls: tlsFiles(env, cwd),
   };
 }

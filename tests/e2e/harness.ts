@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,23 @@ export interface ServerOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;
+  /**
+   * The server speaks HTTPS (SHOEBOX_TLS_CERT and SHOEBOX_TLS_KEY in `env`) with a certificate
+   * signed by this PEM, which the start-up probe trusts.
+   */
+  tlsCa?: string;
+}
+
+/** Whether GET `url` answers 2xx; over TLS, trusting only `ca` (Node's fetch takes no CA). */
+function answers(url: string, ca: string | undefined): Promise<boolean> {
+  if (ca === undefined) return fetch(url).then((response) => response.ok);
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300);
+    });
+    request.on('error', reject);
+  });
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -75,13 +93,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tlsCa === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The server exited at start:\n${output}`);
     try {
-      const response = await fetch(`${url}/api/health`);
-      if (response.ok) break;
+      if (await answers(`${url}/api/health`, options.tlsCa)) break;
     } catch {
       // Not listening yet.
     }
@@ -105,8 +122,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROME_PATH, args: CHROME_ARGS, headless: true });
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROME_PATH,
+    args: [...CHROME_ARGS, ...extraArgs],
+    headless: true,
+  });
 }
 
 export function removeDir(path: string): void {
