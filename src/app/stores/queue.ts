@@ -1,6 +1,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { registerBackgroundSync } from '../../queue/backgroundSync';
+import { backedUpCounter, notifyIfBackupComplete } from '../../queue/completion';
 import { drain } from '../../queue/drain';
 import type { DrainStop } from '../../queue/drain';
 import { isPending, uploadLength } from '../../queue/item';
@@ -26,6 +27,13 @@ async function requestSync(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.getRegistration();
   if (registration !== undefined) await registerBackgroundSync(registration);
+}
+
+/** "Backup complete" through the service worker's registration, if this page's drain emptied the queue. */
+async function notifyIfComplete(queue: QueueDb, backedUp: number): Promise<void> {
+  if (backedUp === 0 || !('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  if (registration !== undefined) await notifyIfBackupComplete(registration, queue, backedUp);
 }
 
 /**
@@ -283,12 +291,14 @@ export const useQueueStore = defineStore('queue', () => {
           drainController = new AbortController();
           const settings = useBackupSettingsStore();
           const preparer = pagePreparer();
+          const backedUp = backedUpCounter();
           const result = await drain({
             queue,
             server: createQueueServer(),
             origin: location.origin,
             signal: drainController.signal,
             device: () => Promise.resolve(settings.device()),
+            onItem: backedUp.onItem,
             ...(preparer === null
               ? {}
               : { prepare: preparer.prepare, prepareConcurrency: preparer.concurrency }),
@@ -296,6 +306,7 @@ export const useQueueStore = defineStore('queue', () => {
           lastStop.value = result.stop;
           lastHold.value = result.hold ?? null;
           scheduleWake(result.nextAttemptAt);
+          await notifyIfComplete(queue, backedUp.count());
           // Work left for when the connection or the server comes back: the service worker may
           // finish it after this page has closed.
           if (result.stop === 'transient' || result.stop === 'offline') await askForSync();
