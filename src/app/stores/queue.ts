@@ -31,9 +31,14 @@ async function requestSync(): Promise<void> {
 
 /** "Backup complete" through the service worker's registration, if this page's drain emptied the queue. */
 async function notifyIfComplete(queue: QueueDb, backedUp: number): Promise<void> {
-  if (backedUp === 0 || !('serviceWorker' in navigator)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  if (registration !== undefined) await notifyIfBackupComplete(registration, queue, backedUp);
+  if (backedUp === 0 || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration !== undefined) await notifyIfBackupComplete(registration, queue, backedUp);
+  } catch (error) {
+    // The backup itself is done; a notification that could not be shown must not report it as failed.
+    console.warn('Shoebox could not show the "Backup complete" notification.', error);
+  }
 }
 
 /**
