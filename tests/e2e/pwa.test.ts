@@ -186,6 +186,15 @@ describe('installable PWA', () => {
     const files = [corpusFile('Landscape_1.jpg'), corpusFile('with-gps.mp4')];
     await context.setOffline(true);
 
+    // The service worker answers the POST itself: a fetch gets its redirect, with no network.
+    expect(
+      await page.evaluate(async () => {
+        const body = new FormData();
+        body.append('text', 'hello');
+        const response = await fetch('/share-target', { method: 'POST', body, redirect: 'manual' });
+        return response.type;
+      }),
+    ).toBe('opaqueredirect');
     // A share of text only: redirected all the same, with a sentence.
     await share(page, { title: 'A link', text: 'https://example.com' }, []);
     await expect
