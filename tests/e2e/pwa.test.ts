@@ -234,16 +234,25 @@ describe('installable PWA', () => {
     const running = await server({ staticDir });
     const { context, page } = await signedInPage(running);
 
-    // A real JPEG followed by padding (decoders stop at EOI): ~24 MB, three 8 MiB chunks.
+    // Two real JPEGs followed by padding (decoders stop at EOI): 20 MB each, three tus chunks.
     const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
-    const bytes = Buffer.concat([base, Buffer.alloc(24 * 1024 * 1024 - base.length, 7)]);
     const dir = mkdtempSync(join(tmpdir(), 'shoebox-big-'));
     cleanups.push(() => Promise.resolve(removeDir(dir)));
-    const path = join(dir, 'big.jpg');
-    writeFileSync(path, bytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const big = [1, 2].map((n) => {
+      const bytes = Buffer.concat([base, Buffer.alloc(20 * 1024 * 1024 - base.length, n)]);
+      const path = join(dir, `big-${n}.jpg`);
+      writeFileSync(path, bytes);
+      return {
+        name: `big-${n}.jpg`,
+        path,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      };
+    });
+    const stateOf = async (name: string): Promise<string | undefined> =>
+      (await queueRecords(page)).find((record) => record.name === name)?.state;
 
-    // Slow enough (4 MB/s, about 6 s) for the update to arrive while the upload runs.
+    // Slow enough (4 MB/s, about 5 s a file) for the update to arrive while the first upload runs.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', {
@@ -258,17 +267,14 @@ describe('installable PWA', () => {
       if (new URL(request.url()).pathname.startsWith('/api/uploads')) uploadRequests.push(request.method());
     });
     page.on('response', (response) => {
-      if (
-        response.request().method() === 'PATCH' &&
-        response.headers()['upload-offset'] === String(bytes.length)
-      )
+      const offset = response.headers()['upload-offset'];
+      if (response.request().method() === 'PATCH' && offset === String(big[0]?.size)) {
         events.push('upload finished');
+      }
     });
 
-    await page.getByTestId('add-photos-input').setInputFiles(path);
-    await expect
-      .poll(async () => (await queueRecords(page))[0]?.state, { timeout: 30_000, interval: 100 })
-      .toBe('uploading');
+    await page.getByTestId('add-photos-input').setInputFiles(big.map((file) => file.path));
+    await expect.poll(() => stateOf('big-1.jpg'), { timeout: 30_000, interval: 100 }).toBe('uploading');
 
     appendFileSync(join(staticDir, 'sw.js'), '\n// A new version.\n');
     await page.evaluate(async () => {
@@ -278,12 +284,23 @@ describe('installable PWA', () => {
     const prompt = page.getByTestId('update-prompt');
     await expect.poll(() => prompt.innerText(), { timeout: 15_000 }).toContain('A new version is ready');
     expect(events).toEqual([]);
-    page.on('load', () => events.push('reloaded'));
+    let uploadsStartedBeforeReload = -1;
+    page.on('load', () => {
+      if (uploadsStartedBeforeReload === -1) {
+        uploadsStartedBeforeReload = uploadRequests.filter((method) => method === 'POST').length;
+        events.push('reloaded');
+      }
+    });
     await prompt.getByRole('button', { name: 'Reload' }).click();
 
+    // The first upload finished before the new version took over and the page reloaded; the
+    // second, which had not started, was left for the reloaded page.
     await expect
-      .poll(() => events, { timeout: 60_000, interval: 200 })
+      .poll(() => events.slice(0, 2), { timeout: 60_000, interval: 200 })
       .toEqual(['upload finished', 'reloaded']);
+    expect(uploadsStartedBeforeReload).toBe(1);
+    // Never resumed: the upload in flight was not cut short.
+    expect(uploadRequests).not.toContain('HEAD');
     await page.waitForLoadState();
     // The page runs under the new version, with nothing waiting any more.
     expect(
@@ -296,12 +313,14 @@ describe('installable PWA', () => {
       }),
     ).toEqual({ waiting: null, controlled: true });
     expect(await prompt.count()).toBe(0);
-    await expect.poll(async () => (await queueRecords(page))[0]?.state).toBe('done');
-    // One tus upload, never resumed (no HEAD), never started over (one POST).
-    expect(uploadRequests.filter((method) => method === 'POST')).toHaveLength(1);
-    expect(uploadRequests).not.toContain('HEAD');
-    const assets = await libraryAssets(context, running.url);
-    expect(assets.map((asset) => asset.sha256)).toEqual([sha256]);
+    // Then the second one goes up too; each exactly once, with the right bytes.
+    await expect
+      .poll(async () => (await libraryAssets(context, running.url)).map((asset) => asset.sha256).sort(), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toEqual(big.map((file) => file.sha256).sort());
+    await expect.poll(() => stateOf('big-1.jpg')).toBe('done');
   });
 
   it('shows "Backup complete" when the user turned the notification on', async () => {

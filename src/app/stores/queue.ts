@@ -11,6 +11,7 @@ import { QueueDb } from '../../queue/queueDb';
 import { createQueueServer } from '../../queue/serverApi';
 import type { Hold } from '../../queue/settings';
 import { pagePreparer } from '../preparer';
+import { useServiceWorkerUpdate } from '../registerSW';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
 
@@ -93,6 +94,7 @@ export const useQueueStore = defineStore('queue', () => {
   let drainAgain = false;
   let drainController: AbortController | null = null;
   let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  const { updating } = useServiceWorkerUpdate();
 
   const draining = computed(() => drainingHere.value || drainingAnywhere.value);
 
@@ -304,6 +306,9 @@ export const useQueueStore = defineStore('queue', () => {
             signal: drainController.signal,
             device: () => Promise.resolve(settings.device()),
             onItem: backedUp.onItem,
+            // The user accepted a new version: it takes over between uploads (src/sw/sw.ts), so
+            // the current upload finishes and the rest wait for the reloaded page.
+            stopStarting: () => updating.value,
             ...(preparer === null
               ? {}
               : { prepare: preparer.prepare, prepareConcurrency: preparer.concurrency }),
@@ -317,7 +322,7 @@ export const useQueueStore = defineStore('queue', () => {
           if (result.stop === 'transient' || result.stop === 'offline') await askForSync();
           // The server no longer knows this session: the app must ask the user to sign in.
           if (result.stop === 'signed-out') useSessionStore().signedOut();
-        } while (drainAgain && lastStop.value !== 'aborted');
+        } while (drainAgain && lastStop.value !== 'aborted' && lastStop.value !== 'deadline');
         drainProblem.value = null;
       } catch (error) {
         drainProblem.value = sentence(error, 'The backup stopped unexpectedly.');
