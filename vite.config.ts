@@ -4,6 +4,7 @@ import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
 import { IMAGE_COMPRESSION_CDN_URL, IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
+import { SHARE_ACCEPT, SHARE_FILES_FIELD, SHARE_TARGET_ACTION } from './src/shared/shareTarget.ts';
 
 const THEME_COLOUR = '#1f6f5c';
 const apiPort = process.env.SHOEBOX_API_PORT ?? '8081';
@@ -74,9 +75,12 @@ export default defineConfig({
       // The glob below already precaches every icon; listing them again would duplicate entries.
       includeManifestIcons: false,
       manifest: {
+        // The app's identity for the browser, fixed even if start_url changes later.
+        id: '/',
         name: 'Shoebox',
         short_name: 'Shoebox',
         description: 'Back up photos and videos from this device to a server you own.',
+        categories: ['photo', 'productivity', 'utilities'],
         start_url: '/',
         scope: '/',
         display: 'standalone',
@@ -87,11 +91,42 @@ export default defineConfig({
           { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // The install dialog's pictures (Chromium's richer install UI); made by scripts/make-screenshots.ts.
+        screenshots: [
+          {
+            src: '/screenshots/library-wide.png',
+            sizes: '1280x800',
+            type: 'image/png',
+            form_factor: 'wide',
+            label: 'The library: backed-up photos by day',
+          },
+          {
+            src: '/screenshots/library-narrow.png',
+            sizes: '390x844',
+            type: 'image/png',
+            form_factor: 'narrow',
+            label: 'The library on a phone',
+          },
+        ],
+        // "Share → Shoebox" from the gallery (https://w3c.github.io/web-share-target/): the service
+        // worker answers the POST itself (src/sw/shareTarget.ts), so sharing works offline.
+        share_target: {
+          action: SHARE_TARGET_ACTION,
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: {
+            title: 'title',
+            text: 'text',
+            files: [{ name: SHARE_FILES_FIELD, accept: SHARE_ACCEPT }],
+          },
+        },
       },
       injectManifest: {
         // manifest.webmanifest is not globbed: the plugin adds its own entry for it, and a second
         // one would duplicate it in the precache list.
         globPatterns: ['**/*.{js,css,html,svg,png,wasm}'],
+        // Screenshots are for the browser's install dialog, never shown by the app offline.
+        globIgnores: ['screenshots/**'],
         // A classic script: every browser runs it (module service workers are newer), and the
         // plugin's 'es' build sets an option Vite 8 reports as deprecated.
         rollupFormat: 'iife',

@@ -369,6 +369,20 @@ describe('drain', () => {
     expect(Object.values(await byName()).map((item) => item.state)).toEqual(['done', 'ready']);
   });
 
+  it('starts no new upload once asked to stop starting (an update waits), finishing the current one', async () => {
+    await queue.addFiles([photo('a.jpg'), photo('b.jpg', 'b', 100)]);
+    let stop = false;
+    const result = await run({
+      stopStarting: () => stop,
+      fetch: (input, init) => {
+        if (init.method === 'POST' && input.endsWith('/api/uploads')) stop = true;
+        return server.fetch(input, init);
+      },
+    });
+    expect(result.stop).toBe('deadline');
+    expect(Object.values(await byName()).map((item) => item.state)).toEqual(['done', 'ready']);
+  });
+
   it("never uploads another account's items", async () => {
     await queue.addFiles([photo('mine.jpg')], { owner: { id: 'u1', email: 'u1@example.com' } });
     await queue.addFiles([photo('theirs.jpg')], { owner: { id: 'u2', email: 'u2@example.com' } });

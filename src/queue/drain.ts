@@ -62,6 +62,8 @@ export interface DrainOptions {
   prepareConcurrency?: number;
   /** Epoch ms after which no new upload starts (a `sync` event's time budget); the current one finishes. */
   stopStartingAt?: number;
+  /** Asked before each upload: true ends the drain like the time budget (a new version waits to take over). */
+  stopStarting?: () => boolean;
   now?: () => number;
   random?: () => number;
   /** Where the drain's running/stopped notices go; by default the queue's BroadcastChannel. */
@@ -77,6 +79,7 @@ interface DrainContext {
   prepareConcurrency: number;
   device: () => Promise<Omit<DeviceConditions, 'online'>>;
   stopStartingAt: number;
+  stopStarting: () => boolean;
   settings: BackupSettings;
   /** The signed-in user's id, once asked this drain. */
   accountId: string | null;
@@ -134,6 +137,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     prepareConcurrency: Math.max(1, options.prepareConcurrency ?? 1),
     device: options.device ?? (() => savedDevice(options.queue, options.now ?? Date.now)),
     stopStartingAt: options.stopStartingAt ?? Number.POSITIVE_INFINITY,
+    stopStarting: options.stopStarting ?? (() => false),
     settings: withDefaults(undefined),
     accountId: null,
     server: options.server,
@@ -208,7 +212,7 @@ async function drainLocked(ctx: DrainContext): Promise<DrainStop> {
     if (checkStop !== null) return checkStop;
     const [next] = (await ctx.queue.listByState('ready')).sort(uploadOrder);
     if (next === undefined) return 'finished';
-    if (ctx.now() >= ctx.stopStartingAt) return 'deadline';
+    if (ctx.now() >= ctx.stopStartingAt || ctx.stopStarting()) return 'deadline';
     const uploadStop = await uploadOne(ctx, next);
     if (uploadStop !== null) return uploadStop;
   }

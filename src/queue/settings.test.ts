@@ -11,7 +11,13 @@ const device = { online: true, connectionType: null, charging: null };
 
 describe('holdOf', () => {
   it('follows the priority of the status card', () => {
-    const all = { enabled: false, quality: 'original', wifiOnly: true, chargingOnly: true } as const;
+    const all = {
+      enabled: false,
+      quality: 'original',
+      wifiOnly: true,
+      chargingOnly: true,
+      notifyComplete: false,
+    } as const;
     const worst = { online: false, connectionType: 'cellular', charging: false };
     expect(holdOf(all, worst)).toBe('disabled');
     expect(holdOf({ ...all, enabled: true }, worst)).toBe('offline');
@@ -30,6 +36,12 @@ describe('holdOf', () => {
   it('fills in defaults for settings never saved', () => {
     expect(withDefaults(undefined)).toEqual(DEFAULT_BACKUP_SETTINGS);
     expect(withDefaults({ wifiOnly: true }).wifiOnly).toBe(true);
+  });
+
+  it('turns the completion notification off for a record stored before it existed', () => {
+    const older = { enabled: true, quality: 'saver', wifiOnly: false, chargingOnly: true } as const;
+    expect(withDefaults(older)).toEqual({ ...older, notifyComplete: false });
+    expect(withDefaults({ ...older, notifyComplete: true }).notifyComplete).toBe(true);
   });
 });
 

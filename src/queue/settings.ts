@@ -14,6 +14,8 @@ export interface BackupSettings {
   wifiOnly: boolean;
   /** Upload only while charging. */
   chargingOnly: boolean;
+  /** Show a "Backup complete" notification when a drain empties the queue (needs the permission too). */
+  notifyComplete: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export const DEFAULT_BACKUP_SETTINGS: BackupSettings = {
   quality: 'original',
   wifiOnly: false,
   chargingOnly: false,
+  notifyComplete: false,
 };
 
 /** Fills in what an older record lacks. */

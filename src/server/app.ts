@@ -17,6 +17,7 @@ import { registerAssetRoutes } from './routes/assets';
 import { registerMetaRoutes } from './routes/meta';
 import { registerSessionRoutes } from './routes/session';
 import { registerSetupRoute } from './routes/setup';
+import { registerShareTargetRoute } from './routes/shareTarget';
 import { registerThumbRoutes } from './routes/thumbs';
 import { registerTokenRoutes } from './routes/tokens';
 import { registerTrashRoutes } from './routes/trash';
@@ -121,6 +122,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     registerTrashRoutes(app, ctx);
     await registerThumbRoutes(app, ctx);
     await registerUploadRoutes(app, ctx);
+    await registerShareTargetRoute(app);
     await registerStatic(app, config.staticDir);
     if (options.startJobs !== false) await jobs.start();
     return app;

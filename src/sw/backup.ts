@@ -1,4 +1,5 @@
 import { SYNC_TAG, isDrainRequest, registerBackgroundSync } from '../queue/backgroundSync';
+import { backedUpCounter, notifyIfBackupComplete } from '../queue/completion';
 import { drain } from '../queue/drain';
 import type { DrainResult } from '../queue/drain';
 import { QueueDb } from '../queue/queueDb';
@@ -28,14 +29,18 @@ async function drainWithin(stopStartingMs: number, abortMs: number): Promise<Dra
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), abortMs);
   const queue = await QueueDb.open();
+  const backedUp = backedUpCounter();
   try {
-    return await drain({
+    const result = await drain({
       queue,
       server: createQueueServer(),
       origin: self.location.origin,
       signal: controller.signal,
       stopStartingAt: started + stopStartingMs,
+      onItem: backedUp.onItem,
     });
+    await notifyIfBackupComplete(self.registration, queue, backedUp.count());
+    return result;
   } finally {
     clearTimeout(timer);
     queue.close();
@@ -85,16 +90,20 @@ export function onSync(event: SyncEvent): void {
   if (event.tag === SYNC_TAG) event.waitUntil(syncDrain());
 }
 
+/**
+ * Drains within an extendable event's lifetime (a page's message, a share where Background Sync
+ * is missing); anything left (out of time, offline, a transient failure) is for Background Sync.
+ */
+export async function drainForEvent(): Promise<void> {
+  const result = await drainWithin(MESSAGE_STOP_STARTING_MS, MESSAGE_ABORT_MS);
+  if (result.stop !== 'finished' && result.stop !== 'held' && result.stop !== 'signed-out') {
+    await registerBackgroundSync(self.registration);
+  }
+}
+
 /** A page asked (it is closing, or cannot drain itself): drain within the extendable event's lifetime. */
 export function onDrainMessage(event: ExtendableMessageEvent): boolean {
   if (!isDrainRequest(event.data)) return false;
-  event.waitUntil(
-    drainWithin(MESSAGE_STOP_STARTING_MS, MESSAGE_ABORT_MS).then(async (result) => {
-      // Anything left (out of time, offline, a transient failure) is for Background Sync.
-      if (result.stop !== 'finished' && result.stop !== 'held' && result.stop !== 'signed-out') {
-        await registerBackgroundSync(self.registration);
-      }
-    }),
-  );
+  event.waitUntil(drainForEvent());
   return true;
 }

@@ -1,6 +1,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { registerBackgroundSync } from '../../queue/backgroundSync';
+import { backedUpCounter, notifyIfBackupComplete } from '../../queue/completion';
 import { drain } from '../../queue/drain';
 import type { DrainStop } from '../../queue/drain';
 import { isPending, uploadLength } from '../../queue/item';
@@ -10,6 +11,7 @@ import { QueueDb } from '../../queue/queueDb';
 import { createQueueServer } from '../../queue/serverApi';
 import type { Hold } from '../../queue/settings';
 import { pagePreparer } from '../preparer';
+import { useServiceWorkerUpdate } from '../registerSW';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
 
@@ -26,6 +28,18 @@ async function requestSync(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.getRegistration();
   if (registration !== undefined) await registerBackgroundSync(registration);
+}
+
+/** "Backup complete" through the service worker's registration, if this page's drain emptied the queue. */
+async function notifyIfComplete(queue: QueueDb, backedUp: number): Promise<void> {
+  if (backedUp === 0 || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration !== undefined) await notifyIfBackupComplete(registration, queue, backedUp);
+  } catch (error) {
+    // The backup itself is done; a notification that could not be shown must not report it as failed.
+    console.warn('Shoebox could not show the "Backup complete" notification.', error);
+  }
 }
 
 /**
@@ -80,6 +94,7 @@ export const useQueueStore = defineStore('queue', () => {
   let drainAgain = false;
   let drainController: AbortController | null = null;
   let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  const { updating } = useServiceWorkerUpdate();
 
   const draining = computed(() => drainingHere.value || drainingAnywhere.value);
 
@@ -283,12 +298,17 @@ export const useQueueStore = defineStore('queue', () => {
           drainController = new AbortController();
           const settings = useBackupSettingsStore();
           const preparer = pagePreparer();
+          const backedUp = backedUpCounter();
           const result = await drain({
             queue,
             server: createQueueServer(),
             origin: location.origin,
             signal: drainController.signal,
             device: () => Promise.resolve(settings.device()),
+            onItem: backedUp.onItem,
+            // The user accepted a new version: it takes over between uploads (src/sw/sw.ts), so
+            // the current upload finishes and the rest wait for the reloaded page.
+            stopStarting: () => updating.value,
             ...(preparer === null
               ? {}
               : { prepare: preparer.prepare, prepareConcurrency: preparer.concurrency }),
@@ -296,12 +316,13 @@ export const useQueueStore = defineStore('queue', () => {
           lastStop.value = result.stop;
           lastHold.value = result.hold ?? null;
           scheduleWake(result.nextAttemptAt);
+          await notifyIfComplete(queue, backedUp.count());
           // Work left for when the connection or the server comes back: the service worker may
           // finish it after this page has closed.
           if (result.stop === 'transient' || result.stop === 'offline') await askForSync();
           // The server no longer knows this session: the app must ask the user to sign in.
           if (result.stop === 'signed-out') useSessionStore().signedOut();
-        } while (drainAgain && lastStop.value !== 'aborted');
+        } while (drainAgain && lastStop.value !== 'aborted' && lastStop.value !== 'deadline');
         drainProblem.value = null;
       } catch (error) {
         drainProblem.value = sentence(error, 'The backup stopped unexpectedly.');
