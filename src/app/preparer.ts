@@ -1,6 +1,7 @@
 import type { Preparer } from '../queue/prepare';
 import { createPreparePool } from '../media/pool';
 import type { PreparePool } from '../media/pool';
+import { withPosters } from '../media/poster';
 
 let pool: PreparePool | null = null;
 
@@ -13,5 +14,6 @@ let pool: PreparePool | null = null;
 export function pagePreparer(): { prepare: Preparer; concurrency: number } | null {
   if (typeof Worker === 'undefined') return null;
   pool ??= createPreparePool();
-  return { prepare: pool.prepare, concurrency: pool.size };
+  // Videos also get a poster frame here: only the page has a <video> to take it with.
+  return { prepare: withPosters(pool.prepare), concurrency: pool.size };
 }

@@ -32,7 +32,7 @@ const routes: RouteRecordRaw[] = [
   // The default screen is in the main chunk: it is what opens first, online or offline.
   { path: '/backup', name: 'backup', component: BackupView, meta: { title: 'Backup' } },
   {
-    path: '/library',
+    path: '/library/:id?',
     name: 'library',
     component: () => import('./views/LibraryView.vue'),
     meta: { title: 'Library' },

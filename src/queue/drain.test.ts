@@ -5,6 +5,7 @@ import { SIGNED_OUT_REASON, drain } from './drain';
 import type { DrainOptions } from './drain';
 import type { QueueItem } from './item';
 import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON, prepareFile } from './prepare';
+import type { Preparer } from './prepare';
 import { QueueDb } from './queueDb';
 import { createQueueServer } from './serverApi';
 import { FakeServer, ORIGIN } from './testing/fakeServer';
@@ -413,5 +414,52 @@ describe('drain', () => {
     });
     expect(most).toBe(2);
     expect(Object.values(await byName()).every((item) => item.state === 'done')).toBe(true);
+  });
+});
+
+describe('issue 4: poster frames', () => {
+  const withFrame: Preparer = async (input) => {
+    const result = await prepareFile(input);
+    return result.kind === 'ready' && result.fields.type === 'video/mp4'
+      ? {
+          kind: 'ready',
+          fields: { ...result.fields, posterBlob: new Blob(['frame'], { type: 'image/webp' }) },
+        }
+      : result;
+  };
+
+  it("sends a video's poster frame once its asset exists, then deletes it with the item's blobs", async () => {
+    const [item] = await queue.addFiles([video('clip.mp4', 80), photo('a.jpg')]);
+    await run({ prepare: withFrame });
+
+    const clip = (await byName())['clip.mp4'];
+    if (clip?.state !== 'done') throw new Error('expected done');
+    expect(server.posters.get(clip.assetId)).toEqual({ type: 'image/webp', bytes: 5 });
+    expect(server.posters.size).toBe(1);
+    const tusDone = server.requests.findIndex((r) => r.method === 'PATCH');
+    const posted = server.requests.findIndex((r) => r.path.endsWith('/poster'));
+    expect(posted).toBeGreaterThan(tusDone);
+    expect(await queue.getBlob(`${item?.id ?? ''}/poster`)).toBeUndefined();
+    expect(clip.note).toBeNull();
+  });
+
+  it('never fails the item when the poster cannot be sent: it is done with a note', async () => {
+    await queue.addFiles([video('clip.mp4', 80)]);
+    // Asset ids are asset-N here: this matches the poster request only, not the check.
+    server.failNext('POST /api/assets/asset-', { status: 500 });
+    const result = await run({ prepare: withFrame });
+
+    expect(result.stop).toBe('finished');
+    const clip = (await byName())['clip.mp4'];
+    expect(clip).toMatchObject({ state: 'done', outcome: 'created', posterBlobKey: null });
+    expect(clip?.note).toMatch(/^Backed up, but its preview frame could not be sent/);
+    expect(server.posters.size).toBe(0);
+  });
+
+  it('sends nothing for a video without a frame (prepared by the service worker)', async () => {
+    await queue.addFiles([video('clip.mp4', 80)]);
+    await run();
+    expect((await byName())['clip.mp4']?.state).toBe('done');
+    expect(server.requests.some((r) => r.path.endsWith('/poster'))).toBe(false);
   });
 });

@@ -420,7 +420,8 @@ async function finishUpload(
   outcome: 'created' | 'duplicate' | null,
 ): Promise<DrainStop | null> {
   if (assetId !== null) {
-    await step(ctx, ctx.queue.markDone(item.id, { assetId, outcome: outcome ?? 'created' }));
+    const note = await sendPoster(ctx, item, assetId, outcome ?? 'created');
+    await step(ctx, ctx.queue.markDone(item.id, { assetId, outcome: outcome ?? 'created', note }));
     return null;
   }
   // The last answer had no asset id: tus found the upload already complete (a HEAD after a crash
@@ -429,7 +430,11 @@ async function finishUpload(
     const answer = await ctx.server.check([item.sourceSha256], ctx.signal);
     const found = answer.existing.find((asset) => asset.sourceSha256 === item.sourceSha256);
     if (found !== undefined) {
-      await step(ctx, ctx.queue.markDone(item.id, { assetId: found.id, outcome: outcome ?? 'created' }));
+      const note = await sendPoster(ctx, item, found.id, outcome ?? 'created');
+      await step(
+        ctx,
+        ctx.queue.markDone(item.id, { assetId: found.id, outcome: outcome ?? 'created', note }),
+      );
       return null;
     }
     return failUpload(ctx, item, {
@@ -438,6 +443,32 @@ async function finishUpload(
     });
   } catch (error) {
     return failUpload(ctx, item, classifyRequestError(error, { aborted: isAbort(error, ctx.signal) }));
+  }
+}
+
+/**
+ * Sends the poster frame the page took of a video, now that its asset id is known, before the
+ * item is done (which deletes the frame with the file). A poster is a nicety: the server shows its
+ * video placeholder without one, so a failure never fails the item; it only leaves a note on it.
+ * A duplicate already has the preview its first upload gave it. Answers the note, if any.
+ */
+async function sendPoster(
+  ctx: DrainContext,
+  item: ReadyItem,
+  assetId: string,
+  outcome: 'created' | 'duplicate',
+): Promise<string | undefined> {
+  const key = item.posterBlobKey ?? null;
+  if (key === null || outcome !== 'created') return undefined;
+  try {
+    const poster = await ctx.queue.getBlob(key);
+    if (poster === undefined) return undefined;
+    await ctx.server.poster(assetId, poster, ctx.signal);
+    return undefined;
+  } catch (error) {
+    if (isAbort(error, ctx.signal)) return undefined;
+    const detail = error instanceof Error ? ` (${error.message})` : '';
+    return `Backed up, but its preview frame could not be sent${detail}; the library shows a placeholder.`;
   }
 }
 

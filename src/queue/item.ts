@@ -41,6 +41,12 @@ interface ItemBase {
   uploadBlobKey?: string | null;
   /** Bytes of that copy (the tus upload's length), or null/absent when the original is uploaded. */
   uploadSize?: number | null;
+  /**
+   * Key of a video's poster frame taken by the page while preparing (src/media/poster.ts), sent
+   * once the upload has an asset id; null/absent when there is none (photos, a video the browser
+   * could not decode, or one the service worker prepared: it has no <video>). Deleted with the original.
+   */
+  posterBlobKey?: string | null;
   /** A remark for the user that is not a problem, e.g. "Kept the original: …". */
   note?: string | null;
   /**

@@ -318,3 +318,63 @@ describe('issue 3: upload copies, owners and running out of storage', () => {
     expect(states['two.jpg']?.state).toBe('queued');
   });
 });
+
+describe('issue 4: video poster frames', () => {
+  async function readyVideo(): Promise<{ id: string; ready: QueueItem }> {
+    const [item] = await queue.addFiles([new File(['video bytes'], 'clip.mp4', { type: 'video/mp4' })]);
+    const id = item?.id ?? '';
+    await queue.markPreparing(id);
+    const ready = await queue.markReady(id, {
+      type: 'video/mp4',
+      sourceSha256: HASH_A,
+      sha256: HASH_A,
+      capturedAt: null,
+      posterBlob: new Blob(['frame'], { type: 'image/webp' }),
+    });
+    return { id, ready };
+  }
+
+  it('stores the poster frame under its own key and keeps it through every state until done', async () => {
+    const { id, ready } = await readyVideo();
+    expect(ready.posterBlobKey).toBe(`${id}/poster`);
+    expect(await (await queue.getBlob(`${id}/poster`))?.text()).toBe('frame');
+
+    expect((await queue.markUploading(id)).posterBlobKey).toBe(`${id}/poster`);
+    expect((await queue.setUploadProgress(id, { url: 'u', offset: 1 })).posterBlobKey).toBe(`${id}/poster`);
+    expect((await queue.markFailed(id, { error: 'e', nextAttemptAt: 0 })).posterBlobKey).toBe(`${id}/poster`);
+    await queue.requeueDue(1);
+    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+    await queue.blockPending({ cause: 'signed-out', reason: 'r' });
+    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+    await queue.unblock('signed-out');
+    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+    await queue.markUploading(id);
+    await queue.resetStale();
+    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+
+    const done = await queue.markDone(id, { assetId: 'asset-1', outcome: 'created' });
+    expect(done.posterBlobKey).toBeNull();
+    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
+    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
+  });
+
+  it('deletes the poster frame with a removed item', async () => {
+    const { id } = await readyVideo();
+    await queue.remove(id);
+    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
+  });
+
+  it('drops the poster frame of a skipped item prepared again, and records a note on done', async () => {
+    const { id } = await readyVideo();
+    await queue.markSkipped(id, 'Too long.');
+    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+    const retried = await queue.retry(id);
+    expect(retried).toMatchObject({ state: 'queued', posterBlobKey: null });
+    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
+
+    await queue.markPreparing(id);
+    await queue.markReady(id, { type: 'video/mp4', sourceSha256: HASH_A, sha256: HASH_A, capturedAt: null });
+    const done = await queue.markDone(id, { assetId: 'a', outcome: 'created', note: 'No preview frame.' });
+    expect(done.note).toBe('No preview frame.');
+  });
+});

@@ -38,6 +38,8 @@ export interface PreparedFields {
   uploadBlob?: Blob | undefined;
   /** A remark shown on the item, e.g. "Kept the original: …". */
   note?: string | undefined;
+  /** A video's poster frame, taken by the page (src/media/poster.ts), to send after the upload. */
+  posterBlob?: Blob | undefined;
 }
 
 /** Who is adding files: the signed-in account, recorded on each item (DESIGN §5: items have an owner). */
@@ -82,15 +84,18 @@ function base(item: QueueItem): Omit<QueueItem, 'state'> {
     blobKey: item.blobKey,
     uploadBlobKey: item.uploadBlobKey ?? null,
     uploadSize: item.uploadSize ?? null,
+    posterBlobKey: item.posterBlobKey ?? null,
     note: item.note ?? null,
     ownerId: item.ownerId ?? null,
     ownerEmail: item.ownerEmail ?? null,
   };
 }
 
-/** The keys of every blob an item holds (original and upload copy). */
+/** The keys of every blob an item holds (original, upload copy and poster frame). */
 function blobKeysOf(item: QueueItem): string[] {
-  return [item.blobKey, item.uploadBlobKey ?? null].filter((key): key is string => key !== null);
+  return [item.blobKey, item.uploadBlobKey ?? null, item.posterBlobKey ?? null].filter(
+    (key): key is string => key !== null,
+  );
 }
 
 /** Back to the first state that redoes the missing work: ready if prepared, else queued. */
@@ -257,10 +262,17 @@ export class QueueDb {
     }));
   }
 
-  /** Prepared: the hashes and type are known; Storage saver's copy is stored beside the original. */
+  /**
+   * Prepared: the hashes and type are known; Storage saver's copy and a video's poster frame are
+   * stored beside the original, in the same transaction.
+   */
   markReady(id: string, prepared: PreparedFields): Promise<QueueItem> {
-    const { uploadBlob, note, ...fields } = prepared;
+    const { uploadBlob, posterBlob, note, ...fields } = prepared;
     const uploadBlobKey = uploadBlob === undefined ? null : `${id}/upload`;
+    const posterBlobKey = posterBlob === undefined ? null : `${id}/poster`;
+    const putBlobs: [string, Blob][] = [];
+    if (uploadBlob !== undefined && uploadBlobKey !== null) putBlobs.push([uploadBlobKey, uploadBlob]);
+    if (posterBlob !== undefined && posterBlobKey !== null) putBlobs.push([posterBlobKey, posterBlob]);
     return this.transition(
       id,
       ['preparing'],
@@ -271,10 +283,11 @@ export class QueueDb {
         note: note ?? null,
         uploadBlobKey,
         uploadSize: uploadBlob?.size ?? null,
+        posterBlobKey,
         state: 'ready',
         blobKey: item.blobKey,
       }),
-      uploadBlob === undefined || uploadBlobKey === null ? {} : { putBlob: [uploadBlobKey, uploadBlob] },
+      { putBlobs },
     );
   }
 
@@ -287,8 +300,14 @@ export class QueueDb {
     return this.transition(id, ['uploading'], 'uploading', (item) => ({ ...item, upload }));
   }
 
-  /** The item is in the library; its blob is deleted in the same transaction. */
-  markDone(id: string, result: { assetId: string; outcome: UploadOutcome }): Promise<QueueItem> {
+  /**
+   * The item is in the library; its blobs are deleted in the same transaction. `note` replaces
+   * the item's remark (the poster frame could not be sent, say).
+   */
+  markDone(
+    id: string,
+    result: { assetId: string; outcome: UploadOutcome; note?: string | undefined },
+  ): Promise<QueueItem> {
     return this.transition(
       id,
       ['ready', 'uploading'],
@@ -304,6 +323,8 @@ export class QueueDb {
         blobKey: null,
         uploadBlobKey: null,
         uploadSize: null,
+        posterBlobKey: null,
+        note: result.note ?? item.note ?? null,
       }),
       { deleteBlob: true },
     );
@@ -388,8 +409,13 @@ export class QueueDb {
   async retry(id: string): Promise<QueueItem> {
     const current = await this.get(id);
     // A skipped item is prepared again (its type or the server's limits may be what changed), so
-    // a stored upload copy is dropped with it.
-    const dropCopy = current?.state === 'skipped' ? (current.uploadBlobKey ?? null) : null;
+    // a stored upload copy and poster frame are dropped with it.
+    const dropKeys =
+      current?.state === 'skipped'
+        ? [current.uploadBlobKey ?? null, current.posterBlobKey ?? null].filter(
+            (key): key is string => key !== null,
+          )
+        : [];
     return this.transition(
       id,
       ['failed', 'blocked', 'skipped'],
@@ -402,12 +428,13 @@ export class QueueDb {
             sha256: null,
             uploadBlobKey: null,
             uploadSize: null,
+            posterBlobKey: null,
             note: null,
           });
         }
         return rewind(item);
       },
-      dropCopy === null ? {} : { deleteKeys: [dropCopy] },
+      { deleteKeys: dropKeys },
     );
   }
 
@@ -452,7 +479,7 @@ export class QueueDb {
     from: readonly S[],
     to: QueueState,
     change: (item: ItemInState<S>) => QueueItem,
-    options: { deleteBlob?: boolean; putBlob?: [string, Blob]; deleteKeys?: string[] } = {},
+    options: { deleteBlob?: boolean; putBlobs?: [string, Blob][]; deleteKeys?: string[] } = {},
   ): Promise<QueueItem> {
     const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
     const items = tx.objectStore('items');
@@ -468,7 +495,7 @@ export class QueueDb {
       ...(options.deleteKeys ?? []),
     ];
     for (const key of deleteKeys) writes.push(blobs.delete(key));
-    if (options.putBlob) writes.push(blobs.put(options.putBlob[1], options.putBlob[0]));
+    for (const [key, blob] of options.putBlobs ?? []) writes.push(blobs.put(blob, key));
     await Promise.all([...writes, tx.done]);
     this.notify({ type: 'changed', ids: [id] });
     return next;

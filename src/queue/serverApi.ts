@@ -1,14 +1,42 @@
 import type { CheckRequest, CheckResponse, ConfigResponse, User } from '../shared/api';
-import { requestJson } from './http';
+import { NetworkError, apiErrorFrom, requestJson } from './http';
 import type { FetchFn } from './http';
 
-/** The two API calls the drain needs besides tus; an interface so tests can stand in for the server. */
+/** The API calls the drain needs besides tus; an interface so tests can stand in for the server. */
 export interface QueueServer {
   config(signal?: AbortSignal): Promise<ConfigResponse>;
   /** Which of these source hashes the signed-in user's library already has (at most CHECK_BATCH_MAX). */
   check(sourceSha256: string[], signal?: AbortSignal): Promise<CheckResponse>;
   /** The signed-in user; a 401 ApiError when the session is gone. */
   me(signal?: AbortSignal): Promise<User>;
+  /** Sends a video's poster frame (JPEG or WebP) taken by the page; rejects like requestJson. */
+  poster(assetId: string, image: Blob, signal?: AbortSignal): Promise<void>;
+}
+
+/** `POST /api/assets/:id/poster` takes the image itself as the body, not JSON (src/shared/api.ts). */
+async function sendPoster(
+  fetchFn: FetchFn | undefined,
+  assetId: string,
+  image: Blob,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const send: FetchFn = fetchFn ?? ((input, init) => fetch(input, init));
+  let response: Response;
+  try {
+    response = await send(`/api/assets/${encodeURIComponent(assetId)}/poster`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': image.type },
+      body: image,
+      signal: signal ?? null,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    throw new NetworkError({ cause: error });
+  }
+  const text = await response.text();
+  if (!response.ok) throw apiErrorFrom(response.status, text);
 }
 
 export function createQueueServer(fetchFn?: FetchFn): QueueServer {
@@ -22,5 +50,6 @@ export function createQueueServer(fetchFn?: FetchFn): QueueServer {
         fetch: fetchFn,
       }),
     me: (signal) => requestJson<User>('/api/me', { signal, fetch: fetchFn }),
+    poster: (assetId, image, signal) => sendPoster(fetchFn, assetId, image, signal),
   };
 }

@@ -1,6 +1,6 @@
 import { ExpirationPlugin } from 'workbox-expiration';
 import { registerRoute } from 'workbox-routing';
-import { CacheFirst } from 'workbox-strategies';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 
 import { THUMBNAIL_CACHE } from '../shared/caches';
 
@@ -13,6 +13,9 @@ export const THUMBNAIL_MAX_ENTRIES = 5_000;
 export const THUMBNAIL_MAX_AGE_SECONDS = 60 * 24 * 60 * 60;
 
 const THUMB_PATH = /^\/api\/assets\/[^/]+\/thumb$/;
+
+/** The timeline's day buckets and pages: what the library needs to lay out the thumbnails it shows. */
+const TIMELINE_PATH = /^\/api\/assets(\/buckets)?$/;
 
 /** True for this origin's `GET /api/assets/:id/thumb…` requests. */
 export function isThumbnailRequest(url: URL, origin: string): boolean {
@@ -28,6 +31,14 @@ export function isThumbnailRequest(url: URL, origin: string): boolean {
  * upload queue's IndexedDB is at risk.
  */
 export function registerThumbnailCaching(): void {
+  // The timeline's lists, from the network whenever it answers, else the last answer seen: offline,
+  // the library still lays out what was seen, and its cached thumbnails fill it. They share the
+  // thumbnails' cache, so signing out deletes them too.
+  registerRoute(
+    ({ url, request }) =>
+      request.method === 'GET' && url.origin === self.location.origin && TIMELINE_PATH.test(url.pathname),
+    new NetworkFirst({ cacheName: THUMBNAIL_CACHE }),
+  );
   registerRoute(
     ({ url, request }) => request.method === 'GET' && isThumbnailRequest(url, self.location.origin),
     new CacheFirst({

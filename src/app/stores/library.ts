@@ -3,6 +3,7 @@ import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { Asset, DayBucket } from '../../shared/api';
 import { PAGE_LIMIT_MAX } from '../timelineLayout';
 import * as api from '../libraryApi';
+import { ApiError } from '../../queue/http';
 
 const PAGE_MIN = 100;
 /** At most one automatic reload this often, so a server that disagrees with itself cannot loop us. */
@@ -129,6 +130,52 @@ export const useLibraryStore = defineStore('library', () => {
     return slots.value.findIndex((asset) => asset?.id === id);
   }
 
+  /**
+   * The timeline index of asset `id` however far down it is (a /library/:id link), loading the
+   * pages of its capture day; null when it is not in the caller's library (unknown, someone
+   * else's, or in the trash). Answers once the buckets are loaded.
+   */
+  async function locate(id: string): Promise<number | null> {
+    const known = indexOf(id);
+    if (known >= 0) return known;
+    let details: Asset;
+    try {
+      details = await api.getAssetDetails(id);
+    } catch (error) {
+      // 404: unknown or someone else's; 400: not even the shape of an id.
+      if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return null;
+      throw error;
+    }
+    if (details.deletedAt !== null) return null;
+    const day = details.capturedAt.slice(0, 10);
+    let start = 0;
+    const bucket = days.value.find((candidate) => {
+      if (candidate.day === day) return true;
+      start += candidate.count;
+      return false;
+    });
+    if (bucket === undefined) return null;
+    const own = generation;
+    let cursor: string | null = null;
+    for (let at = start; at < start + bucket.count;) {
+      const page = await api.listAssetPage(
+        cursor === null ? { from: day, limit: PAGE_LIMIT_MAX } : { cursor, limit: PAGE_LIMIT_MAX },
+      );
+      if (own !== generation) return null;
+      page.items.forEach((asset, i) => {
+        if (at + i < slots.value.length) slots.value[at + i] = asset;
+      });
+      triggerRef(slots);
+      const found = page.items.findIndex((asset) => asset.id === id);
+      if (found >= 0) return at + found;
+      if (page.nextCursor === null || page.items.length === 0) break;
+      at += page.items.length;
+      cursorAt.set(at, page.nextCursor);
+      cursor = page.nextCursor;
+    }
+    return null;
+  }
+
   /** Takes assets out of the timeline without reloading it (they went to the trash). */
   function removeLocally(ids: Iterable<string>): void {
     const gone = new Set(ids);
@@ -193,6 +240,7 @@ export const useLibraryStore = defineStore('library', () => {
     load,
     ensureRange,
     indexOf,
+    locate,
     trash,
     restore,
     refresh,

@@ -61,6 +61,8 @@ export class FakeServer {
   /** Assets by sourceSha256. */
   readonly assets = new Map<string, { id: string; sha256: string; filename: string; bytes: number }>();
   readonly uploads = new Map<string, PendingUpload>();
+  /** Poster frames received, by asset id: their Content-Type and size. */
+  readonly posters = new Map<string, { type: string; bytes: number }>();
   signedIn = true;
   /** The signed-in user's id (GET /api/me). */
   userId = 'u1';
@@ -120,6 +122,14 @@ export class FakeServer {
         return asset ? [{ sourceSha256: hash, id: asset.id }] : [];
       });
       return json(200, { existing } satisfies CheckResponse);
+    }
+    const poster = /^\/api\/assets\/([^/]+)\/poster$/.exec(url.pathname);
+    if (method === 'POST' && poster !== null) {
+      const id = decodeURIComponent(poster[1] ?? '');
+      if (![...this.assets.values()].some((asset) => asset.id === id))
+        return fail({ status: 404, code: 'ASSET_NOT_FOUND' });
+      this.posters.set(id, { type: headers.get('Content-Type') ?? '', bytes: body?.byteLength ?? 0 });
+      return json(200, { id });
     }
     if (method === 'POST' && url.pathname === TUS_ENDPOINT) return this.create(headers);
     if (url.pathname.startsWith(`${TUS_ENDPOINT}/`)) {
