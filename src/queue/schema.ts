@@ -15,6 +15,15 @@ export interface QueueSettings {
   backup: Partial<BackupSettings>;
   /** What a page last read of battery and network, for the service worker (no Battery API there). */
   device: DeviceReading;
+  /** That navigator.storage.persist() was asked on this device, once (src/app/persistence.ts). */
+  persistence: PersistenceRequest;
+}
+
+/** When persistent storage was asked for, and whether the browser granted it. */
+export interface PersistenceRequest {
+  /** Epoch ms. */
+  requestedAt: number;
+  granted: boolean;
 }
 
 export type SettingKey = keyof QueueSettings;

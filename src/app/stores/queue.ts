@@ -43,15 +43,20 @@ async function notifyIfComplete(queue: QueueDb, backedUp: number): Promise<void>
 }
 
 /**
- * Asks the browser not to evict the queue under storage pressure (DESIGN §7), once: Chromium
- * grants or denies it silently by engagement, Firefox may ask the user.
+ * Asks the browser not to evict the queue under storage pressure (DESIGN §7) on the first add on
+ * this device; src/app/persistence.ts remembers it in the queue's settings. Loaded on demand, as
+ * most page loads add nothing, and checked once per page load; a check that failed (IndexedDB)
+ * runs again on the next add.
  */
-let persistRequested = false;
-async function requestPersistence(): Promise<void> {
-  if (persistRequested || !('storage' in navigator) || typeof navigator.storage.persist !== 'function')
-    return;
-  persistRequested = true;
-  if (!(await navigator.storage.persisted())) await navigator.storage.persist();
+let persistence: Promise<void> | null = null;
+function requestPersistence(): Promise<void> {
+  persistence ??= import('../persistence')
+    .then(({ requestPersistence: request }) => request())
+    .catch((error: unknown) => {
+      persistence = null;
+      throw error;
+    });
+  return persistence;
 }
 
 function sentence(error: unknown, fallback: string): string {

@@ -7,12 +7,12 @@ import { ApiError } from '../errors';
 import { enqueueJob } from '../jobs/queue';
 import { findAssetBySource, insertAsset, isBlobReferenced, type AssetRow } from '../library/assets';
 import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-date';
-import { hashFile } from '../library/media-info';
 import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
 import { THUMBNAIL_JOB } from '../library/thumbnails';
 import { blobKeyFor } from '../storage/blob-store';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
+import { hashUpload } from './upload-hash';
 
 export interface FinishedUpload {
   ownerId: string;
@@ -59,7 +59,7 @@ export async function storeFinishedUpload(
   log: FastifyBaseLogger,
 ): Promise<StoredUpload> {
   const { ownerId, metadata } = upload;
-  const { sha256, head } = await hashFile(upload.path);
+  const { sha256, head } = await hashUpload(upload.path, metadata.sha256);
   if (sha256 !== metadata.sha256) throw new ApiError('CHECKSUM_MISMATCH');
 
   const sniffed = sniff(head);

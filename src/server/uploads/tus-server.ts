@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
@@ -11,6 +10,7 @@ import { enforceLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
+import { HashingFileStore, hashSidecarPath } from './upload-hash';
 import { newUploadId, uploadOwner } from './upload-id';
 
 export interface TusUploads {
@@ -26,7 +26,7 @@ export interface TusUploads {
 export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger): Promise<TusUploads> {
   const directory = path.join(ctx.config.dataDir, 'uploads');
   await fs.mkdir(directory, { recursive: true });
-  const datastore = new FileStore({ directory });
+  const datastore = new HashingFileStore({ directory });
 
   /** Uploads being verified and stored right now. */
   const finishing = new Set<string>();
@@ -34,11 +34,12 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
 
   /**
    * A complete upload never lingers: its file became an asset's blob, or it is deleted, and its
-   * .json sidecar goes either way. Best effort: the answer to the client is already decided.
+   * .json and .sha256 sidecars go either way. Best effort: the answer to the client is already decided.
    */
   async function discard(upload: Upload): Promise<void> {
     try {
       await fs.rm(uploadPath(upload), { force: true });
+      await fs.rm(hashSidecarPath(uploadPath(upload)), { force: true });
       await datastore.configstore.delete(upload.id);
     } catch (error) {
       log.warn({ err: error, uploadId: upload.id }, 'could not clean up a finished upload');
