@@ -160,9 +160,20 @@ describe('folders to back up', () => {
       expect(await row.getByRole('rowheader').innerText()).toBe(FOLDER);
       expect(await row.getByTestId('folder-found').innerText()).toBe('5');
       expect(await row.getByTestId('folder-queued').innerText()).toBe('0');
+      // This device's storage, as navigator.storage reports it to the page.
+      const storage = await page.evaluate(async () => ({
+        persisted: await navigator.storage.persisted(),
+        usage: (await navigator.storage.estimate()).usage ?? 0,
+      }));
       await expect
         .poll(() => page.getByTestId('device-storage').innerText())
-        .toMatch(/Shoebox uses .+ on this device/);
+        .toMatch(
+          /^Shoebox uses \d[\d.]* (bytes|KB|MB|GB) on this device; \d[\d.]* (bytes|KB|MB|GB|TB) more is available to it\./,
+        );
+      expect(storage.usage).toBeGreaterThan(0);
+      expect(await page.getByTestId('device-storage').innerText()).toContain(
+        storage.persisted ? 'Storage is persistent' : 'Storage is not persistent',
+      );
 
       // Access lost: the open-time scan queues nothing and the folder offers "Allow access again".
       await page.evaluate((key) => localStorage.setItem(key, 'prompt'), FORCED_PERMISSION);

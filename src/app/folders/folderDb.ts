@@ -67,7 +67,8 @@ export class FolderDb {
   /**
    * What earlier scans of the folder saw, by path. Files whose queue item has been hashed since
    * get that item's sourceSha256 first, in the same transaction, so that a rename of them is
-   * recognised without reading them again.
+   * recognised without reading them again; after that (or once the item is gone) the entry no
+   * longer points at the item, so a scan of 20,000 seen files reads 20,000 records, no more.
    */
   async seen(folderId: string): Promise<Map<string, SeenFile>> {
     const tx = this.db.transaction(['folderFiles', 'items'], 'readwrite');
@@ -78,9 +79,11 @@ export class FolderDb {
     const filled = await Promise.all(
       entries.map(async (entry) => {
         if (entry.sourceSha256 !== null || entry.itemId === null) return entry;
-        const sha = (await items.get(entry.itemId))?.sourceSha256 ?? null;
-        if (sha === null) return entry;
-        const next = { ...entry, sourceSha256: sha };
+        const item = await items.get(entry.itemId);
+        if (item !== undefined && item.sourceSha256 === null) return entry;
+        // Hashed, or removed from the queue before it was (cleared, or by the user): either way
+        // there is nothing more to learn from the item, so later scans stop asking for it.
+        const next = { ...entry, sourceSha256: item?.sourceSha256 ?? null, itemId: null };
         writes.push(files.put(next));
         return next;
       }),

@@ -117,6 +117,18 @@ describe('planScan', () => {
     expect(plan.copies.map(({ path }) => path)).toEqual(['b.jpg']);
   });
 
+  it('hashes each of many equal-sized files once', async () => {
+    const { hash, hashed } = recordingHash();
+    const files = Array.from({ length: 500 }, (_, index) =>
+      listed(`${index}.jpg`, String(index).padStart(4, '0')),
+    );
+    const plan = await planScan(input([...files, listed('copy.jpg', '0042')], [], hash));
+    expect(plan.toQueue).toHaveLength(500);
+    expect(plan.copies.map(({ path }) => path)).toEqual(['copy.jpg']);
+    expect(hashed).toHaveLength(501);
+    expect(new Set(hashed).size).toBe(501);
+  });
+
   it('does nothing when every file is seen unchanged', async () => {
     const { hash, hashed } = recordingHash();
     const plan = await planScan(input([listed('a.jpg', 'aaaa')], [seen('a.jpg', 'aaaa', null)], hash));

@@ -63,43 +63,52 @@ export async function planScan(input: PlanInput): Promise<ScanPlan> {
     return current !== undefined && isUnchanged(current.file, entry) ? current : null;
   };
   const isStillThere = (entry: SeenFile): boolean => stillThere(entry) !== null;
+  const learnedPaths = new Set<string>();
   /** The hash of a seen file: stored, or read now from the folder if the same file is still there. */
   const hashOfSeen = async (entry: SeenFile): Promise<string | null> => {
     if (entry.sourceSha256 !== null) return entry.sourceSha256;
     const current = stillThere(entry);
     if (current === null) return null;
     const sha = await hashOf(current);
-    if (!plan.learned.some((learned) => learned.path === entry.path)) {
+    if (!learnedPaths.has(entry.path)) {
+      learnedPaths.add(entry.path);
       plan.learned.push({ ...entry, sourceSha256: sha });
     }
     return sha;
   };
 
-  // Earlier files of the same size: those seen before, then those new in this scan (a photo
-  // copied twice into the folder since the last scan is queued once).
-  const bySize = new Map<number, (() => Promise<string | null>)[]>();
-  const remember = (size: number, sha: () => Promise<string | null>): void => {
-    bySize.set(size, [...(bySize.get(size) ?? []), sha]);
+  // Earlier files of each size: those seen before, then those new in this scan (a photo copied
+  // twice into the folder since the last scan is queued once). Their hashes are worked out the
+  // first time a new file of that size needs them, each once, so a folder of many equal-sized
+  // files costs one hash per file rather than a comparison with every earlier one.
+  const bySize = new Map<number, { unresolved: (() => Promise<string | null>)[]; hashes: Set<string> }>();
+  const groupOf = (size: number): { unresolved: (() => Promise<string | null>)[]; hashes: Set<string> } => {
+    let group = bySize.get(size);
+    if (group === undefined) {
+      group = { unresolved: [], hashes: new Set() };
+      bySize.set(size, group);
+    }
+    return group;
   };
   for (const entry of await sameSize([...new Set(changed.map(({ file }) => file.size))])) {
     // Only seen files whose hash is known or can be read: comparing with the others is impossible,
     // and hashing the new file for them would be wasted.
-    if (entry.sourceSha256 !== null || isStillThere(entry)) remember(entry.size, () => hashOfSeen(entry));
+    if (entry.sourceSha256 !== null || isStillThere(entry))
+      groupOf(entry.size).unresolved.push(() => hashOfSeen(entry));
   }
 
   for (const entry of changed) {
     const { file } = entry;
-    const earlier = bySize.get(file.size) ?? [];
+    const group = groupOf(file.size);
     let sha: string | null = null;
     let copy = false;
-    if (earlier.length > 0) {
+    if (group.unresolved.length > 0 || group.hashes.size > 0) {
       sha = await hashOf(entry);
-      for (const shaOfEarlier of earlier) {
-        if ((await shaOfEarlier()) === sha) {
-          copy = true;
-          break;
-        }
+      for (const resolve of group.unresolved.splice(0)) {
+        const earlier = await resolve();
+        if (earlier !== null) group.hashes.add(earlier);
       }
+      copy = group.hashes.has(sha);
     }
     if (copy) {
       plan.copies.push({
@@ -113,7 +122,8 @@ export async function planScan(input: PlanInput): Promise<ScanPlan> {
     } else {
       plan.toQueue.push({ listed: entry, sourceSha256: sha });
     }
-    remember(file.size, () => hashOf(entry));
+    if (sha === null) group.unresolved.push(() => hashOf(entry));
+    else group.hashes.add(sha);
   }
   return plan;
 }

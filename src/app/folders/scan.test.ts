@@ -90,10 +90,20 @@ describe('scanFolder', () => {
     await queue.markPreparing(item.id);
     await queue.markReady(item.id, { type: 'image/jpeg', sourceSha256: sha, sha256: sha, capturedAt: null });
 
+    await queue.remove((await queue.list()).find((each) => each.name === 'IMG_2.jpg')?.id ?? '');
+    const seen = await folders.seen(folder.id);
+    expect(seen.get('IMG_1.jpg')).toMatchObject({ sourceSha256: sha, itemId: null });
+    // Removed from the queue unhashed: nothing to learn, and no later scan asks again.
+    expect(seen.get('IMG_2.jpg')).toMatchObject({ sourceSha256: null, itemId: null });
+    expect(seen.get('2024/VID_3.mp4')).toMatchObject({
+      sourceSha256: null,
+      itemId: expect.any(String) as unknown,
+    });
+
     root.rename('IMG_1.jpg', 'Holiday.jpg');
     const result = await scanFolder(folder, deps());
     expect(result).toEqual({ status: 'scanned', found: 3, queued: 0, copies: 1, unreadable: 0 });
-    expect(await queue.list()).toHaveLength(3);
+    expect(await queue.list()).toHaveLength(2);
     // Only the renamed file was read; the original's hash came from its queue item.
     expect(hashed).toEqual(['Holiday.jpg']);
   });
