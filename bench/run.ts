@@ -8,6 +8,7 @@ export interface BenchModule {
 }
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  folders: () => import('./folders.ts'),
   prepare: () => import('./prepare.ts'),
   timeline: () => import('./timeline.ts'),
   upload: () => import('./upload.ts'),

@@ -92,9 +92,18 @@ export class FolderDb {
     return new Map(filled.map((entry) => [entry.path, entry]));
   }
 
-  /** Seen files of every folder with one of these sizes (candidates for a rename or a copy). */
+  /**
+   * Seen files of every folder with one of these sizes (candidates for a rename or a copy). A
+   * lookup per size suits a rescan with a few new files; when there are about as many sizes as
+   * seen files (a first scan), one read of the whole store is far cheaper than thousands of lookups.
+   */
   async sameSize(sizes: readonly number[]): Promise<SeenFile[]> {
-    const index = this.db.transaction('folderFiles').store.index('by-size');
+    const store = this.db.transaction('folderFiles').store;
+    if ((await store.count()) <= sizes.length * 8) {
+      const wanted = new Set(sizes);
+      return (await store.getAll()).filter((entry) => wanted.has(entry.size));
+    }
+    const index = store.index('by-size');
     return (await Promise.all(sizes.map((size) => index.getAll(size)))).flat();
   }
 
