@@ -8,6 +8,7 @@ export interface BenchModule {
 }
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  folders: () => import('./folders.ts'),
   library: () => import('./library-server.ts'),
   prepare: () => import('./prepare.ts'),
   timeline: () => import('./timeline.ts'),

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { unwrap } from 'idb';
 import type { StoreNames, StoreValue } from 'idb';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { BackupFolder, SeenFile } from './folder';
 import type { QueueItem } from './item';
 import { DB_VERSION, UPGRADES, openShoeboxDb } from './schema';
 import type { ShoeboxDB, UpgradeStep } from './schema';
@@ -15,49 +16,91 @@ describe('schema', () => {
 
   it('creates the stores and indexes of the current version', async () => {
     const db = await openShoeboxDb({ name: uniqueName() });
-    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'items', 'settings']);
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'folderFiles', 'folders', 'items', 'settings']);
     const items = db.transaction('items').store;
     expect(items.keyPath).toBe('id');
     expect([...items.indexNames].sort()).toEqual(['by-addedAt', 'by-state']);
+    const files = db.transaction('folderFiles').store;
+    expect(files.keyPath).toEqual(['folderId', 'path']);
+    expect([...files.indexNames]).toEqual(['by-size']);
     db.close();
   });
 
   it('declares the store types once', () => {
-    expectTypeOf<StoreNames<ShoeboxDB>>().toEqualTypeOf<'items' | 'blobs' | 'settings'>();
+    expectTypeOf<StoreNames<ShoeboxDB>>().toEqualTypeOf<
+      'items' | 'blobs' | 'settings' | 'folders' | 'folderFiles'
+    >();
     expectTypeOf<StoreValue<ShoeboxDB, 'items'>>().toEqualTypeOf<QueueItem>();
     expectTypeOf<StoreValue<ShoeboxDB, 'blobs'>>().toEqualTypeOf<Blob>();
+    expectTypeOf<StoreValue<ShoeboxDB, 'folders'>>().toEqualTypeOf<BackupFolder>();
+    expectTypeOf<StoreValue<ShoeboxDB, 'folderFiles'>>().toEqualTypeOf<SeenFile>();
   });
 });
 
 describe('upgrades', () => {
+  it('upgrades a version 1 queue to version 2 without losing an item, blob or setting', async () => {
+    const name = uniqueName();
+    const v1 = await openShoeboxDb({ name, version: 1 });
+    expect([...v1.objectStoreNames].sort()).toEqual(['blobs', 'items', 'settings']);
+    const item: QueueItem = {
+      id: 'item-1',
+      state: 'queued',
+      name: 'a.jpg',
+      size: 4,
+      type: 'image/jpeg',
+      addedAt: 1,
+      lastModified: null,
+      sourceSha256: null,
+      sha256: null,
+      capturedAt: null,
+      attempts: 0,
+      upload: null,
+      blobKey: 'item-1/original',
+    };
+    await v1.put('items', item);
+    await v1.put('blobs', new Blob(['kept']), 'item-1/original');
+    await v1.put('settings', { quality: 'original' }, 'backup');
+    v1.close();
+
+    const v2 = await openShoeboxDb({ name });
+    expect(v2.version).toBe(2);
+    expect(await v2.getAll('items')).toEqual([item]);
+    expect(await v2.getAllFromIndex('items', 'by-state', 'queued')).toEqual([item]);
+    expect(await (await v2.get('blobs', 'item-1/original'))?.text()).toBe('kept');
+    expect(await v2.get('settings', 'backup')).toEqual({ quality: 'original' });
+    expect(await v2.count('folders')).toBe(0);
+    expect(await v2.count('folderFiles')).toBe(0);
+    v2.close();
+  });
+
   it('keeps the data of an earlier version and only runs the later steps', async () => {
     const name = uniqueName();
-    const v1 = await openShoeboxDb({ name });
-    await v1.put('blobs', new Blob(['kept']), 'k');
-    await v1.put('settings', { maxPhotoBytes: 1, maxPhotoPixels: 1, maxVideoBytes: 1 }, 'limits');
-    v1.close();
+    const current = await openShoeboxDb({ name });
+    await current.put('blobs', new Blob(['kept']), 'k');
+    await current.put('settings', { maxPhotoBytes: 1, maxPhotoPixels: 1, maxVideoBytes: 1 }, 'limits');
+    current.close();
 
     // A stand-in for a future step: it adds an index and must not touch what is stored.
     const ran: number[] = [];
     const later: UpgradeStep = (_db, transaction) => {
-      ran.push(2);
+      ran.push(DB_VERSION + 1);
       // Through the raw store: the index is not part of today's typed schema.
       unwrap(transaction.objectStore('items')).createIndex('by-sourceSha256', 'sourceSha256');
     };
-    const first: UpgradeStep = (...args) => {
-      ran.push(1);
-      UPGRADES[0]?.(...args);
-    };
-    const v2 = await openShoeboxDb({ name, version: 2, steps: [first, later] });
-    expect(ran).toEqual([2]);
-    expect(await (await v2.get('blobs', 'k'))?.text()).toBe('kept');
-    expect(await v2.get('settings', 'limits')).toEqual({
+    const earlier = UPGRADES.map((step, index): UpgradeStep => (...args) => {
+      ran.push(index + 1);
+      step(...args);
+    });
+    const next = await openShoeboxDb({ name, version: DB_VERSION + 1, steps: [...earlier, later] });
+    expect(ran).toEqual([DB_VERSION + 1]);
+    expect(await (await next.get('blobs', 'k'))?.text()).toBe('kept');
+    expect(await next.get('settings', 'limits')).toEqual({
       maxPhotoBytes: 1,
       maxPhotoPixels: 1,
       maxVideoBytes: 1,
     });
-    expect([...v2.transaction('items').store.indexNames]).toContain('by-sourceSha256');
-    v2.close();
+    expect([...next.transaction('items').store.indexNames]).toContain('by-sourceSha256');
+    next.close();
   });
 
   it('reopening at the same version runs no step', async () => {
@@ -66,11 +109,9 @@ describe('upgrades', () => {
     let ran = false;
     const db = await openShoeboxDb({
       name,
-      steps: [
-        () => {
-          ran = true;
-        },
-      ],
+      steps: UPGRADES.map(() => () => {
+        ran = true;
+      }),
     });
     expect(ran).toBe(false);
     db.close();

@@ -1,11 +1,12 @@
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { Limits } from '../shared/limits';
+import type { BackupFolder, SeenFile } from './folder';
 import type { QueueItem, QueueState } from './item';
 import type { BackupSettings, DeviceReading } from './settings';
 
 export const DB_NAME = 'shoebox';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** Values of the `settings` store, by key. */
 export interface QueueSettings {
@@ -44,6 +45,17 @@ export interface ShoeboxDB extends DBSchema {
     key: SettingKey;
     value: QueueSettings[SettingKey];
   };
+  /** Folders to back up (version 2). */
+  folders: {
+    key: string;
+    value: BackupFolder;
+  };
+  /** What each folder's scans have already seen, by `[folderId, path]` (version 2). */
+  folderFiles: {
+    key: [string, string];
+    value: SeenFile;
+    indexes: { 'by-size': number };
+  };
 }
 
 export type ShoeboxDatabase = IDBPDatabase<ShoeboxDB>;
@@ -62,6 +74,13 @@ export const UPGRADES: readonly UpgradeStep[] = [
     items.createIndex('by-addedAt', 'addedAt');
     db.createObjectStore('blobs');
     db.createObjectStore('settings');
+  },
+  function createFolderStores(db) {
+    db.createObjectStore('folders', { keyPath: 'id' });
+    // By size: a file new by path, size and date is hashed only when a file of the same size was
+    // seen before, which is what a rename or a copy looks like.
+    const files = db.createObjectStore('folderFiles', { keyPath: ['folderId', 'path'] });
+    files.createIndex('by-size', 'size');
   },
 ];
 

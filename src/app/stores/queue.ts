@@ -203,10 +203,12 @@ export const useQueueStore = defineStore('queue', () => {
 
   /**
    * Writes the files into the queue in batches (the page stays responsive; "Adding 340 of
-   * 1,000" meanwhile), under the signed-in account, then starts the backup.
+   * 1,000" meanwhile), under the signed-in account, then starts the backup. Returns the new
+   * items in the order of `files` ([] when they could not be added: `problem` says why).
    */
-  async function addFiles(files: readonly File[]): Promise<void> {
-    if (files.length === 0) return;
+  async function addFiles(files: readonly File[]): Promise<QueueItem[]> {
+    if (files.length === 0) return [];
+    let added: QueueItem[] = [];
     adding.value = { added: 0, total: files.length };
     const me = useSessionStore().me;
     // Registered first, so that a tab closed right after adding still leaves the wake-up behind;
@@ -217,7 +219,7 @@ export const useQueueStore = defineStore('queue', () => {
         problem.value = sentence(error, 'Shoebox could not ask to keep the queue on this device.');
       });
       const db = await open();
-      await db.addFiles(files, {
+      added = await db.addFiles(files, {
         owner: me === null ? null : { id: me.id, email: me.email },
         onProgress: (added, total) => {
           adding.value = { added, total };
@@ -232,6 +234,7 @@ export const useQueueStore = defineStore('queue', () => {
     }
     await sync;
     void drainNow();
+    return added;
   }
 
   /** Registers the Background Sync wake-up; a failure is only a lost wake-up, the page still drains. */
