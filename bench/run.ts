@@ -8,7 +8,9 @@ export interface BenchModule {
 }
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  lighthouse: () => import('./lighthouse.ts'),
   prepare: () => import('./prepare.ts'),
+  shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),
   upload: () => import('./upload.ts'),
 };

@@ -1,7 +1,6 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { registerServiceWorker } from './registerSW';
 import { createAppRouter } from './router';
 import './styles.css';
 
@@ -10,4 +9,6 @@ const app = createApp(App);
 app.use(pinia);
 app.use(createAppRouter(pinia));
 app.mount('#app');
-registerServiceWorker();
+// workbox-window waits for the page's load event before registering anyway, so it need not be in
+// the app shell: it is loaded once the app is mounted.
+void import('./registerSW').then(({ registerServiceWorker }) => registerServiceWorker());

@@ -1,7 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { registerBackgroundSync } from '../../queue/backgroundSync';
-import { drain } from '../../queue/drain';
 import type { DrainStop } from '../../queue/drain';
 import { isPending, uploadLength } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
@@ -9,7 +8,6 @@ import { listenToQueue } from '../../queue/channel';
 import { QueueDb } from '../../queue/queueDb';
 import { createQueueServer } from '../../queue/serverApi';
 import type { Hold } from '../../queue/settings';
-import { pagePreparer } from '../preparer';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
 
@@ -277,7 +275,8 @@ export const useQueueStore = defineStore('queue', () => {
     drainingHere.value = true;
     drainRun = (async () => {
       try {
-        const queue = await open();
+        // Loaded on the first drain, not with the app shell (src/app/pageDrain.ts).
+        const [queue, { drain, pagePreparer }] = await Promise.all([open(), import('../pageDrain')]);
         do {
           drainAgain = false;
           drainController = new AbortController();
