@@ -38,6 +38,9 @@ async function requestPersistence(): Promise<void> {
   if (!(await navigator.storage.persisted())) await navigator.storage.persist();
 }
 
+/** Nothing is left to do for this item, for any drain. */
+const isSettled = (item: QueueItem): boolean => item.state === 'done' || item.state === 'skipped';
+
 function sentence(error: unknown, fallback: string): string {
   if (error instanceof DOMException && error.name === 'QuotaExceededError') {
     return 'This device is out of storage space for the backup queue. Free some space and add the rest again.';
@@ -275,10 +278,16 @@ export const useQueueStore = defineStore('queue', () => {
     drainingHere.value = true;
     drainRun = (async () => {
       try {
-        // Loaded on the first drain, not with the app shell (src/app/pageDrain.ts).
-        const [queue, { drain, pagePreparer }] = await Promise.all([open(), import('../pageDrain')]);
+        const queue = await open();
         do {
           drainAgain = false;
+          // Done and skipped items need nothing more: with only those (an empty queue, the usual
+          // case on opening the app), the drain is not even loaded. A request made meanwhile
+          // (files added) goes round the loop again, so it reads the list afresh.
+          await sync(null);
+          if (items.value.every(isSettled)) continue;
+          // Loaded on the first drain with work to do, not with the app shell (src/app/pageDrain.ts).
+          const { drain, pagePreparer } = await import('../pageDrain');
           drainController = new AbortController();
           const settings = useBackupSettingsStore();
           const preparer = pagePreparer();
