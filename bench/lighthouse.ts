@@ -6,6 +6,9 @@
  * Prints each score against the target (≥ 95) and every audit that did not pass, with its title,
  * so that it can be fixed. Needs `npm run build` first. Asserts nothing.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
@@ -77,7 +80,15 @@ export async function run(): Promise<void> {
     }
     await thumbnailsMade(server.url, owner.auth, PHOTOS.length);
 
+    const reports = await mkdtemp(join(tmpdir(), 'shoebox-lighthouse-'));
     console.log(`targets: each category ≥ ${TARGET}; ${PHOTOS.length} photos in the library`);
+    // Performance is measured on this machine's CPU (scaled, for mobile): a busy machine scores low.
+    console.log(
+      `load average before the runs: ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`full reports (JSON, open in the Lighthouse viewer): ${reports}`);
     const forms: { name: string; config?: Config }[] = [
       { name: 'mobile' },
       { name: 'desktop', config: desktopConfig },
@@ -97,7 +108,8 @@ export async function run(): Promise<void> {
         if (lhr.runtimeError !== undefined) {
           throw new Error(`Lighthouse failed on ${path}: ${lhr.runtimeError.message}`);
         }
-        printResult(`${path} (${form.name})`, lhr);
+        printResult(`${path} (${form.name}, benchmark index ${lhr.environment.benchmarkIndex})`, lhr);
+        await writeFile(join(reports, `${path.slice(1)}-${form.name}.json`), JSON.stringify(lhr));
       }
     }
   } finally {

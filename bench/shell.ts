@@ -73,6 +73,27 @@ function initialJs(outDir: string): InitialJs {
   return { files, gzipped: files.reduce((sum, file) => sum + file.gzipped, 0) };
 }
 
+const BACKUP_VIEW = 'src/app/views/BackupView.vue';
+
+type ViteManifest = Record<string, { file: string; imports?: string[] }>;
+
+/** Gzipped bytes of a lazy route's chunk and its static imports that the shell does not load. */
+function routeJs(outDir: string, source: string, shell: InitialJs): number {
+  const manifest = JSON.parse(readFileSync(join(outDir, '.vite/manifest.json'), 'utf8')) as ViteManifest;
+  const loaded = new Set(shell.files.map((file) => file.name.replace(/^\//, '')));
+  let total = 0;
+  const visit = (key: string): void => {
+    const entry = manifest[key];
+    if (entry === undefined || loaded.has(entry.file)) return;
+    loaded.add(entry.file);
+    total += gzipSync(readFileSync(join(outDir, entry.file)), { level: 9 }).length;
+    entry.imports?.forEach(visit);
+  };
+  visit(source);
+  if (total === 0) throw new Error(`${source} has no chunk of its own in ${outDir}`);
+  return total;
+}
+
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
 function print(label: string, measure: InitialJs): void {
@@ -106,7 +127,7 @@ export async function run(): Promise<void> {
       root: ROOT,
       configFile: join(ROOT, 'vite.config.ts'),
       logLevel: 'error',
-      build: { outDir: shoeboxOut, emptyOutDir: true },
+      build: { outDir: shoeboxOut, emptyOutDir: true, manifest: true },
     });
 
     const bareJs = initialJs(join(bare, 'dist'));
@@ -115,6 +136,10 @@ export async function run(): Promise<void> {
     print('Shoebox app shell', shoeboxJs);
     const ratio = shoeboxJs.gzipped / bareJs.gzipped;
     console.log(`ratio Shoebox / bare: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`);
+    const backup = routeJs(shoeboxOut, BACKUP_VIEW, shoeboxJs);
+    console.log(
+      `the Backup screen's own chunks, loaded right after the shell: ${kb(backup)} gzipped (shell + Backup ${kb(shoeboxJs.gzipped + backup)})`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
