@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
@@ -55,6 +57,36 @@ export function localImageCompressionLib({ emit }: { emit: boolean }): Plugin {
   };
 }
 
+/** Text files (and wasm) worth compressing; PNG images are compressed already. */
+const COMPRESSIBLE = /\.(js|css|html|svg|webmanifest|json|wasm)$/;
+
+/**
+ * Writes a Brotli (`.br`) and a gzip (`.gz`) copy next to each text file of the build, made once
+ * at the highest levels, which the server sends to browsers that accept them (@fastify/static's
+ * `preCompressed`, src/server/static.ts). The precache glob does not match them.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'shoebox:precompress',
+    apply: 'build',
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? 'dist';
+      for (const [fileName, output] of Object.entries(bundle)) {
+        if (!COMPRESSIBLE.test(fileName)) continue;
+        const source = output.type === 'chunk' ? output.code : output.source;
+        const bytes = typeof source === 'string' ? Buffer.from(source) : Buffer.from(source);
+        if (bytes.length < 1024) continue;
+        const path = join(dir, fileName);
+        writeFileSync(
+          `${path}.br`,
+          brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
+        );
+        writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // The prepare pool's workers are module workers (src/media/pool.ts), so their bundles are ES
   // modules too; Vite's default 'iife' cannot hold code-split chunks.
@@ -65,6 +97,7 @@ export default defineConfig({
   plugins: [
     vue(),
     localImageCompressionLib({ emit: true }),
+    precompress(),
     VitePWA({
       // Our own TypeScript service worker (src/sw/sw.ts); the plugin only injects the precache list.
       strategies: 'injectManifest',

@@ -10,7 +10,9 @@ export interface BenchModule {
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   folders: () => import('./folders.ts'),
   library: () => import('./library-server.ts'),
+  lighthouse: () => import('./lighthouse.ts'),
   prepare: () => import('./prepare.ts'),
+  shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),
   upload: () => import('./upload.ts'),
 };

@@ -12,4 +12,6 @@ app.use(pinia);
 app.use(createAppRouter(pinia));
 listenForInstallPrompt();
 app.mount('#app');
-registerServiceWorker();
+// workbox-window waits for the page's load event before registering anyway, so it need not be in
+// the app shell: registerServiceWorker loads it once the app is mounted.
+void registerServiceWorker();

@@ -1,6 +1,6 @@
 import { readonly, ref } from 'vue';
 import type { DeepReadonly, Ref } from 'vue';
-import { Workbox } from 'workbox-window';
+import type { Workbox } from 'workbox-window';
 
 /** A new version's service worker is installed and waits for the user's go-ahead. */
 const updateReady = ref(false);
@@ -13,8 +13,11 @@ let workbox: Workbox | null = null;
  * development Vite serves modules the precache knows nothing about. A new version waits
  * (prompt-style) until the user chooses to reload (`applyUpdate`).
  */
-export function registerServiceWorker(): Workbox | null {
+export async function registerServiceWorker(): Promise<Workbox | null> {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return null;
+  // Loaded here rather than imported at the top: the update prompt's state above is part of the
+  // app shell, workbox-window is not needed for its first paint.
+  const { Workbox } = await import('workbox-window');
   workbox = new Workbox('/sw.js');
   // Also fired for a version that was already waiting when this page opened (wasWaitingBeforeRegister).
   workbox.addEventListener('waiting', () => {

@@ -4,7 +4,12 @@ import { createRouter, createWebHistory } from 'vue-router';
 import type { RouteRecordRaw, Router } from 'vue-router';
 import { redirectFor } from './routeAccess';
 import { useSessionStore } from './stores/session';
-import BackupView from './views/BackupView.vue';
+
+/**
+ * The Backup screen is a chunk of its own like every other screen, so the app shell is only what
+ * all of them share; the service worker precaches it, so it opens offline too.
+ */
+const loadBackupView = () => import('./views/BackupView.vue');
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -29,8 +34,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/LoginView.vue'),
     meta: { title: 'Sign in', public: true },
   },
-  // The default screen is in the main chunk: it is what opens first, online or offline.
-  { path: '/backup', name: 'backup', component: BackupView, meta: { title: 'Backup' } },
+  { path: '/backup', name: 'backup', component: loadBackupView, meta: { title: 'Backup' } },
   {
     path: '/library/:id?',
     name: 'library',
@@ -56,6 +60,10 @@ export function createAppRouter(pinia: Pinia): Router {
   const router = createRouter({ history: createWebHistory(), routes });
 
   router.beforeEach(async (to) => {
+    // The default screen loads while the session is asked for, not after (the router loads a
+    // route's chunk once its guards have run).
+    // A failure is the router's to report, when it loads the same chunk.
+    if (to.name === 'backup') loadBackupView().catch(() => undefined);
     const session = useSessionStore(pinia);
     await session.ensureLoaded();
     return redirectFor(session, to) ?? true;

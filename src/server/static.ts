@@ -36,6 +36,8 @@ export async function registerStatic(app: FastifyInstance, staticDir: string): P
       wildcard: true,
       dotfiles: 'ignore',
       cacheControl: false,
+      // The build writes .br and .gz copies of its text files (vite.config.ts, precompress).
+      preCompressed: true,
       setHeaders: (reply, filePath) => {
         const [top] = path.relative(staticDir, filePath).split(path.sep);
         void reply.header('cache-control', top === 'assets' ? IMMUTABLE : REVALIDATE);

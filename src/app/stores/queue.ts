@@ -2,7 +2,6 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { registerBackgroundSync } from '../../queue/backgroundSync';
 import { backedUpCounter, notifyIfBackupComplete } from '../../queue/completion';
-import { drain } from '../../queue/drain';
 import type { DrainStop } from '../../queue/drain';
 import { isPending, uploadLength } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
@@ -10,7 +9,6 @@ import { listenToQueue } from '../../queue/channel';
 import { QueueDb } from '../../queue/queueDb';
 import { createQueueServer } from '../../queue/serverApi';
 import type { Hold } from '../../queue/settings';
-import { pagePreparer } from '../preparer';
 import { useServiceWorkerUpdate } from '../registerSW';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
@@ -58,6 +56,9 @@ function requestPersistence(): Promise<void> {
     });
   return persistence;
 }
+
+/** Nothing is left to do for this item, for any drain. */
+const isSettled = (item: QueueItem): boolean => item.state === 'done' || item.state === 'skipped';
 
 function sentence(error: unknown, fallback: string): string {
   if (error instanceof DOMException && error.name === 'QuotaExceededError') {
@@ -303,6 +304,13 @@ export const useQueueStore = defineStore('queue', () => {
         const queue = await open();
         do {
           drainAgain = false;
+          // Done and skipped items need nothing more: with only those (an empty queue, the usual
+          // case on opening the app), the drain is not even loaded. A request made meanwhile
+          // (files added) goes round the loop again, so it reads the list afresh.
+          await sync(null);
+          if (items.value.every(isSettled)) continue;
+          // Loaded on the first drain with work to do, not with the app shell (src/app/pageDrain.ts).
+          const { drain, pagePreparer } = await import('../pageDrain');
           drainController = new AbortController();
           const settings = useBackupSettingsStore();
           const preparer = pagePreparer();

@@ -1,0 +1,120 @@
+/**
+ * Issue 5 benchmark: Lighthouse (performance, accessibility, best practices) on the Backup and
+ * Library screens of the built app, served by the built server on a temporary data directory,
+ * signed in as the owner, with a few corpus photos in the library so Library has tiles. Runs in
+ * the system Chromium (CHROME_PATH) with the mobile (default) and the desktop configuration.
+ * Prints each score against the target (≥ 95) and every audit that did not pass, with its title,
+ * so that it can be fixed. Needs `npm run build` first. Asserts nothing.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import type { Config, Flags, Result } from 'lighthouse';
+import { CHROME_ARGS, CHROME_PATH, removeDir, startServer } from '../tests/e2e/harness.ts';
+import { api, createOwner, uploadCorpusFile, type Auth } from '../tests/server/helpers.ts';
+import type { Asset, AssetPage } from '../src/shared/api.ts';
+
+const TARGET = 95;
+const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
+const PAGES = ['/backup', '/library'];
+/** Photos of the corpus put in the library, enough to fill a first screen of tiles. */
+const PHOTOS = [
+  'Landscape_1.jpg',
+  'Portrait_2.jpg',
+  'beach.jpg',
+  'Canon_40D.jpg',
+  'DSCN0010.jpg',
+  'Nexus 4.jpg',
+  'no_exif.jpg',
+  'iphone_hdr_YES.jpg',
+];
+
+/** Waits until the server has made every thumbnail, so Library shows images, not pending tiles. */
+async function thumbnailsMade(baseUrl: string, auth: Auth, count: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const page = await api<AssetPage>(baseUrl, 'GET', '/api/assets', { auth });
+    const items: Asset[] = page.body.items;
+    if (items.length >= count && items.every((asset) => asset.thumb.state !== 'pending')) return;
+    if (Date.now() > deadline) throw new Error('The thumbnails were not made within 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function printResult(label: string, result: Result): void {
+  const scores = CATEGORIES.map((id) => {
+    const score = result.categories[id]?.score ?? null;
+    return { id, score: score === null ? null : Math.round(score * 100) };
+  });
+  console.log(
+    `${label}: ${scores.map(({ id, score }) => `${id} ${score ?? 'n/a'}${score !== null && score >= TARGET ? '' : ' (below target)'}`).join(', ')}`,
+  );
+  for (const { id } of scores) {
+    const category = result.categories[id];
+    if (category === undefined) continue;
+    for (const ref of category.auditRefs) {
+      const audit = result.audits[ref.id];
+      if (audit === undefined || audit.score === null || audit.score >= 0.9) continue;
+      // Performance metrics carry their value; other audits say what failed.
+      const value = audit.displayValue === undefined ? '' : ` — ${audit.displayValue}`;
+      console.log(`  ${id} · ${ref.id}: ${audit.title}${value} (score ${Math.round(audit.score * 100)})`);
+    }
+  }
+}
+
+export async function run(): Promise<void> {
+  const server = await startServer();
+  const chrome = await chromeLauncher.launch({
+    chromePath: CHROME_PATH,
+    // chrome-launcher adds its own defaults; --headless=new is Chromium's current headless mode.
+    chromeFlags: [...CHROME_ARGS.filter((flag) => flag !== '--headless'), '--headless=new'],
+  });
+  try {
+    const owner = await createOwner(server.url);
+    for (const name of PHOTOS) {
+      const result = await uploadCorpusFile(server.url, owner.auth, name);
+      if (!result.ok) throw new Error(`Seeding ${name} failed: ${JSON.stringify(result.error)}`);
+    }
+    await thumbnailsMade(server.url, owner.auth, PHOTOS.length);
+
+    const reports = await mkdtemp(join(tmpdir(), 'shoebox-lighthouse-'));
+    console.log(`targets: each category ≥ ${TARGET}; ${PHOTOS.length} photos in the library`);
+    // Performance is measured on this machine's CPU (scaled, for mobile): a busy machine scores low.
+    console.log(
+      `load average before the runs: ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`full reports (JSON, open in the Lighthouse viewer): ${reports}`);
+    const forms: { name: string; config?: Config }[] = [
+      { name: 'mobile' },
+      { name: 'desktop', config: desktopConfig },
+    ];
+    for (const form of forms) {
+      for (const path of PAGES) {
+        const flags: Flags = {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: CATEGORIES,
+          extraHeaders: { Cookie: owner.auth.cookie },
+        };
+        const runner = await lighthouse(`${server.url}${path}`, flags, form.config);
+        if (runner === undefined) throw new Error(`Lighthouse returned nothing for ${path}`);
+        const { lhr } = runner;
+        if (lhr.runtimeError !== undefined) {
+          throw new Error(`Lighthouse failed on ${path}: ${lhr.runtimeError.message}`);
+        }
+        printResult(`${path} (${form.name}, benchmark index ${lhr.environment.benchmarkIndex})`, lhr);
+        await writeFile(join(reports, `${path.slice(1)}-${form.name}.json`), JSON.stringify(lhr));
+      }
+    }
+  } finally {
+    chrome.kill();
+    await server.stop();
+    removeDir(server.dataDir);
+  }
+}
