@@ -39,7 +39,19 @@ export const useLibraryStore = defineStore('library', () => {
   let lastAutoReload = 0;
 
   /** (Re)reads the day buckets and forgets loaded pages; a new call replaces one in progress. */
-  async function load(): Promise<void> {
+  /** The reload in progress, which `locate` waits for rather than reading days it replaces. */
+  let reloading: Promise<void> | null = null;
+
+  function load(): Promise<void> {
+    const run = loadOnce();
+    reloading = run;
+    void run.finally(() => {
+      if (reloading === run) reloading = null;
+    });
+    return run;
+  }
+
+  async function loadOnce(): Promise<void> {
     controller?.abort();
     const own = new AbortController();
     controller = own;
@@ -135,7 +147,22 @@ export const useLibraryStore = defineStore('library', () => {
    * pages of its capture day; null when it is not in the caller's library (unknown, someone
    * else's, or in the trash). Answers once the buckets are loaded.
    */
+  /**
+   * Finds an asset's timeline index, loading the pages of its capture day if need be; null when it
+   * is not in the library. A reload meanwhile (a drain ending, say) replaces the days and slots it
+   * was reading, so it then starts over on the new ones instead of calling the asset missing.
+   */
   async function locate(id: string): Promise<number | null> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      while (reloading !== null) await reloading;
+      const own = generation;
+      const found = await locateOnce(id);
+      if (own === generation && reloading === null) return found;
+    }
+    return locateOnce(id);
+  }
+
+  async function locateOnce(id: string): Promise<number | null> {
     const known = indexOf(id);
     if (known >= 0) return known;
     let details: Asset;
