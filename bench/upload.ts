@@ -157,6 +157,21 @@ async function waitForState(page: Page, state: string, timeoutMs: number): Promi
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc: on a machine shared with
+ * other work the wall-clock rates swing with the load, while the server's CPU per upload does not.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields 14 and 15 (utime, stime) follow the command name, which is in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 
@@ -245,7 +260,9 @@ export async function run(): Promise<void> {
     const swHeap = readSwHeap === null ? null : sampleHeap(readSwHeap);
     const shoeboxPageHeap = sampleHeap(() => pageHeap(cdp));
     const uploadStarted = await waitForState(page, 'uploading', 300_000);
+    const cpuBefore = cpuSeconds(server.process.pid);
     const uploadDone = await waitForState(page, 'done', 300_000);
+    const cpuAfter = cpuSeconds(server.process.pid);
     const pagePeak = await shoeboxPageHeap.stop();
     const swPeak = swHeap === null ? null : await swHeap.stop();
     const shoeboxMs = uploadDone - uploadStarted;
@@ -264,6 +281,9 @@ export async function run(): Promise<void> {
       `Shoebox (service worker, tus 8 MiB chunks, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
     );
     console.log(`ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8)`);
+    if (cpuBefore !== null && cpuAfter !== null) {
+      console.log(`Shoebox server CPU during the upload: ${(cpuAfter - cpuBefore).toFixed(2)} s`);
+    }
     console.log(`ratio Shoebox / chunked floor: ${(shoeboxRate / chunkedRate).toFixed(2)}`);
     console.log(
       `load average at the end: ${loadavg()
