@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 import { TUS_ENDPOINT } from '../../shared/tus';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
@@ -8,6 +9,40 @@ import { fromTusResponse } from './tus-errors';
 import { createTusUploads } from './tus-server';
 
 const TUS_METHODS: HTTPMethods[] = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * The request body as a Web stream, as `Readable.toWeb` makes it but without copying: toWeb
+ * clones every chunk (so that a byte stream could transfer it), which for a 512 MB upload is
+ * 512 MB of copies and the garbage collection behind them, on the thread that also hashes and
+ * writes. The chunks are the socket's own buffers, never reused, and this stream is not a byte
+ * stream, so nothing can detach them. As toWeb does, the body is paused while the stream's queue
+ * is full, and a request that ends early (the client went away) errors the stream.
+ */
+function bodyStream(raw: IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        raw.on('data', (chunk: Buffer) => {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) raw.pause();
+        });
+        finished(raw, (error) => {
+          if (error !== undefined && error !== null) controller.error(error);
+          // Cancelled meanwhile (tus stopped reading), in which case there is nothing to close.
+          else if (controller.desiredSize !== null) controller.close();
+        });
+      },
+      pull() {
+        raw.resume();
+      },
+      cancel(reason) {
+        raw.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    // Up to 1 MiB buffered before the socket is paused (the chunks are the socket's reads).
+    new ByteLengthQueuingStrategy({ highWaterMark: 1024 * 1024 }),
+  );
+}
 
 /** The fastify request as the Web `Request` that @tus/server 2 handles, its body left unread. */
 function toWebRequest(request: FastifyRequest): Request {
@@ -22,8 +57,7 @@ function toWebRequest(request: FastifyRequest): Request {
   const init: RequestInit & { duplex: 'half' } = {
     method: request.method,
     headers,
-    // Readable.toWeb's stream type comes from node:stream/web; it is the global ReadableStream.
-    body: hasBody ? (Readable.toWeb(request.raw) as ReadableStream<Uint8Array>) : null,
+    body: hasBody ? bodyStream(request.raw) : null,
     duplex: 'half',
   };
   return new Request(url, init);

@@ -80,6 +80,17 @@ async function hasherAt(uploadPath: string, offset: number): Promise<IHasher | n
 /**
  * A FileStore that hashes every body on its way to the disk and saves the hasher's state once the
  * bytes are written, so the state never covers bytes the file lacks.
+ *
+ * A PATCH is answered without an fsync, deliberately. Until the upload is complete its bytes only
+ * matter for resuming, and resuming always asks the server: tus-js-client's HEAD reads the offset
+ * from the file's size, so bytes a power cut takes off the end are sent again (the queue's
+ * confirmed offset is only where to ask). Appends are never exposed unwritten after a crash on
+ * the journalled file systems this runs on (ext4 data=ordered, XFS): the file is a prefix of what
+ * was written, and a sidecar ahead of it is ignored (`hasherAt`, `hashUpload`). Durability where
+ * it is promised comes at the end: the blob store fsyncs the file and its directories
+ * (FsBlobStore.putFile) before the asset row commits and before the last PATCH is answered.
+ * Syncing every 8 MiB as well would make each request wait for the disk while the client, which
+ * cannot send the next chunk before the answer, sits idle.
  */
 export class HashingFileStore extends FileStore {
   /** FileStore's own `resolve` is private; upload ids are single path segments (upload-id.ts). */
