@@ -121,8 +121,17 @@ describe('library: timeline, viewer, trash', () => {
     const captured = timeline.map((asset) => asset.capturedAt);
     expect(captured).toEqual([...captured].sort().reverse());
 
+    // /library with no asset in its address asks for no single asset's details.
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (/^\/api\/assets\/[^/]*$/.test(new URL(response.url()).pathname) && response.status() >= 400) {
+        failed.push(`${response.status()} ${response.url()}`);
+      }
+    });
     await page.goto(`${server.url}/library`);
     await expect.poll(() => page.getByTestId('asset').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(failed).toEqual([]);
+    expect(await page.getByTestId('library-missing').count()).toBe(0);
     const scan = await scanTimeline(page);
     expect(scan.ids).toEqual(timeline.map((asset) => asset.id));
     expect(scan.days).toEqual([...new Set(timeline.map((asset) => asset.capturedAt.slice(0, 10)))]);
