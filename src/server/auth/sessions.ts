@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { PreparedQuery } from '../db/prepared';
 import { randomSecret, sha256Hex } from './secrets';
 import { toUser } from './users';
 import type { User } from '../../shared/api';
@@ -27,12 +28,9 @@ export async function createSession(db: Db, userId: string, now: Date): Promise<
   return { secret, expiresAt };
 }
 
-export async function findSession(
-  db: Db,
-  secret: string,
-  now: Date,
-): Promise<{ sessionId: string; user: User } | null> {
-  const row = await db
+/** The session with this hashed secret, unexpired, and its user: one indexed lookup, built once. */
+const sessionQuery = new PreparedQuery((db: Db, id: string, now: string) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([
@@ -43,9 +41,16 @@ export async function findSession(
       'users.role',
       'users.created_at',
     ])
-    .where('sessions.id', '=', sha256Hex(secret))
-    .where('sessions.expires_at', '>', now.toISOString())
-    .executeTakeFirst();
+    .where('sessions.id', '=', id)
+    .where('sessions.expires_at', '>', now),
+);
+
+export async function findSession(
+  db: Db,
+  secret: string,
+  now: Date,
+): Promise<{ sessionId: string; user: User } | null> {
+  const row = await sessionQuery.executeTakeFirst(db, sha256Hex(secret), now.toISOString());
   return row === undefined ? null : { sessionId: row.session_id, user: toUser(row) };
 }
 

@@ -1,9 +1,39 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 import { migrationProvider } from './migrations';
 
 export type Db = Kysely<Database>;
+
+/** Enough for every statement the server writes; `IN (?, ?, …)` lists of many lengths come and go. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 with each statement prepared once. Kysely's SQLite driver prepares the SQL of
+ * every query it runs, which for the timeline's page cost about as much as reading the rows; the
+ * cache keeps the statements by their SQL, as PostgreSQL drivers do with named statements. A
+ * statement still iterating (a streamed query) is busy and cannot run twice at once, so such a
+ * caller gets a fresh one. The oldest entry makes way when the cache is full.
+ */
+export function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source: string): SQLite.Statement {
+      const cached = statements.get(source);
+      if (cached !== undefined && !cached.busy) return cached;
+      const statement = sqlite.prepare(source);
+      if (cached === undefined) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next();
+          if (oldest.done !== true) statements.delete(oldest.value);
+        }
+        statements.set(source, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
@@ -16,7 +46,7 @@ export async function openDatabase(file: string): Promise<Db> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   try {
     await migrate(db);
   } catch (error) {

@@ -171,6 +171,25 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  /**
+   * Issue 4: the day buckets. Counting the library by capture day read every row of the owner's
+   * library index, worked out each row's day and sorted them by it (about 100 ms for 100,000
+   * assets). An index on the day itself hands the GROUP BY its rows already grouped, and reads
+   * nothing else. It is an index on an expression, which SQLite and PostgreSQL both keep up to
+   * date on every write (the day follows an edited capture time), and creating it is the backfill.
+   * The expression must stay the one listDayBuckets groups by, or the index goes unused.
+   */
+  '0003_day_buckets': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`
+        create index assets_owner_library_day on assets (owner_id, substr(captured_at, 1, 10))
+        where deleted_at is null
+      `.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('assets_owner_library_day').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

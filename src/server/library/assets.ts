@@ -2,6 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { Db } from '../db';
+import { PreparedQuery } from '../db/prepared';
 import type { AssetsTable, Database } from '../db/schema';
 import { encodeCursor, type KeysetCursor } from './cursor';
 
@@ -11,7 +12,7 @@ import { encodeCursor, type KeysetCursor } from './cursor';
  */
 export type AssetRow = Selectable<AssetsTable>;
 
-export function thumbStateOf(row: AssetRow): ThumbState {
+export function thumbStateOf(row: AssetSummaryRow): ThumbState {
   switch (row.thumb_state) {
     case 'ready':
       if (row.thumb_version !== null) return { state: 'ready', version: row.thumb_version };
@@ -28,7 +29,33 @@ export function thumbStateOf(row: AssetRow): ThumbState {
 
 const numberOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
 
-export function toAsset(row: AssetRow): Asset {
+/**
+ * The columns an `Asset` is made of. The timeline and the trash read only these: a page of
+ * 100 rows then carries no camera, place or storage fields the response would drop.
+ */
+export const ASSET_COLUMNS = [
+  'id',
+  'filename',
+  'mime_type',
+  'bytes',
+  'sha256',
+  'source_sha256',
+  'captured_at',
+  'captured_offset_minutes',
+  'uploaded_at',
+  'width',
+  'height',
+  'duration_seconds',
+  'thumb_state',
+  'thumb_version',
+  'thumb_code',
+  'thumb_reason',
+  'deleted_at',
+] as const satisfies readonly (keyof AssetRow)[];
+
+export type AssetSummaryRow = Pick<AssetRow, (typeof ASSET_COLUMNS)[number]>;
+
+export function toAsset(row: AssetSummaryRow): Asset {
   return {
     id: row.id,
     filename: row.filename,
@@ -111,27 +138,49 @@ export interface TimelineQuery {
 }
 
 /**
- * One page of the timeline, newest capture first, trash excluded. Keyset pagination on
+ * The query of one page of the timeline, newest capture first, trash excluded. Keyset pagination on
  * (captured_at, id): the next page starts strictly after the last row of this one, so inserts
  * never shift or repeat it. The row-value comparison lets the index seek straight to the page
- * however deep it is.
+ * however deep it is. Built once per shape (PreparedQuery); separate from listAssets so the
+ * benchmark can time it apart.
  */
-export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
+export function timelineQuery(db: Db, ownerId: string, page: TimelineQuery) {
   const { after, before, limit } = page;
-  let query = db
-    .selectFrom('assets')
-    .selectAll()
-    .where('owner_id', '=', ownerId)
-    .where('deleted_at', 'is', null);
-  if (after !== null) {
-    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
-  }
-  if (before !== null) query = query.where('captured_at', '<', before);
-  const rows = await query
-    .orderBy('captured_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  return timelineQueries[after === null ? 0 : 1][before === null ? 0 : 1].compileFor(
+    db,
+    ownerId,
+    after?.key ?? '',
+    after?.id ?? '',
+    before ?? '',
+    limit + 1,
+  );
+}
+
+function timelineShape(withAfter: boolean, withBefore: boolean) {
+  return new PreparedQuery(
+    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) => {
+      let query = db
+        .selectFrom('assets')
+        .select(ASSET_COLUMNS)
+        .where('owner_id', '=', ownerId)
+        .where('deleted_at', 'is', null);
+      if (withAfter) {
+        query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(afterKey, afterId)));
+      }
+      if (withBefore) query = query.where('captured_at', '<', before);
+      return query.orderBy('captured_at', 'desc').orderBy('id', 'desc').limit(limit);
+    },
+  );
+}
+
+/** The four shapes of the timeline's query: with or without a cursor, with or without `from`. */
+const timelineQueries = [
+  [timelineShape(false, false), timelineShape(false, true)],
+  [timelineShape(true, false), timelineShape(true, true)],
+] as const;
+
+/** The page of `rows`, read `limit + 1` at a time: one more than the page says whether another follows. */
+export function toAssetPage(rows: readonly AssetSummaryRow[], limit: number): AssetPage {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
@@ -141,19 +190,32 @@ export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): 
   };
 }
 
-/** Every capture day of the owner's library with its count, newest first. */
-export async function listDayBuckets(db: Db, ownerId: string): Promise<AssetBuckets> {
-  // Stored capture times are wall-clock `YYYY-MM-DDTHH:mm:ss.sssZ`: the day is the first ten
-  // characters, in the photographer's calendar. substr() is the same in SQLite and PostgreSQL.
+/** One page of the timeline (see timelineQuery). */
+export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
+  const rows = await db.executeQuery(timelineQuery(db, ownerId, page));
+  return toAssetPage(rows.rows, page.limit);
+}
+
+/**
+ * The query of listDayBuckets. Stored capture times are wall-clock `YYYY-MM-DDTHH:mm:ss.sssZ`:
+ * the day is the first ten characters, in the photographer's calendar. substr() is the same in
+ * SQLite and PostgreSQL, and this very expression is indexed (migration 0003_day_buckets), so the
+ * grouping reads the index in day order instead of sorting every row.
+ */
+export function dayBucketsQuery(db: Db, ownerId: string) {
   const day = sql<string>`substr(captured_at, 1, 10)`;
-  const rows = await db
+  return db
     .selectFrom('assets')
     .select((eb) => [day.as('day'), eb.fn.countAll().as('count')])
     .where('owner_id', '=', ownerId)
     .where('deleted_at', 'is', null)
     .groupBy(day)
-    .orderBy(day, 'desc')
-    .execute();
+    .orderBy(day, 'desc');
+}
+
+/** Every capture day of the owner's library with its count, newest first. */
+export async function listDayBuckets(db: Db, ownerId: string): Promise<AssetBuckets> {
+  const rows = await dayBucketsQuery(db, ownerId).execute();
   const days = rows.map((row) => ({ day: row.day, count: Number(row.count) }));
   return { days, total: days.reduce((sum, bucket) => sum + bucket.count, 0) };
 }
@@ -167,7 +229,7 @@ export async function listTrash(
   const { after, limit } = page;
   let query = db
     .selectFrom('assets')
-    .selectAll()
+    .select(ASSET_COLUMNS)
     .where('owner_id', '=', ownerId)
     .where('deleted_at', 'is not', null);
   if (after !== null) {

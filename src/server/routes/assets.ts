@@ -35,6 +35,82 @@ export function parseCursor(cursor: string | undefined): KeysetCursor | null {
   return after;
 }
 
+const nullable = (type: 'string' | 'integer' | 'number') => ({ type: [type, 'null'] }) as const;
+
+/**
+ * An `Asset` (src/shared/api.ts) for fast-json-stringify, which writes a timeline page about
+ * three times as fast as JSON.stringify. It writes only the properties named here, in this order
+ * (toAsset's), so a property added to `Asset` must be added here too; a required one that is
+ * missing fails the response rather than going out silently without it.
+ */
+export const assetResponseSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'filename',
+    'mimeType',
+    'bytes',
+    'sha256',
+    'sourceSha256',
+    'capturedAt',
+    'capturedOffsetMinutes',
+    'uploadedAt',
+    'width',
+    'height',
+    'durationSeconds',
+    'thumb',
+    'deletedAt',
+  ],
+  properties: {
+    id: { type: 'string' },
+    filename: { type: 'string' },
+    mimeType: { type: 'string' },
+    bytes: { type: 'number' },
+    sha256: { type: 'string' },
+    sourceSha256: { type: 'string' },
+    capturedAt: { type: 'string' },
+    capturedOffsetMinutes: nullable('integer'),
+    uploadedAt: { type: 'string' },
+    width: nullable('integer'),
+    height: nullable('integer'),
+    durationSeconds: nullable('number'),
+    // One shape for the three states of ThumbState: each writes only the properties it has.
+    thumb: {
+      type: 'object',
+      required: ['state'],
+      properties: {
+        state: { type: 'string' },
+        version: { type: 'string' },
+        code: { type: 'string' },
+        reason: { type: 'string' },
+      },
+    },
+    deletedAt: nullable('string'),
+  },
+} as const;
+
+export const assetPageResponseSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: assetResponseSchema }, nextCursor: nullable('string') },
+} as const;
+
+const assetBucketsResponseSchema = {
+  type: 'object',
+  required: ['days', 'total'],
+  properties: {
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['day', 'count'],
+        properties: { day: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
+    total: { type: 'integer' },
+  },
+} as const;
+
 /** The library: dedup check, the timeline and its day counts, one asset, its original. */
 export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: CheckRequest }>(
@@ -71,6 +147,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
             from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
           },
         },
+        response: { 200: assetPageResponseSchema },
       },
     },
     async (request): Promise<AssetPage> => {
@@ -83,10 +160,14 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     },
   );
 
-  app.get('/api/assets/buckets', async (request, reply): Promise<AssetBuckets> => {
-    void reply.header('cache-control', 'private, no-cache');
-    return listDayBuckets(ctx.db, principalOf(request).user.id);
-  });
+  app.get(
+    '/api/assets/buckets',
+    { schema: { response: { 200: assetBucketsResponseSchema } } },
+    async (request, reply): Promise<AssetBuckets> => {
+      void reply.header('cache-control', 'private, no-cache');
+      return listDayBuckets(ctx.db, principalOf(request).user.id);
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/api/assets/:id',
