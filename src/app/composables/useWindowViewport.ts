@@ -11,6 +11,11 @@ export function useWindowViewport(element: Ref<HTMLElement | null>) {
   const width = ref(0);
   let frame: number | null = null;
 
+  /**
+   * Reads the element's place, then writes the refs (Vue patches the DOM afterwards). Called only
+   * where layout is already up to date (a ResizeObserver callback, a frame after scrolling): right
+   * after a DOM change it would force a synchronous layout, which Lighthouse reported on load.
+   */
   function measure(): void {
     frame = null;
     const el = element.value;
@@ -35,9 +40,13 @@ export function useWindowViewport(element: Ref<HTMLElement | null>) {
   onMounted(() => {
     window.addEventListener('scroll', schedule, { passive: true });
     window.addEventListener('resize', schedule);
-    observer = new ResizeObserver(schedule);
+    // The first observation is delivered after the first layout, so it is also the first measure:
+    // measuring synchronously here, right after the view's DOM was inserted, forced a layout.
+    observer = new ResizeObserver(() => {
+      if (frame !== null) cancelAnimationFrame(frame);
+      measure();
+    });
     if (element.value !== null) observer.observe(element.value);
-    measure();
   });
   onScopeDispose(() => {
     window.removeEventListener('scroll', schedule);
