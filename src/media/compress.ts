@@ -97,6 +97,11 @@ export async function saverCopy(input: SaverInput): Promise<SaverResult> {
       // EXIF is carried over by readExifSegment below instead of the library's `preserveExif`,
       // whose unbounded segment walk can hang on an odd JPEG (see exifSegment.ts).
       preserveExif: false,
+      // The library otherwise reads the whole file once more for its EXIF orientation, which it
+      // uses only where the browser does not apply orientation while decoding; every browser that
+      // runs this app does (createImageBitmap honours it), and the extra read of every photo
+      // goes through the browser process that all the pool's workers share.
+      exifOrientation: 1,
       signal,
     });
   } catch {
