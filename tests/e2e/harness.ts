@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Asset, AssetPage } from '../../src/shared/api';
 import { REPO_ROOT } from '../support/corpus';
 
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -178,13 +179,8 @@ export async function signIn(context: BrowserContext, baseUrl: string): Promise<
   if (!response.ok()) throw new Error(`login failed: ${response.status()} ${await response.text()}`);
 }
 
-export interface LibraryAsset {
-  id: string;
-  filename: string;
-  sha256: string;
-  sourceSha256: string;
-  bytes: number;
-}
+/** An asset as `GET /api/assets` lists it (src/shared/api.ts). */
+export type LibraryAsset = Asset;
 
 /**
  * The signed-in library as the server has it, asked from Node with the context's cookies: works
@@ -194,10 +190,10 @@ export async function libraryAssets(context: BrowserContext, baseUrl: string): P
   const assets: LibraryAsset[] = [];
   let cursor: string | null = null;
   do {
-    const query: string = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${encodeURIComponent(cursor)}`;
     const response = await context.request.get(`${baseUrl}/api/assets${query}`);
     if (!response.ok()) throw new Error(`GET /api/assets: ${response.status()}`);
-    const page = (await response.json()) as { items: LibraryAsset[]; nextCursor: string | null };
+    const page = (await response.json()) as AssetPage;
     assets.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);

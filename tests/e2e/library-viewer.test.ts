@@ -20,17 +20,10 @@ import {
   waitForServiceWorker,
   type Browser,
   type BrowserContext,
+  type LibraryAsset,
   type Page,
   type RunningServer,
 } from './harness';
-
-interface ServerAsset {
-  id: string;
-  filename: string;
-  capturedAt: string;
-  mimeType: string;
-  sha256: string;
-}
 
 /** Photos with capture dates years apart, so the timeline spans many months. */
 const PHOTOS = [
@@ -44,12 +37,6 @@ const PHOTOS = [
   'Landscape_0.jpg',
   'beach.jpg',
 ];
-
-async function timelineOf(context: BrowserContext, baseUrl: string): Promise<ServerAsset[]> {
-  const response = await context.request.get(`${baseUrl}/api/assets?limit=500`);
-  if (!response.ok()) throw new Error(`GET /api/assets: ${response.status()}`);
-  return ((await response.json()) as { items: ServerAsset[] }).items;
-}
 
 function viewerScale(page: Page): Promise<number> {
   return page
@@ -75,7 +62,7 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let timeline: ServerAsset[];
+  let timeline: LibraryAsset[];
 
   beforeAll(async () => {
     server = await startServer();
@@ -114,7 +101,7 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
         },
       )
       .toBe(true);
-    timeline = await timelineOf(context, server.url);
+    timeline = await libraryAssets(context, server.url);
     const video = timeline.find((asset) => asset.filename === 'with-gps.mp4');
     if (video === undefined) throw new Error('the video is not in the library');
     // Without the page's frame the server shows its video placeholder (an SVG), made with no ffmpeg.

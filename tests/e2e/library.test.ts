@@ -8,41 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '../support/corpus';
 import { uploadCorpusFile } from '../server/helpers';
 import {
+  libraryAssets,
   createOwnerThroughApi,
   launchChromium,
   removeDir,
   startServer,
   type Browser,
   type BrowserContext,
+  type LibraryAsset,
   type Page,
   type RunningServer,
 } from './harness';
-
-interface ServerAsset {
-  id: string;
-  filename: string;
-  capturedAt: string;
-  mimeType: string;
-}
 
 /** Every corpus file but the empty ones (refused at upload: nothing to back up). */
 const FILES = manifest()
   .filter((row) => row.bytes > 0)
   .map((row) => row.filename);
-
-async function serverTimeline(context: BrowserContext, baseUrl: string): Promise<ServerAsset[]> {
-  const assets: ServerAsset[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${encodeURIComponent(cursor)}`;
-    const response = await context.request.get(`${baseUrl}/api/assets${query}`);
-    if (!response.ok()) throw new Error(`GET /api/assets: ${response.status()}`);
-    const page = (await response.json()) as { items: ServerAsset[]; nextCursor: string | null };
-    assets.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return assets;
-}
 
 /**
  * Scrolls the virtualised timeline from top to bottom and collects the tiles' ids and the day
@@ -85,7 +66,7 @@ describe('library: timeline, viewer, trash', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let timeline: ServerAsset[];
+  let timeline: LibraryAsset[];
 
   beforeAll(async () => {
     server = await startServer();
@@ -110,7 +91,7 @@ describe('library: timeline, viewer, trash', () => {
   });
 
   it('lists every asset once, newest capture first, under its day header', async () => {
-    timeline = await serverTimeline(context, server.url);
+    timeline = await libraryAssets(context, server.url);
     // One asset per distinct file: the byte-identical Canon IXUS pair is one.
     const distinct = new Set(
       manifest()
@@ -204,7 +185,7 @@ describe('library: timeline, viewer, trash', () => {
     await expect.poll(() => page.getByTestId('snackbar').innerText()).toMatch(/Moved to trash\s*Undo/);
     await page.keyboard.press('Escape');
     await expect.poll(() => tile.count()).toBe(0);
-    expect((await serverTimeline(context, server.url)).map((asset) => asset.id)).not.toContain(victim.id);
+    expect((await libraryAssets(context, server.url)).map((asset) => asset.id)).not.toContain(victim.id);
 
     await page.getByRole('link', { name: 'Trash' }).click();
     const trashed = page.locator(`[data-testid="trash-item"][data-id="${victim.id}"]`);
@@ -230,6 +211,6 @@ describe('library: timeline, viewer, trash', () => {
     await expect.poll(() => page.getByTestId('asset').first().getAttribute('data-id')).toBe(timeline[3]?.id);
     await page.getByTestId('snackbar').getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => page.getByTestId('asset').first().getAttribute('data-id')).toBe(first.id);
-    expect(await serverTimeline(context, server.url)).toHaveLength(timeline.length);
+    expect(await libraryAssets(context, server.url)).toHaveLength(timeline.length);
   });
 });
