@@ -209,7 +209,7 @@ describe('installable PWA', () => {
         '2 shared photos and videos are in the queue and will be backed up as soon as the server can be reached.',
       );
     // The query is dropped from the address once read, so a reload does not repeat the notice.
-    expect(new URL(page.url()).search).toBe('');
+    await expect.poll(() => new URL(page.url()).search).toBe('');
     const records = await queueRecords(page);
     expect(records.map((record) => record.name).sort()).toEqual(files.map((file) => file.filename).sort());
     await expect.poll(() => page.getByTestId('queue-item').count()).toBe(2);
