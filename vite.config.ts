@@ -5,8 +5,12 @@ import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
-import { IMAGE_COMPRESSION_CDN_URL, IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
+import { IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
 import { SHARE_ACCEPT, SHARE_FILES_FIELD, SHARE_TARGET_ACTION } from './src/shared/shareTarget.ts';
+
+/** The CDN default in browser-image-compression 2.0.2 that the build replaces with our copy. */
+const IMAGE_COMPRESSION_CDN_URL =
+  'https://cdn.jsdelivr.net/npm/browser-image-compression@2.0.2/dist/browser-image-compression.js';
 
 const THEME_COLOUR = '#1f6f5c';
 const apiPort = process.env.SHOEBOX_API_PORT ?? '8081';

@@ -9,13 +9,13 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
-import { uploadCorpusFile } from '../server/helpers';
 import {
   createOwnerThroughApi,
   launchChromium,
   removeDir,
   rowsByState,
   startServer,
+  uploadCorpusAsOwner,
   type Browser,
   type BrowserContext,
   type Page,
@@ -148,16 +148,7 @@ describe('accessibility', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await createOwnerThroughApi(context, server.url);
-    const session = (await context.cookies(server.url)).find((cookie) => cookie.name === 'shoebox_session');
-    if (session === undefined) throw new Error('no session cookie after setup');
-    for (const filename of LIBRARY) {
-      const result = await uploadCorpusFile(
-        server.url,
-        { cookie: `${session.name}=${session.value}` },
-        filename,
-      );
-      if (!result.ok) throw new Error(`${filename}: ${result.status} ${JSON.stringify(result.error)}`);
-    }
+    await uploadCorpusAsOwner(context, server.url, LIBRARY);
 
     page = await context.newPage();
   });

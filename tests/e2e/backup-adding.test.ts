@@ -8,23 +8,17 @@
  * webkitGetAsEntry(), is tested at the unit level in src/app/droppedFiles.test.ts.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
 import {
-  createOwnerThroughApi,
   dispatchSyncEvent,
-  launchChromium,
   libraryAssets,
+  perTestScope,
   queueRecords,
-  removeDir,
   rowsByState,
-  startServer,
-  waitForServiceWorker,
   waitForStoredSetting,
-  type Browser,
   type BrowserContext,
   type Page,
-  type RunningServer,
 } from './harness';
 
 /**
@@ -58,43 +52,7 @@ const REPORTED_BATTERY = `
   })();
 `;
 
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-interface Setup {
-  server: RunningServer;
-  context: BrowserContext;
-  page: Page;
-}
-
-/** A fresh server, a signed-in context, and a page on /backup controlled by the service worker. */
-async function setUp(initScript?: string): Promise<Setup> {
-  const server = await startServer();
-  cleanups.push(async () => {
-    await server.stop();
-    removeDir(server.dataDir);
-  });
-  const context = await browser.newContext();
-  cleanups.push(() => context.close());
-  if (initScript !== undefined) await context.addInitScript(initScript);
-  await createOwnerThroughApi(context, server.url);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/backup`);
-  await waitForServiceWorker(page);
-  return { server, context, page };
-}
+const scope = perTestScope();
 
 async function waitForAssets(context: BrowserContext, url: string, count: number): Promise<string[]> {
   await expect
@@ -129,7 +87,7 @@ const persistCalls = (page: Page): Promise<number> =>
 
 describe('adding to the backup', () => {
   it('queues and uploads files dropped onto the Backup screen', async () => {
-    const { server, context, page } = await setUp();
+    const { server, context, page } = await scope.setUp();
     const files = ['Canon_40D.jpg', 'beach.jpg', 'fixture.gif'].map(corpusFile);
     const payload = files.map((file) => ({
       name: file.filename,
@@ -160,7 +118,7 @@ describe('adding to the backup', () => {
   });
 
   it('asks for persistent storage on the first add only, and says nothing when it is denied', async () => {
-    const { page } = await setUp(PERSIST_SPY);
+    const { page } = await scope.setUp({ initScript: PERSIST_SPY });
     const [first, second, third] = ['Canon_40D.jpg', 'beach.jpg', 'DSCN0010.jpg'].map(corpusFile);
     if (first === undefined || second === undefined || third === undefined) throw new Error('corpus');
     // Opening the app asks nothing.
@@ -186,7 +144,7 @@ describe('adding to the backup', () => {
   });
 
   it('waits to charge while on battery when "Upload only while charging" is on, and uploads once charging', async () => {
-    const { server, context, page } = await setUp(REPORTED_BATTERY);
+    const { server, context, page } = await scope.setUp({ initScript: REPORTED_BATTERY });
     expect(
       await page.evaluate(
         async () =>

@@ -7,13 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
 import {
-  createOwnerThroughApi,
   dispatchSyncEvent,
-  launchChromium,
   libraryAssets,
+  perTestScope,
   queueRecords,
   removeDir,
   rowsByState,
@@ -22,10 +21,8 @@ import {
   waitForServiceWorker,
   waitForStoredSetting,
   waitForSyncRegistration,
-  type Browser,
   type BrowserContext,
   type Page,
-  type RunningServer,
 } from './harness';
 
 const TEN = [
@@ -61,43 +58,7 @@ const REPORTED_CONNECTION = `
   })();
 `;
 
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-interface Setup {
-  server: RunningServer;
-  context: BrowserContext;
-  page: Page;
-}
-
-/** A fresh server, a signed-in context, and a page on /backup controlled by the service worker. */
-async function setUp(options: { initScript?: string } = {}): Promise<Setup> {
-  const server = await startServer();
-  cleanups.push(async () => {
-    await server.stop();
-    removeDir(server.dataDir);
-  });
-  const context = await browser.newContext();
-  cleanups.push(() => context.close());
-  if (options.initScript !== undefined) await context.addInitScript(options.initScript);
-  await createOwnerThroughApi(context, server.url);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/backup`);
-  await waitForServiceWorker(page);
-  return { server, context, page };
-}
+const scope = perTestScope();
 
 async function closePages(context: BrowserContext): Promise<void> {
   for (const page of context.pages()) await page.close({ runBeforeUnload: false });
@@ -120,7 +81,7 @@ const statusOf = (page: Page): Promise<string> => page.getByTestId('status').inn
 describe('backup engine', () => {
   it('1. queues offline, survives reloads and closed pages, and uploads through Background Sync', async () => {
     // Part A: pages without Background Sync, so only the DevTools-dispatched `sync` event sends.
-    const { server, context, page } = await setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
+    const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
     const first = TEN.slice(0, 5);
     const second = TEN.slice(5);
 
@@ -144,8 +105,8 @@ describe('backup engine', () => {
     await blank.close();
 
     // Part B, same account on another browser profile: Chromium fires the sync on reconnect.
-    const other = await browser.newContext();
-    cleanups.push(() => other.close());
+    const other = await scope.browser.newContext();
+    scope.defer(() => other.close());
     await signIn(other, server.url);
     const page2 = await other.newPage();
     await page2.goto(`${server.url}/backup`);
@@ -165,7 +126,7 @@ describe('backup engine', () => {
   });
 
   it('2. finishes the uploads with no page open', async () => {
-    const { server, context, page } = await setUp();
+    const { server, context, page } = await scope.setUp();
     const files = TEN.slice(0, 3);
     await context.setOffline(true);
     await page.getByTestId('add-photos-input').setInputFiles(files.map((file) => file.path));
@@ -178,12 +139,12 @@ describe('backup engine', () => {
   });
 
   it('3. resumes from the server offset after the server is killed mid-upload', async () => {
-    const { server, context, page } = await setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
+    const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
     // A real JPEG followed by padding (decoders stop at EOI): ~40 MB, five 8 MiB chunks.
     const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
     const bytes = Buffer.concat([base, Buffer.alloc(40 * 1024 * 1024 - base.length, 7)]);
     const dir = mkdtempSync(join(tmpdir(), 'shoebox-big-'));
-    cleanups.push(() => Promise.resolve(removeDir(dir)));
+    scope.defer(() => removeDir(dir));
     const path = join(dir, 'big.jpg');
     writeFileSync(path, bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -213,7 +174,7 @@ describe('backup engine', () => {
     const killedAt = patchOffsets.length;
 
     const restarted = await startServer({ dataDir: server.dataDir, port: server.port });
-    cleanups.push(() => restarted.stop());
+    scope.defer(() => restarted.stop());
     await expect
       .poll(async () => (await queueRecords(page))[0]?.state, { timeout: 90_000, interval: 500 })
       .toBe('done');
@@ -228,7 +189,7 @@ describe('backup engine', () => {
   });
 
   it('4. never makes a second asset for duplicates', async () => {
-    const { server, context, page } = await setUp();
+    const { server, context, page } = await scope.setUp();
     const five = TEN.slice(0, 5);
     const pair = [corpusFile('Canon IXUS.jpg'), corpusFile('canon-ixus.jpg')];
     await page.getByTestId('add-photos-input').setInputFiles([...pair, ...five].map((file) => file.path));
@@ -251,7 +212,7 @@ describe('backup engine', () => {
   });
 
   it('7. completes uploads with a page open where Background Sync does not exist', async () => {
-    const { server, context, page } = await setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
+    const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
     expect(await page.evaluate(() => 'SyncManager' in window)).toBe(false);
     const files = TEN.slice(0, 4);
     await context.setOffline(true);
@@ -267,7 +228,7 @@ describe('backup engine', () => {
   it('8. waits for Wi-Fi on a cellular connection when Wi-Fi only is on', async () => {
     // Desktop Chromium exposes no NetworkInformation.type (and DevTools' connectionType emulation
     // does not set it), so the page is given a connection that reports itself, as on Android.
-    const { server, context, page } = await setUp({ initScript: REPORTED_CONNECTION });
+    const { server, context, page } = await scope.setUp({ initScript: REPORTED_CONNECTION });
     expect(
       await page.evaluate(() => (navigator as { connection?: { type?: string } }).connection?.type),
     ).toBe('cellular');
@@ -294,7 +255,7 @@ describe('backup engine', () => {
   });
 
   it('adds 1,000 files in batches with visible progress, the page staying responsive', async () => {
-    const { server, page } = await setUp();
+    const { server, page } = await scope.setUp();
     // Backup off: this is about adding; nothing is prepared or sent.
     await page.goto(`${server.url}/settings`);
     await page.getByLabel('Back up & sync').uncheck();
@@ -316,7 +277,7 @@ describe('backup engine', () => {
     });
     // Files on disk, so Playwright hands Chromium paths instead of building 1,000 Files in the page.
     const dir = mkdtempSync(join(tmpdir(), 'shoebox-thousand-'));
-    cleanups.push(() => Promise.resolve(removeDir(dir)));
+    scope.defer(() => removeDir(dir));
     const files = Array.from({ length: 1_000 }, (_, i) => {
       const path = join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`);
       writeFileSync(

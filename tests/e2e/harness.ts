@@ -9,9 +9,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import { REPO_ROOT } from '../support/corpus';
+import { uploadCorpusFile } from '../server/helpers';
 
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
@@ -135,6 +136,75 @@ export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
+/** A signed-in context and a page on /backup that the service worker controls. */
+export interface SignedInPage {
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * What a test file that gives each test a fresh server needs: Chromium launched once for the file,
+ * and clean-ups (contexts closed, servers stopped and their data removed) run after each test,
+ * latest first, whether it passed or not. Call it at the top level of the file.
+ */
+export interface PerTestScope {
+  readonly browser: Browser;
+  /** Runs `cleanup` after the current test, before the ones deferred earlier. */
+  defer(cleanup: () => Promise<void> | void): void;
+  /** A fresh server on a random port with an empty data directory, for this test. */
+  server(options?: ServerOptions): Promise<RunningServer>;
+  /** Creates the owner on `server` in a new context and opens /backup under the service worker. */
+  signedInPage(server: RunningServer, options?: { initScript?: string }): Promise<SignedInPage>;
+  /** Both of the above: a fresh server and a signed-in page on it. */
+  setUp(options?: { initScript?: string }): Promise<SignedInPage & { server: RunningServer }>;
+}
+
+export function perTestScope(): PerTestScope {
+  let browser: Browser | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const scope: PerTestScope = {
+    get browser(): Browser {
+      if (browser === undefined) throw new Error('Chromium is launched in beforeAll, before any test');
+      return browser;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+    async server(options = {}) {
+      const running = await startServer(options);
+      cleanups.push(async () => {
+        await running.stop();
+        removeDir(running.dataDir);
+      });
+      return running;
+    },
+    async signedInPage(running, options = {}) {
+      const context = await scope.browser.newContext();
+      cleanups.push(() => context.close());
+      if (options.initScript !== undefined) await context.addInitScript(options.initScript);
+      await createOwnerThroughApi(context, running.url);
+      const page = await context.newPage();
+      await page.goto(`${running.url}/backup`);
+      await waitForServiceWorker(page);
+      return { context, page };
+    },
+    async setUp(options = {}) {
+      const server = await scope.server();
+      return { server, ...(await scope.signedInPage(server, options)) };
+    },
+  };
+  return scope;
+}
+
 /** Waits until a service worker controls the page, so the app shell is precached. */
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(async () => {
@@ -169,6 +239,23 @@ export const OWNER = { name: 'Ada Lovelace', email: 'ada@example.com', password:
 export async function createOwnerThroughApi(context: BrowserContext, baseUrl: string): Promise<void> {
   const response = await context.request.post(`${baseUrl}/api/setup`, { data: OWNER });
   if (!response.ok()) throw new Error(`setup failed: ${response.status()} ${await response.text()}`);
+}
+
+/**
+ * Uploads corpus files to the context's account from Node, through tus with its session cookie:
+ * a library seeded without going through the page.
+ */
+export async function uploadCorpusAsOwner(
+  context: BrowserContext,
+  baseUrl: string,
+  filenames: readonly string[],
+): Promise<void> {
+  const session = (await context.cookies(baseUrl)).find((cookie) => cookie.name === 'shoebox_session');
+  if (session === undefined) throw new Error('the context has no session cookie');
+  for (const filename of filenames) {
+    const result = await uploadCorpusFile(baseUrl, { cookie: `${session.name}=${session.value}` }, filename);
+    if (!result.ok) throw new Error(`${filename}: ${result.status} ${JSON.stringify(result.error)}`);
+  }
 }
 
 /** Signs the context in again (after a server restart the cookie stays valid: sessions are in the DB). */

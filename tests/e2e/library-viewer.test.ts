@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetPage } from '../../src/shared/api';
 import { THUMBNAIL_CACHE } from '../../src/shared/caches';
 import { corpusFile } from '../support/corpus';
-import { uploadCorpusFile } from '../server/helpers';
 import {
   createOwnerThroughApi,
   launchChromium,
   libraryAssets,
   removeDir,
   startServer,
+  uploadCorpusAsOwner,
   waitForServiceWorker,
   type Browser,
   type BrowserContext,
@@ -69,16 +69,7 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1000, height: 700 }, hasTouch: true });
     await createOwnerThroughApi(context, server.url);
-    const session = (await context.cookies(server.url)).find((cookie) => cookie.name === 'shoebox_session');
-    if (session === undefined) throw new Error('no session cookie after setup');
-    for (const filename of PHOTOS) {
-      const result = await uploadCorpusFile(
-        server.url,
-        { cookie: `${session.name}=${session.value}` },
-        filename,
-      );
-      if (!result.ok) throw new Error(`${filename}: ${result.status}`);
-    }
+    await uploadCorpusAsOwner(context, server.url, PHOTOS);
     page = await context.newPage();
   });
 

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '../support/corpus';
-import { uploadCorpusFile } from '../server/helpers';
 import {
   libraryAssets,
   createOwnerThroughApi,
   launchChromium,
   removeDir,
   startServer,
+  uploadCorpusAsOwner,
   type Browser,
   type BrowserContext,
   type LibraryAsset,
@@ -73,13 +73,7 @@ describe('library: timeline, viewer, trash', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await createOwnerThroughApi(context, server.url);
-    const session = (await context.cookies(server.url)).find((cookie) => cookie.name === 'shoebox_session');
-    if (session === undefined) throw new Error('no session cookie after setup');
-    const auth = { cookie: `${session.name}=${session.value}` };
-    for (const filename of FILES) {
-      const result = await uploadCorpusFile(server.url, auth, filename);
-      if (!result.ok) throw new Error(`${filename}: ${result.status} ${JSON.stringify(result.error)}`);
-    }
+    await uploadCorpusAsOwner(context, server.url, FILES);
     page = await context.newPage();
   });
 

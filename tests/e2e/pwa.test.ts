@@ -8,24 +8,20 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, corpusFile } from '../support/corpus';
 import {
   CHROME_ARGS,
   CHROME_PATH,
   createOwnerThroughApi,
-  launchChromium,
   libraryAssets,
+  perTestScope,
   queueRecords,
   removeDir,
   rowsByState,
-  startServer,
   waitForServiceWorker,
   waitForStoredSetting,
-  type Browser,
-  type BrowserContext,
   type Page,
-  type RunningServer,
 } from './harness';
 
 interface WebManifest {
@@ -45,42 +41,7 @@ interface WebManifest {
   };
 }
 
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function server(options: { staticDir?: string } = {}): Promise<RunningServer> {
-  const running = await startServer(
-    options.staticDir === undefined ? {} : { env: { SHOEBOX_STATIC_DIR: options.staticDir } },
-  );
-  cleanups.push(async () => {
-    await running.stop();
-    removeDir(running.dataDir);
-  });
-  return running;
-}
-
-/** A signed-in context and a page on /backup controlled by the service worker. */
-async function signedInPage(running: RunningServer): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  cleanups.push(() => context.close());
-  await createOwnerThroughApi(context, running.url);
-  const page = await context.newPage();
-  await page.goto(`${running.url}/backup`);
-  await waitForServiceWorker(page);
-  return { context, page };
-}
+const scope = perTestScope();
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(bytes: Buffer): string {
@@ -121,7 +82,7 @@ async function share(page: Page, fields: Record<string, string>, files: string[]
 
 describe('installable PWA', () => {
   it('serves a complete manifest, passes Chromium’s installability check and offers to install', async () => {
-    const running = await server();
+    const running = await scope.server();
     // A persistent profile: Chromium never offers to install from an incognito (non-persistent) context.
     const profile = mkdtempSync(join(tmpdir(), 'shoebox-profile-'));
     const context = await chromium.launchPersistentContext(profile, {
@@ -130,7 +91,7 @@ describe('installable PWA', () => {
       args: [...CHROME_ARGS, '--bypass-app-banner-engagement-checks'],
       headless: true,
     });
-    cleanups.push(async () => {
+    scope.defer(async () => {
       await context.close();
       removeDir(profile);
     });
@@ -181,8 +142,8 @@ describe('installable PWA', () => {
   });
 
   it('queues a share made offline, shows it on Backup, and uploads it once online', async () => {
-    const running = await server();
-    const { context, page } = await signedInPage(running);
+    const running = await scope.server();
+    const { context, page } = await scope.signedInPage(running);
     const files = [corpusFile('Landscape_1.jpg'), corpusFile('with-gps.mp4')];
     await context.setOffline(true);
 
@@ -230,14 +191,14 @@ describe('installable PWA', () => {
     // A copy of the build, whose sw.js the test can change into a "new version".
     const staticDir = mkdtempSync(join(tmpdir(), 'shoebox-dist-'));
     cpSync(join(REPO_ROOT, 'dist'), staticDir, { recursive: true });
-    cleanups.push(() => Promise.resolve(removeDir(staticDir)));
-    const running = await server({ staticDir });
-    const { context, page } = await signedInPage(running);
+    scope.defer(() => removeDir(staticDir));
+    const running = await scope.server({ env: { SHOEBOX_STATIC_DIR: staticDir } });
+    const { context, page } = await scope.signedInPage(running);
 
     // Two real JPEGs followed by padding (decoders stop at EOI): 20 MB each, three tus chunks.
     const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
     const dir = mkdtempSync(join(tmpdir(), 'shoebox-big-'));
-    cleanups.push(() => Promise.resolve(removeDir(dir)));
+    scope.defer(() => removeDir(dir));
     const big = [1, 2].map((n) => {
       const bytes = Buffer.concat([base, Buffer.alloc(20 * 1024 * 1024 - base.length, n)]);
       const path = join(dir, `big-${n}.jpg`);
@@ -324,8 +285,8 @@ describe('installable PWA', () => {
   });
 
   it('shows "Backup complete" when the user turned the notification on', async () => {
-    const running = await server();
-    const { context, page } = await signedInPage(running);
+    const running = await scope.server();
+    const { context, page } = await scope.signedInPage(running);
     await context.grantPermissions(['notifications'], { origin: running.url });
     await page.goto(`${running.url}/settings`);
     await page.getByLabel('Notify me when backup is complete').check();
