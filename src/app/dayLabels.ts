@@ -20,6 +20,39 @@ function previousDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** The three ways the library writes a date. */
+const STYLES = {
+  day: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' },
+  month: { month: 'long', year: 'numeric', timeZone: 'UTC' },
+  capture: {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+/**
+ * One formatter per locale and style, made on first use. Making an Intl.DateTimeFormat costs tens
+ * of microseconds (it resolves the locale's data) while formatting with one costs about one: the
+ * timeline labels every day and month it shows on each render, which at scrolling speed is
+ * thousands a second.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(style: keyof typeof STYLES, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${style} ${locale ?? ''}`;
+  let made = formatters.get(key);
+  if (made === undefined) {
+    made = new Intl.DateTimeFormat(locale, STYLES[style]);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 function part(parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTypes): string {
   return parts.find((p) => p.type === type)?.value ?? '';
 }
@@ -31,13 +64,7 @@ function part(parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTyp
 export function dayLabel(day: string, today: string, locale?: string): string {
   if (day === today) return 'Today';
   if (day === previousDay(today)) return 'Yesterday';
-  const parts = new Intl.DateTimeFormat(locale, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).formatToParts(utcDate(day));
+  const parts = formatter('day', locale).formatToParts(utcDate(day));
   const dayMonth = `${part(parts, 'day')} ${part(parts, 'month')}`;
   if (day.slice(0, 4) === today.slice(0, 4)) return `${part(parts, 'weekday')}, ${dayMonth}`;
   return `${dayMonth} ${part(parts, 'year')}`;
@@ -45,24 +72,14 @@ export function dayLabel(day: string, today: string, locale?: string): string {
 
 /** "June 2019" for `2019-06`. */
 export function monthLabel(month: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    utcDate(`${month}-01`),
-  );
+  return formatter('month', locale).format(utcDate(`${month}-01`));
 }
 
 /** A capture date and time in full, as the camera showed it: "Sat, 12 Jun 2021, 15:47". */
 export function captureLabel(capturedAt: string, locale?: string): string {
   const date = new Date(capturedAt);
   if (Number.isNaN(date.getTime())) return 'Unknown date';
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  }).format(date);
+  return formatter('capture', locale).format(date);
 }
 
 /** "UTC+02:00" for an offset in minutes east of UTC. */
