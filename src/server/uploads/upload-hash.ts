@@ -20,6 +20,13 @@ import { hashFile } from '../library/media-info';
  */
 const MAX_RUNNING_HASHES = 256;
 
+/**
+ * A large upload's bytes are pushed to the disk each time it crosses a multiple of this (see
+ * `flushBehind`). Each flush of a grown file also commits its new size to the journal, so not
+ * after every chunk; and a photo (well under it) is never flushed before its final fsync.
+ */
+const FLUSH_BEHIND_BYTES = 64 * 1024 * 1024;
+
 /** A running SHA-256 over an upload's first `offset` bytes. */
 interface RunningHash {
   hash: Hash;
@@ -50,7 +57,8 @@ export interface HashingFileStoreOptions {
 /**
  * A FileStore that hashes every body on its way to the disk. The running hash of an upload is
  * taken out of memory while a body is written and put back only when it covers exactly the bytes
- * written, so a failed write can never leave a hash over bytes the file lacks.
+ * written; otherwise a copy taken before the write is, so a failed write can never leave a hash
+ * over bytes the file lacks.
  *
  * The map is bounded: an upload abandoned midway (the tus store here has no expiry) is evicted
  * once `maxRunningHashes` more recent uploads have been written, and costs a re-read of its file
@@ -70,6 +78,8 @@ export interface HashingFileStoreOptions {
 export class HashingFileStore extends FileStore {
   /** In order of last write, oldest first (a Map keeps insertion order). */
   readonly #running = new Map<string, RunningHash>();
+  /** Uploads whose written bytes are being pushed to the disk behind the requests. */
+  readonly #flushing = new Set<string>();
   readonly #maxRunning: number;
 
   constructor({ directory, maxRunningHashes = MAX_RUNNING_HASHES }: HashingFileStoreOptions) {
@@ -111,6 +121,9 @@ export class HashingFileStore extends FileStore {
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const hash = await this.#hashAt(id, offset);
     if (hash === null) return super.write(readable, id, offset);
+    // The hash over the first `offset` bytes, which the file keeps whatever happens to this write:
+    // after a failed one (a dropped connection) only the bytes it did land are read back.
+    const before: RunningHash = { hash: hash.copy(), offset };
 
     let hashed = 0;
     const hashing = new Transform({
@@ -122,11 +135,46 @@ export class HashingFileStore extends FileStore {
     });
     // pipe() does not pass a source's error on; the store's pipeline then fails as it would have.
     readable.once('error', (error) => hashing.destroy(error));
-    const written = await super.write(readable.pipe(hashing), id, offset);
+    let written: number;
+    try {
+      written = await super.write(readable.pipe(hashing), id, offset);
+    } catch (error) {
+      this.#keep(id, before);
+      throw error;
+    }
     // An aborted request ends the body early and cleanly (tus ends its stream on abort): the file
     // and the hash then hold the same shorter body, and the hash is still right.
-    if (offset + hashed === written) this.#keep(id, { hash, offset: written });
+    this.#keep(id, offset + hashed === written ? { hash, offset: written } : before);
+    this.#flushBehind(id, offset, written);
     return written;
+  }
+
+  /**
+   * Starts writing the upload's bytes to the disk, when the write `[offset, written)` crossed a
+   * multiple of FLUSH_BEHIND_BYTES, without waiting for it. The answer to a PATCH never waits for
+   * the disk (see above), but the last one does: the blob store fsyncs the whole file first, and
+   * with gigabytes of RAM the kernel would otherwise keep every byte of a large upload dirty until
+   * then (0.6 s per 512 MB on the benchmark's machine, after the last byte arrived; 0.1–0.2 s with
+   * this). One flush at a time per upload; bytes that land meanwhile go with the next one or with
+   * the final fsync.
+   */
+  #flushBehind(id: string, offset: number, written: number): void {
+    if (Math.floor(written / FLUSH_BEHIND_BYTES) === Math.floor(offset / FLUSH_BEHIND_BYTES)) return;
+    if (this.#flushing.has(id)) return;
+    this.#flushing.add(id);
+    const flush = async (): Promise<void> => {
+      const handle = await fs.open(this.#uploadPath(id), 'r+');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    };
+    flush()
+      // Only a head start: the final fsync is where a disk error is reported, and a file removed
+      // meanwhile (finished, terminated) has nothing left to flush.
+      .catch(() => undefined)
+      .finally(() => this.#flushing.delete(id));
   }
 
   /**
