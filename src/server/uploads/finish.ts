@@ -20,6 +20,8 @@ export interface FinishedUpload {
   path: string;
   bytes: number;
   metadata: ValidMetadata;
+  /** The SHA-256 computed as the bodies landed, when it covers the whole upload. */
+  landedSha256: string | null;
 }
 
 /** A typed outcome: a duplicate is a success with the existing id. */
@@ -59,7 +61,7 @@ export async function storeFinishedUpload(
   log: FastifyBaseLogger,
 ): Promise<StoredUpload> {
   const { ownerId, metadata } = upload;
-  const { sha256, head } = await hashUpload(upload.path, metadata.sha256);
+  const { sha256, head } = await hashUpload(upload.path, metadata.sha256, upload.landedSha256);
   if (sha256 !== metadata.sha256) throw new ApiError('CHECKSUM_MISMATCH');
 
   const sniffed = sniff(head);

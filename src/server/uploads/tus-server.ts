@@ -10,7 +10,7 @@ import { enforceLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
-import { HashingFileStore, hashSidecarPath } from './upload-hash';
+import { HashingFileStore } from './upload-hash';
 import { newUploadId, uploadOwner } from './upload-id';
 
 export interface TusUploads {
@@ -34,12 +34,11 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
 
   /**
    * A complete upload never lingers: its file became an asset's blob, or it is deleted, and its
-   * .json and .sha256 sidecars go either way. Best effort: the answer to the client is already decided.
+   * .json sidecar goes either way. Best effort: the answer to the client is already decided.
    */
   async function discard(upload: Upload): Promise<void> {
     try {
       await fs.rm(uploadPath(upload), { force: true });
-      await fs.rm(hashSidecarPath(uploadPath(upload)), { force: true });
       await datastore.configstore.delete(upload.id);
     } catch (error) {
       log.warn({ err: error, uploadId: upload.id }, 'could not clean up a finished upload');
@@ -87,13 +86,15 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       if (finishing.has(upload.id)) throw new ApiError('UPLOAD_CONFLICT');
       finishing.add(upload.id);
       try {
+        const bytes = upload.size ?? upload.offset;
         const stored = await storeFinishedUpload(
           ctx,
           {
             ownerId,
             path: uploadPath(upload),
-            bytes: upload.size ?? upload.offset,
+            bytes,
             metadata: parseUploadMetadata(upload.metadata),
+            landedSha256: datastore.takeDigest(upload.id, bytes),
           },
           log,
         );
