@@ -1,9 +1,8 @@
 /**
  * Issue 3 benchmark (c), in Chromium on this machine: one 512 MB video uploaded from the queue by
- * the service worker to Shoebox (tus, chunks from 8 MiB growing to 64 MiB while they finish fast,
- * verified by SHA-256 on the server, fsynced before the answer) vs one plain `fetch` PUT of the
- * same stored bytes from the same page to a minimal Node sink that streams them to disk and hashes
- * them: the floor of any upload path, measured before and after the Shoebox upload. Prints the
+ * the service worker to Shoebox (tus, chunks of 8 MiB, verified by SHA-256 on the server, fsynced
+ * before the answer) vs one plain `fetch` PUT of the same stored bytes from the same page to a
+ * minimal Node sink that streams them to disk and hashes them: the floor of any upload path, measured before and after the Shoebox upload. Prints the
  * ratio of throughputs and the peak JS heap of the page and of the service worker during each.
  * Asserts nothing.
  */
@@ -47,7 +46,7 @@ async function makeVideo(dir: string): Promise<string> {
 /**
  * The floor: a PUT that streams to disk while hashing, with CORS for the app's origin. A PUT to
  * `?offset=N` writes at N into the same file and carries one hash on across requests, for the
- * chunked floor (the same bytes in sequential 8 MiB requests, tus's first chunk size).
+ * chunked floor (the same bytes in sequential 8 MiB requests, tus's chunk size).
  */
 function startSink(dir: string): Promise<{ server: Server; url: string }> {
   let running = createHash('sha256');
@@ -320,7 +319,7 @@ export async function run(): Promise<void> {
       `chunked floor (page, 64 sequential 8 MiB PUTs → Node sink): ${chunkedRate.toFixed(0)} MB/s (mean of before and after)`,
     );
     console.log(
-      `Shoebox (service worker, tus chunks from 8 MiB doubling to 64 MiB while fast, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
+      `Shoebox (service worker, tus chunks of 8 MiB, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
     );
     console.log(
       `ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8; against the floor before ${(shoeboxRate / floorRates[0]!).toFixed(2)}, after ${(shoeboxRate / floorRates[1]!).toFixed(2)})`,

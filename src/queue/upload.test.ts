@@ -41,7 +41,7 @@ describe('uploadBlob', () => {
   it('uploads in chunks, saving the URL and each confirmed offset, and returns the asset', async () => {
     const server = new FakeServer();
     const blob = new Blob(['0123456789']);
-    const req = await request(server, blob, { chunkSizes: { min: 4, max: 4 } });
+    const req = await request(server, blob, { chunkSize: 4 });
 
     const result = await uploadBlob(req);
 
@@ -63,7 +63,7 @@ describe('uploadBlob', () => {
   it('resumes from the saved URL at the offset the server confirms', async () => {
     const server = new FakeServer();
     const blob = new Blob(['0123456789']);
-    const first = await request(server, blob, { chunkSizes: { min: 4, max: 4 } });
+    const first = await request(server, blob, { chunkSize: 4 });
     // The first PATCH gets through; the second has no answer (the connection drops).
     let patches = 0;
     first.fetch = (input, init) => {
@@ -76,7 +76,7 @@ describe('uploadBlob', () => {
     expect(saved).toEqual({ url: `${ORIGIN}/api/uploads/1`, offset: 4 });
 
     const before = server.requests.length;
-    const second = await request(server, blob, { chunkSizes: { min: 4, max: 4 }, session: saved ?? null });
+    const second = await request(server, blob, { chunkSize: 4, session: saved ?? null });
     const result = await uploadBlob(second);
     expect(result.kind).toBe('uploaded');
     const resumed = server.requests.slice(before);
@@ -109,7 +109,7 @@ describe('uploadBlob', () => {
     const server = new FakeServer();
     const gone = new Error('Queue item x does not exist.');
     const req = await request(server, new Blob(['0123456789']), {
-      chunkSizes: { min: 2, max: 2 },
+      chunkSize: 2,
       saveSession: () => Promise.reject(gone),
     });
     const result = await uploadBlob(req);
@@ -121,7 +121,7 @@ describe('uploadBlob', () => {
     const server = new FakeServer();
     const controller = new AbortController();
     const req = await request(server, new Blob(['0123456789']), {
-      chunkSizes: { min: 2, max: 2 },
+      chunkSize: 2,
       signal: controller.signal,
       saveSession: (session) => {
         if (session.offset >= 4) controller.abort();
@@ -129,53 +129,5 @@ describe('uploadBlob', () => {
       },
     });
     expect(await uploadBlob(req)).toEqual({ kind: 'aborted' });
-  });
-  describe('chunk size', () => {
-    /** A clock that a PATCH moves on by `msPerPatch(size)`: the time that chunk takes to send. */
-    function timedFetch(server: FakeServer, msPerPatch: (bytes: number) => number) {
-      let clock = 0;
-      const fetch: UploadRequest['fetch'] = async (input, init) => {
-        const response = await server.fetch(input, init);
-        if (init.method === 'PATCH') clock += msPerPatch((init.body as Blob).size);
-        return response;
-      };
-      return { fetch, now: () => clock };
-    }
-    const patchSizes = (server: FakeServer): number[] =>
-      server.requests.filter((r) => r.method === 'PATCH').map((r) => r.bytes);
-
-    it('grows while chunks finish fast, up to the most, and the file arrives whole', async () => {
-      const server = new FakeServer();
-      const blob = new Blob(['x'.repeat(100)]);
-      const req = await request(server, blob, {
-        chunkSizes: { min: 4, max: 32 },
-        ...timedFetch(server, () => 100),
-      });
-      expect((await uploadBlob(req)).kind).toBe('uploaded');
-      expect(patchSizes(server)).toEqual([4, 8, 16, 32, 32, 8]);
-      expect([...server.assets.values()][0]).toMatchObject({ bytes: 100 });
-      expect(req.sessions.map((session) => session.offset)).toEqual([0, 4, 12, 28, 60, 92, 100]);
-    });
-
-    it('stays at the least on a slow link, and shrinks back when the link slows down', async () => {
-      const slow = new FakeServer();
-      await uploadBlob(
-        await request(slow, new Blob(['x'.repeat(20)]), {
-          chunkSizes: { min: 4, max: 32 },
-          ...timedFetch(slow, () => 1500),
-        }),
-      );
-      expect(patchSizes(slow)).toEqual([4, 4, 4, 4, 4]);
-
-      const slowing = new FakeServer();
-      // Fast until 16-byte chunks, which take 2.5 s each (a link that fills up).
-      await uploadBlob(
-        await request(slowing, new Blob(['x'.repeat(60)]), {
-          chunkSizes: { min: 4, max: 32 },
-          ...timedFetch(slowing, (bytes) => (bytes >= 16 ? 2500 : 100)),
-        }),
-      );
-      expect(patchSizes(slowing)).toEqual([4, 8, 16, 8, 16, 8]);
-    });
   });
 });

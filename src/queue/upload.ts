@@ -1,10 +1,9 @@
 import type { PreviousUpload, UrlStorage } from 'tus-js-client';
 // Not 'tus-js-client': its browser entry throws at load in a service worker (see the declaration).
 import BaseUpload from 'tus-js-client/lib.esm/upload.js';
-import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, TUS_MAX_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
+import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
 import type { UploadMetadata, UploadOutcome } from '../shared/tus';
 import { BlobFileReader } from './blobFileReader';
-import { nextChunkSize, type ChunkSizes } from './chunkSize';
 import { FetchHttpStack } from './fetchHttpStack';
 import type { FetchFn } from './http';
 import type { UploadSession } from './item';
@@ -35,10 +34,7 @@ export interface UploadRequest {
   onProgress?: ((bytesUploaded: number, bytesTotal: number) => void) | undefined;
   signal?: AbortSignal | undefined;
   fetch?: FetchFn | undefined;
-  /** Where the chunk size starts (`min`) and how far it may grow; TUS_CHUNK_SIZE to TUS_MAX_CHUNK_SIZE. */
-  chunkSizes?: ChunkSizes;
-  /** A clock in ms, for timing chunks (`performance.now`). */
-  now?: () => number;
+  chunkSize?: number;
 }
 
 export function tusMetadata(metadata: UploadMetadata): Record<string, string> {
@@ -69,10 +65,6 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       return;
     }
     let current = session;
-    const sizes = request.chunkSizes ?? { min: TUS_CHUNK_SIZE, max: TUS_MAX_CHUNK_SIZE };
-    const now = request.now ?? (() => performance.now());
-    const fetchFn: FetchFn = request.fetch ?? ((input, init) => fetch(input, init));
-    let patchStartedAt = 0;
     // Session writes run in order, and the result waits for them, so the record never lags behind
     // what the drain reports. A failed write (the item was removed meanwhile) stops the upload.
     let writes: Promise<unknown> = Promise.resolve();
@@ -103,7 +95,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       endpoint: request.endpoint,
       uploadUrl: session?.url ?? null,
       metadata: tusMetadata(request.metadata),
-      chunkSize: sizes.min,
+      chunkSize: request.chunkSize ?? TUS_CHUNK_SIZE,
       retryDelays: null,
       storeFingerprintForResuming: false,
       removeFingerprintOnSuccess: true,
@@ -112,26 +104,15 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       // in tus-js-client 4.3), though its typings say string; with no URL storage nothing is keyed.
       fingerprint: () => Promise.resolve(null as unknown as string),
       fileReader: new BlobFileReader(),
-      httpStack: new FetchHttpStack({
-        fetch: (input, init) => {
-          if (init.method === 'PATCH') patchStartedAt = now();
-          return fetchFn(input, init);
-        },
-        signal,
-      }),
+      httpStack: new FetchHttpStack({ fetch: request.fetch, signal }),
       onUploadUrlAvailable() {
         const url = upload.url;
         if (url === null) return;
         // A new URL (the old upload was gone, so tus created another) starts at 0.
         save({ url, offset: current?.url === url ? current.offset : 0 });
       },
-      onChunkComplete(chunkSize, bytesAccepted) {
+      onChunkComplete(_chunkSize, bytesAccepted) {
         if (upload.url !== null) save({ url: upload.url, offset: bytesAccepted });
-        // tus-js-client reads options.chunkSize for each chunk it sends (upload.js,
-        // _addChunkToRequest, in 4.3). Only a whole chunk tells how fast the link is.
-        if (chunkSize === upload.options.chunkSize) {
-          upload.options.chunkSize = nextChunkSize(chunkSize, now() - patchStartedAt, sizes);
-        }
       },
       onProgress(bytesSent, bytesTotal) {
         request.onProgress?.(bytesSent, bytesTotal);

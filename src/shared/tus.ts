@@ -1,15 +1,8 @@
 /** What the client and the server agree on for tus uploads (https://tus.io/protocols/resumable-upload). */
 export const TUS_ENDPOINT = '/api/uploads';
 
-/** The first chunk of an upload, and the least a chunk shrinks to (DESIGN §4): a photo fits one PATCH. */
+/** Chunks of at most 8 MiB (DESIGN §4): a photo fits one PATCH, a video resumes at most 8 MiB back. */
 export const TUS_CHUNK_SIZE = 8 * 1024 * 1024;
-
-/**
- * The most a chunk grows to while chunks take well under a second (src/queue/chunkSize.ts): at
- * 8 MiB a fast link spends a fifth of its time between requests. Resuming loses nothing by it:
- * the server keeps the bytes of a request that broke off, and a resume asks it for the offset.
- */
-export const TUS_MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 
 /** Keys of the Upload-Metadata header. */
 export interface UploadMetadata {
