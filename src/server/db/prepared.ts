@@ -1,5 +1,5 @@
 import { createQueryId, type CompiledQuery, type Compilable } from 'kysely';
-import type { Db } from './index';
+import { readNow, type Db } from './index';
 
 /**
  * A query built and compiled once per database, then run with each call's values. Kysely builds
@@ -43,10 +43,15 @@ export class PreparedQuery<Args extends readonly unknown[], Row> {
   }
 
   async execute(db: Db, ...args: Args): Promise<Row[]> {
-    return (await db.executeQuery(this.compileFor(db, ...args))).rows;
+    return executeRead(db, this.compileFor(db, ...args));
   }
 
   async executeTakeFirst(db: Db, ...args: Args): Promise<Row | undefined> {
     return (await this.execute(db, ...args))[0];
   }
+}
+
+/** The rows of a compiled query: read at once when readNow can, else through Kysely's executor. */
+export async function executeRead<Row>(db: Db, query: CompiledQuery<Row>): Promise<Row[]> {
+  return readNow(db, query) ?? (await db.executeQuery(query)).rows;
 }

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { Db } from '../db';
-import { PreparedQuery } from '../db/prepared';
+import { executeRead, PreparedQuery } from '../db/prepared';
 import type { AssetsTable, Database } from '../db/schema';
 import { encodeCursor, type KeysetCursor } from './cursor';
 
@@ -192,8 +192,7 @@ export function toAssetPage(rows: readonly AssetSummaryRow[], limit: number): As
 
 /** One page of the timeline (see timelineQuery). */
 export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
-  const rows = await db.executeQuery(timelineQuery(db, ownerId, page));
-  return toAssetPage(rows.rows, page.limit);
+  return toAssetPage(await executeRead(db, timelineQuery(db, ownerId, page)), page.limit);
 }
 
 /**
