@@ -2,14 +2,22 @@
  * Issue 4 benchmark, server half: 100,000 assets of one owner (and 10,000 each of two others)
  * seeded into SQLite through the app's own Kysely database, then the timeline's first page and a
  * page 90,000 items deep timed many times each, in turns:
- * - `GET /api/assets` over real HTTP from a keep-alive fetch() client: the server's own time
- *   (fastify's `reply.elapsedTime`, from routing through the session check, query and
- *   serialising to the last byte handed to the socket) and the client's round trip (which also
- *   pays for the client, running in this same process);
+ * - `GET /api/assets` over real HTTP from a keep-alive fetch() client in another process, and
+ *   the server's own time for it, from the 'request' event (before routing) to the return of the
+ *   response's `end()`: routing, the session check, query, serialising, headers and the whole body
+ *   written to the socket (what the kernel does not take at once, Node queues). Two ways: the
+ *   server process's CPU time over that span (`process.cpuUsage()`, every thread of the process:
+ *   the headline, since the machine is shared and a preempted server is not a slower one) and the
+ *   wall-clock time (fastify's `reply.elapsedTime`, from routing, read at `end()` and at 'finish',
+ *   which also waits for the client to drain the socket). The client has its own process so that
+ *   neither its work nor its CPU counts as the server's;
  * - the same through fastify's inject, and `GET /api/me`, the fixed cost of any authenticated
  *   request, both ways;
  * - `listAssets()` alone (the query and the per-row mapping the route returns);
- * - the same query as a bare prepared statement on better-sqlite3, on the same index and columns;
+ * - the same query as a bare prepared statement on better-sqlite3, on the same index, the same
+ *   17 columns and the same LIMIT (one row more than the page, as the route reads), returning row
+ *   objects as the route gets them: the route's work, less everything around the query. Timed
+ *   the same two ways (CPU time of the process, and wall-clock), in the server's process;
  * - the route's parts: session lookup, getting the compiled query, executing it, mapping rows,
  *   JSON.stringify against the route's fast-json-stringify schema. The server compresses nothing.
  * Prints median and p95 for each, ratios to the bare SELECT (target ≤ 1.5), the day buckets
@@ -21,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import fastJsonStringify, { type Schema } from 'fast-json-stringify';
@@ -28,7 +37,7 @@ import { sql, type Insertable } from 'kysely';
 import type { AssetPage } from '../src/shared/api.ts';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { openDatabase, type Db } from '../src/server/db/index.ts';
+import { openDatabase, readNow, type Db } from '../src/server/db/index.ts';
 import type { AssetsTable } from '../src/server/db/schema.ts';
 import { findSession } from '../src/server/auth/sessions.ts';
 import { ASSET_COLUMNS, listAssets, timelineQuery, toAssetPage } from '../src/server/library/assets.ts';
@@ -68,18 +77,26 @@ function summarise(times: number[]): Figures {
  * Median and p95 of each task, in milliseconds, after a few warm-up runs. The tasks take turns
  * within each repetition, so a busy machine slows them alike and their ratios stay fair.
  */
-async function measure(tasks: (() => unknown)[], repetitions = REPETITIONS): Promise<Figures[]> {
+async function measure(
+  tasks: (() => unknown)[],
+  repetitions = REPETITIONS,
+): Promise<{ wall: Figures; cpu: Figures }[]> {
   for (let i = 0; i < 20; i++) for (const task of tasks) await task();
-  const times = tasks.map((): number[] => []);
+  const times = tasks.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < repetitions; i++) {
     for (const [k, task] of tasks.entries()) {
+      const cpu = process.cpuUsage();
       const start = performance.now();
       await task();
-      times[k]?.push(performance.now() - start);
+      times[k]?.wall.push(performance.now() - start);
+      times[k]?.cpu.push(cpuMs(process.cpuUsage(cpu)));
     }
   }
-  return times.map(summarise);
+  return times.map(({ wall, cpu }) => ({ wall: summarise(wall), cpu: summarise(cpu) }));
 }
+
+/** User and system CPU time, in milliseconds. */
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 const ms = (value: number): string => `${value.toFixed(3)} ms`;
 
@@ -160,6 +177,54 @@ async function seed(db: Db, ownerId: string, count: number, next: () => number):
   });
 }
 
+/**
+ * A keep-alive fetch() client in a process of its own: `get(url)` resolves with its round trip in
+ * milliseconds once the whole body has arrived.
+ */
+function startClient(headers: Record<string, string>): {
+  get: (url: string) => Promise<number>;
+  stop: () => void;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `process.on('message', async (url) => {
+         const start = performance.now();
+         await (await fetch(url, { headers: ${JSON.stringify(headers)} })).text();
+         process.send(performance.now() - start);
+       });`,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  // Never what keeps this process alive, should the benchmark fail half way.
+  child.unref();
+  child.channel?.unref();
+  return {
+    get: (url) =>
+      new Promise((resolve, reject) => {
+        child.once('message', resolve);
+        child.once('error', reject);
+        child.send(url);
+      }).then((ms) => {
+        child.removeAllListeners('error');
+        return ms as number;
+      }),
+    stop: () => child.kill(),
+  };
+}
+
+interface ServerTimes {
+  /** CPU time of this process from the 'request' event to the return of the response's end(). */
+  cpu: number;
+  /** CPU time of the end() call alone: headers and body handed to the kernel's socket. */
+  end: number;
+  /** Fastify's clock, from routing to the return of end(). */
+  written: number;
+  /** Fastify's clock, from routing to 'finish'. */
+  finished: number;
+}
+
 export async function run(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-bench-library-'));
   const config = loadConfig({
@@ -168,11 +233,30 @@ export async function run(): Promise<void> {
     LOG_LEVEL: 'silent',
   });
   const app = await buildApp(config, { startJobs: false });
-  // The server's own time for each request: fastify starts the clock when it has routed the
-  // request (before the session check) and stops it when the last byte is handed to the socket.
-  let elapsed = Number.NaN;
+  // The server's own time for each request (see ServerTimes): the CPU clock is read when the
+  // request arrives, before fastify's own listener, and both clocks when end() returns.
+  let served: (times: ServerTimes) => void = () => undefined;
+  const arrived = new WeakMap<object, NodeJS.CpuUsage>();
+  const written = new WeakMap<object, Omit<ServerTimes, 'finished'>>();
+  app.server.prependListener('request', (request: object) => arrived.set(request, process.cpuUsage()));
+  app.addHook('onRequest', (request, reply, done) => {
+    const raw = reply.raw;
+    const end = raw.end.bind(raw);
+    raw.end = ((...args: Parameters<typeof end>) => {
+      const before = process.cpuUsage();
+      const result = end(...args);
+      written.set(reply, {
+        cpu: cpuMs(process.cpuUsage(arrived.get(request.raw))),
+        end: cpuMs(process.cpuUsage(before)),
+        written: reply.elapsedTime,
+      });
+      return result;
+    }) as typeof raw.end;
+    done();
+  });
   app.addHook('onResponse', async (_request, reply) => {
-    elapsed = reply.elapsedTime;
+    const times = written.get(reply);
+    if (times !== undefined) served({ ...times, finished: reply.elapsedTime });
   });
   const file = path.join(dataDir, 'shoebox.sqlite');
   const db = await openDatabase(file);
@@ -222,6 +306,14 @@ export async function run(): Promise<void> {
     console.log(`bare query plan: ${plan.map((row) => row.detail).join('; ')}`);
 
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = startClient({ cookie });
+    /** One request over HTTP: the server's time and the client's round trip, once both are known. */
+    const overHttp = async (url: string, server: ServerTimes[], roundTrip: number[]): Promise<void> => {
+      const elapsed = new Promise<ServerTimes>((resolve) => (served = resolve));
+      const [ms, serverMs] = await Promise.all([client.get(`${base}${url}`), elapsed]);
+      server.push(serverMs);
+      roundTrip.push(ms);
+    };
     // A mutable copy: the route's schema is declared `as const`, which fast-json-stringify's types refuse.
     const stringifyPage = fastJsonStringify(structuredClone(assetPageResponseSchema) as unknown as Schema);
 
@@ -244,11 +336,13 @@ export async function run(): Promise<void> {
       if (check.body !== JSON.stringify(direct)) throw new Error(`${page.name}: the route's JSON differs`);
       const compiled = timelineQuery(db, ownerId, { after: page.after, before: null, limit: PAGE });
       const rows = (await db.executeQuery(compiled)).rows;
-      const serverPage: number[] = [];
-      const serverMe: number[] = [];
+      const serverPage: ServerTimes[] = [];
+      const serverMe: ServerTimes[] = [];
+      const clientPage: number[] = [];
+      const clientMe: number[] = [];
       const [
-        http,
-        httpMe,
+        ,
+        ,
         inject,
         injectMe,
         list,
@@ -256,20 +350,15 @@ export async function run(): Promise<void> {
         session,
         compile,
         execute,
+        readDirect,
         mapping,
         stringify,
         schema,
       ] = await measure([
         // Over real HTTP on a kept-alive connection, as the app's fetch() meets it.
-        async () => {
-          await (await fetch(`${base}${page.url}`, { headers: { cookie } })).text();
-          serverPage.push(elapsed);
-        },
+        () => overHttp(page.url, serverPage, clientPage),
         // What any authenticated request costs: routing, the session lookup, a tiny JSON.
-        async () => {
-          await (await fetch(`${base}/api/me`, { headers: { cookie } })).text();
-          serverMe.push(elapsed);
-        },
+        () => overHttp('/api/me', serverMe, clientMe),
         () => app.inject({ url: page.url, headers: { cookie } }),
         () => app.inject({ url: '/api/me', headers: { cookie } }),
         () => listAssets(db, ownerId, { after: page.after, before: null, limit: PAGE }),
@@ -280,13 +369,12 @@ export async function run(): Promise<void> {
         () => findSession(db, secret, new Date()),
         () => timelineQuery(db, ownerId, { after: page.after, before: null, limit: PAGE }),
         () => db.executeQuery(compiled),
+        () => readNow(db, compiled),
         () => toAssetPage(rows, PAGE),
         () => JSON.stringify(body),
         () => stringifyPage(body),
       ]);
       if (
-        !http ||
-        !httpMe ||
         !inject ||
         !injectMe ||
         !list ||
@@ -294,40 +382,62 @@ export async function run(): Promise<void> {
         !session ||
         !compile ||
         !execute ||
+        !readDirect ||
         !mapping ||
         !stringify ||
         !schema
       ) {
         throw new Error('a measure is missing');
       }
-      const line = (label: string, figures: Figures): void =>
-        console.log(`  ${label.padEnd(44)} median ${ms(figures.median)}  p95 ${ms(figures.p95)}`);
+      const line = (label: string, figures: Figures | { wall: Figures; cpu: Figures }): void =>
+        console.log(
+          `  ${label.padEnd(44)} ${
+            'wall' in figures
+              ? `median ${ms(figures.wall.median)}  p95 ${ms(figures.wall.p95)}  (CPU median ${ms(figures.cpu.median)})`
+              : `median ${ms(figures.median)}  p95 ${ms(figures.p95)}`
+          }`,
+        );
       console.log(
         `${page.name} (${PAGE} items, ${Buffer.byteLength(check.body).toLocaleString('en')} bytes of JSON, not compressed: the server has no compression):`,
       );
       // The warm-up runs pushed too: keep the measured ones.
-      const server = summarise(serverPage.slice(-REPETITIONS));
-      const serverFixed = summarise(serverMe.slice(-REPETITIONS));
-      line('GET /api/assets, server time (HTTP)', server);
-      line('GET /api/me, server time (HTTP)', serverFixed);
-      line('GET /api/assets (HTTP, keep-alive fetch)', http);
-      line('GET /api/me (HTTP, same session)', httpMe);
+      const of = (times: ServerTimes[], key: keyof ServerTimes): Figures =>
+        summarise(times.slice(-REPETITIONS).map((each) => each[key]));
+      const serverCpu = of(serverPage, 'cpu');
+      const serverWall = of(serverPage, 'written');
+      const serverFinished = of(serverPage, 'finished');
+      const fixedCpu = of(serverMe, 'cpu');
+      const http = summarise(clientPage.slice(-REPETITIONS));
+      line('GET /api/assets, server CPU time (HTTP)', serverCpu);
+      line('  of which end(): writing to the socket', of(serverPage, 'end'));
+      line('GET /api/assets, server wall time (HTTP)', serverWall);
+      line('GET /api/assets, server wall time to finish', serverFinished);
+      line('GET /api/me, server CPU time (HTTP)', fixedCpu);
+      line('GET /api/me, server wall time (HTTP)', of(serverMe, 'written'));
+      line('GET /api/assets, round trip (client process)', http);
+      line('GET /api/me, round trip (client process)', summarise(clientMe.slice(-REPETITIONS)));
       line('GET /api/assets (inject)', inject);
       line('GET /api/me (inject)', injectMe);
-      line('listAssets (Kysely query, mapping)', list);
+      line('listAssets (query, mapping)', list);
       line('bare prepared SELECT', select);
       console.log('  breakdown:');
-      line('  session lookup (findSession)', session);
+      line('  session check (findSession, cached)', session);
       line('  Kysely query (compiled once, values bound)', compile);
-      line('  Kysely execute (compiled, cached stmt)', execute);
+      line('  Kysely executor (cached stmt)', execute);
+      line('  readNow (the route’s way, cached stmt)', readDirect);
       line('  row mapping (toAssetPage)', mapping);
       line('  JSON.stringify of the page', stringify);
       line('  fast-json-stringify (response schema)', schema);
-      const ratio = (value: number): string => (value / select.median).toFixed(2);
+      const ratio = (value: number, to = select.wall.median): string => (value / to).toFixed(2);
       console.log(
-        `  ratio to the bare SELECT (target ≤ 1.5): server time of the route ${ratio(server.median)} (headline), less a request's fixed cost ${ratio(server.median - serverFixed.median)}; query ${ratio(list.median)}, handler (query and serialising) ${ratio(list.median + schema.median)}, round trip over HTTP (client in this process) ${ratio(http.median)}, inject ${ratio(inject.median)}`,
+        `  ratio to the bare SELECT (target ≤ 1.5): the route's server CPU time ${ratio(serverCpu.median, select.cpu.median)} (headline), its wall time ${ratio(serverWall.median)} (to 'finish' ${ratio(serverFinished.median)}), less a request's fixed cost (CPU) ${ratio(serverCpu.median - fixedCpu.median, select.cpu.median)}, less writing to the socket (CPU) ${ratio(serverCpu.median - of(serverPage, 'end').median, select.cpu.median)}; query ${ratio(list.wall.median)}, handler (query and serialising) ${ratio(list.wall.median + schema.wall.median)}, round trip over HTTP ${ratio(http.median)}, inject ${ratio(inject.wall.median)}`,
       );
     }
+
+    client.stop();
+    console.log(
+      "server time: this process's CPU time (process.cpuUsage(), all its threads) from the request's arrival to the return of the response's end() (headers and whole body written to the socket); wall time: fastify's clock (reply.elapsedTime) from routing to end(), or to 'finish', which also waits for the client (another process) to drain the socket. The bare SELECT: both clocks around its synchronous call in this process, in turn with the requests.",
+    );
 
     const bucketsSql = bare.prepare(
       `SELECT substr(captured_at, 1, 10) AS day, count(*) AS count FROM assets
@@ -339,7 +449,7 @@ export async function run(): Promise<void> {
     );
     if (!buckets || !bareBuckets) throw new Error('a measure is missing');
     console.log(
-      `GET /api/assets/buckets (${MAIN_ASSETS.toLocaleString('en')} assets): median ${ms(buckets.median)}  p95 ${ms(buckets.p95)}; bare GROUP BY median ${ms(bareBuckets.median)} (ratio ${(buckets.median / bareBuckets.median).toFixed(2)})`,
+      `GET /api/assets/buckets (${MAIN_ASSETS.toLocaleString('en')} assets, inject): median ${ms(buckets.wall.median)}  p95 ${ms(buckets.wall.p95)}; bare GROUP BY median ${ms(bareBuckets.wall.median)} (ratio ${(buckets.wall.median / bareBuckets.wall.median).toFixed(2)})`,
     );
     console.log(
       `load average ${os
