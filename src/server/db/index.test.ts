@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cachingStatements, changeStamp, openDatabase, readNow, type Db } from './index';
+import { cachingStatements, openDatabase, readNow, type Db } from './index';
 
 async function withDatabase(test: (db: Db, file: string) => Promise<void>): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-db-'));
@@ -71,30 +71,6 @@ describe('readNow', () => {
         await trx.insertInto('users').values(user('u4')).execute();
         expect(readNow(db, select)).toBeUndefined();
       });
-    });
-  });
-});
-
-describe('changeStamp', () => {
-  it('changes with every write of this connection or of another one, and only then', async () => {
-    await withDatabase(async (db, file) => {
-      const first = changeStamp(db);
-      expect(first).toBeDefined();
-      await db.selectFrom('users').selectAll().execute();
-      expect(changeStamp(db)).toBe(first);
-
-      await db.insertInto('users').values(user('u1')).execute();
-      const afterInsert = changeStamp(db);
-      expect(afterInsert).not.toBe(first);
-
-      // Another server process on the same file.
-      const other = new SQLite(file);
-      try {
-        other.prepare('UPDATE users SET name = ? WHERE id = ?').run('Ada', 'u1');
-      } finally {
-        other.close();
-      }
-      expect(changeStamp(db)).not.toBe(afterInsert);
     });
   });
 });

@@ -38,11 +38,10 @@ export function cachingStatements(sqlite: SQLite.Database): {
   };
 }
 
-/** The SQLite connection behind a Db that openDatabase made, for readNow and changeStamp. */
+/** The SQLite connection behind a Db that openDatabase made, for readNow. */
 interface Direct {
   sqlite: SQLite.Database;
   prepare(source: string): SQLite.Statement;
-  stamp: SQLite.Statement<[], { changes: number; version: number }>;
 }
 
 const directs = new WeakMap<Db, Direct>();
@@ -77,25 +76,6 @@ export function readNow<Row>(db: Db, query: CompiledQuery<Row>): Row[] | undefin
 }
 
 /**
- * A value that changes whenever the database may have changed: rows written by this connection
- * (`total_changes()`, which counts uncommitted and rolled-back writes too) or a commit by any
- * other connection, such as another server process on the same file (`PRAGMA data_version`).
- * Equal stamps mean nothing was written in between, so an answer read under the first still
- * holds. Undefined when the database cannot tell (not one openDatabase made, or busy).
- */
-export function changeStamp(db: Db): string | undefined {
-  const direct = directs.get(db);
-  if (direct === undefined) return undefined;
-  try {
-    const stamp = direct.stamp.get();
-    return stamp === undefined ? undefined : `${stamp.changes}:${stamp.version}`;
-  } catch (error) {
-    if (isBusyConnection(error)) return undefined;
-    throw error;
-  }
-}
-
-/**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
  * WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before we
  * acknowledge an upload (DESIGN §5); foreign keys are off by default in SQLite.
@@ -111,9 +91,6 @@ export async function openDatabase(file: string): Promise<Db> {
   directs.set(db, {
     sqlite,
     prepare: (source) => statements.prepare(source),
-    stamp: sqlite.prepare<[], { changes: number; version: number }>(
-      'SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version',
-    ),
   });
   try {
     await migrate(db);
