@@ -421,7 +421,7 @@ export async function run(): Promise<void> {
       line('listAssets (query, mapping)', list);
       line('bare prepared SELECT', select);
       console.log('  breakdown:');
-      line('  session check (findSession, cached)', session);
+      line('  session check (findSession)', session);
       line('  Kysely query (compiled once, values bound)', compile);
       line('  Kysely executor (cached stmt)', execute);
       line('  readNow (the route’s way, cached stmt)', readDirect);
