@@ -12,6 +12,7 @@ import {
 } from '../shared/api';
 import { requestJson } from '../queue/http';
 import { fetchEarly } from './earlyFetch';
+import { EARLY_PATHS } from './earlyStart';
 
 export interface PageQuery {
   cursor?: string | null;
@@ -36,16 +37,14 @@ export function pagePath(query: PageQuery): string {
   return `/api/assets${queryString({ cursor: query.cursor, from: query.from, limit: query.limit })}`;
 }
 
-export const BUCKETS_PATH = '/api/assets/buckets';
-
-// The timeline's first requests may have been started as the app opened (router.ts): fetchEarly
-// takes their answers.
+// The timeline's first requests may have been started as the app opened (earlyStart.ts, router.ts):
+// fetchEarly takes their answers.
 export function listAssetPage(query: PageQuery, signal?: AbortSignal): Promise<AssetPage> {
   return requestJson<AssetPage>(pagePath(query), { signal, fetch: fetchEarly });
 }
 
 export function getBuckets(signal?: AbortSignal): Promise<AssetBuckets> {
-  return requestJson<AssetBuckets>(BUCKETS_PATH, { signal, fetch: fetchEarly });
+  return requestJson<AssetBuckets>(EARLY_PATHS.buckets, { signal, fetch: fetchEarly });
 }
 
 export function getAssetDetails(id: string, signal?: AbortSignal): Promise<AssetDetails> {

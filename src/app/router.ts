@@ -3,7 +3,7 @@ import { nextTick } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import type { RouteRecordRaw, Router } from 'vue-router';
 import { startEarly } from './earlyFetch';
-import { BUCKETS_PATH, FIRST_PAGE, pagePath } from './libraryApi';
+import { LIBRARY_FIRST_REQUESTS } from './earlyStart';
 import { redirectFor } from './routeAccess';
 import { useSessionStore } from './stores/session';
 
@@ -77,11 +77,10 @@ export function createAppRouter(pinia: Pinia): Router {
     // route's chunk once its guards have run); a failure is the router's to report, when it
     // loads the same chunk.
     if (isView(to.name)) views[to.name]().catch(() => undefined);
-    // Opening the app on Library: its first requests start now too, rather than once the session,
-    // the chunk and the screen are all there (issue 5: the first photo waited for that chain).
-    if (to.name === 'library' && from.matched.length === 0) {
-      startEarly([BUCKETS_PATH, pagePath(FIRST_PAGE)]);
-    }
+    // Opening the app on Library: its first requests start now too (if index.html has not
+    // started them already), rather than once the session, the chunk and the screen are all
+    // there (issue 5: the first photo waited for that chain).
+    if (to.name === 'library' && from.matched.length === 0) startEarly(LIBRARY_FIRST_REQUESTS);
     const session = useSessionStore(pinia);
     await session.ensureLoaded();
     return redirectFor(session, to) ?? true;
