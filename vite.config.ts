@@ -11,6 +11,7 @@ import {
   startEarly,
   type EarlyPlan,
 } from './src/app/earlyStart.ts';
+import { DATE_FORMATS } from './src/app/dayLabels.ts';
 import { IMAGE_COMPRESSION_CDN_URL, IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
 import { SHARE_ACCEPT, SHARE_FILES_FIELD, SHARE_TARGET_ACTION } from './src/shared/shareTarget.ts';
 
@@ -97,7 +98,13 @@ function precompress(): Plugin {
 const EARLY_SCREENS = [
   { path: '/', view: 'src/app/views/BackupView.vue', requests: [] },
   { path: '/backup', view: 'src/app/views/BackupView.vue', requests: [] },
-  { path: '/library', view: 'src/app/views/LibraryView.vue', requests: LIBRARY_FIRST_REQUESTS },
+  {
+    path: '/library',
+    view: 'src/app/views/LibraryView.vue',
+    requests: LIBRARY_FIRST_REQUESTS,
+    // Its day headers and month menu.
+    dateFormats: [DATE_FORMATS.day, DATE_FORMATS.month],
+  },
   { path: '/trash', view: 'src/app/views/TrashView.vue', requests: [] },
   { path: '/settings', view: 'src/app/views/SettingsView.vue', requests: [] },
   { path: '/login', view: 'src/app/views/LoginView.vue', requests: [] },
@@ -123,7 +130,7 @@ function earlyStartScript(): Plugin {
       handler(_html, { bundle }) {
         if (bundle === undefined) return [];
         const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
-        const screens = EARLY_SCREENS.map(({ path, view, requests }) => {
+        const screens = EARLY_SCREENS.map(({ path, view, requests, dateFormats }) => {
           const chunk = chunks.find((candidate) => candidate.facadeModuleId?.endsWith(`/${view}`));
           if (chunk === undefined) throw new Error(`shoebox:early-start: no chunk for ${view}`);
           const modules = new Set<string>();
@@ -141,6 +148,7 @@ function earlyStartScript(): Plugin {
             modules: [...modules].map((file) => `${base}${file}`),
             styles: [...styles].map((file) => `${base}${file}`),
             requests,
+            ...(dateFormats === undefined ? {} : { dateFormats }),
           };
         });
         const plan: EarlyPlan = { screens, requests: SESSION_REQUESTS };

@@ -20,8 +20,8 @@ function previousDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The three ways the library words a date. */
-const FORMATS = {
+/** The three ways the library words a date (index.html prepares the first two: earlyStart.ts). */
+export const DATE_FORMATS = {
   day: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' },
   month: { month: 'long', year: 'numeric', timeZone: 'UTC' },
   capture: {
@@ -42,11 +42,11 @@ const FORMATS = {
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(format: keyof typeof FORMATS, locale: string | undefined): Intl.DateTimeFormat {
+function formatter(format: keyof typeof DATE_FORMATS, locale: string | undefined): Intl.DateTimeFormat {
   const key = `${format} ${locale ?? ''}`;
   let made = formatters.get(key);
   if (made === undefined) {
-    made = new Intl.DateTimeFormat(locale, FORMATS[format]);
+    made = new Intl.DateTimeFormat(locale, DATE_FORMATS[format]);
     formatters.set(key, made);
   }
   return made;
