@@ -5,6 +5,13 @@ import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
+import {
+  LIBRARY_FIRST_REQUESTS,
+  SESSION_REQUESTS,
+  startEarly,
+  type EarlyPlan,
+} from './src/app/earlyStart.ts';
+import { DATE_FORMATS } from './src/app/dayLabels.ts';
 import { IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
 import { SHARE_ACCEPT, SHARE_FILES_FIELD, SHARE_TARGET_ACTION } from './src/shared/shareTarget.ts';
 
@@ -91,6 +98,76 @@ function precompress(): Plugin {
   };
 }
 
+/** Each screen's address, its view (the route's chunk) and the API requests it makes first. */
+const EARLY_SCREENS = [
+  { path: '/', view: 'src/app/views/BackupView.vue', requests: [] },
+  { path: '/backup', view: 'src/app/views/BackupView.vue', requests: [] },
+  {
+    path: '/library',
+    view: 'src/app/views/LibraryView.vue',
+    requests: LIBRARY_FIRST_REQUESTS,
+    // Its day headers and month menu.
+    dateFormats: [DATE_FORMATS.day, DATE_FORMATS.month],
+  },
+  { path: '/trash', view: 'src/app/views/TrashView.vue', requests: [] },
+  { path: '/settings', view: 'src/app/views/SettingsView.vue', requests: [] },
+  { path: '/login', view: 'src/app/views/LoginView.vue', requests: [] },
+  { path: '/setup', view: 'src/app/views/SetupView.vue', requests: [] },
+];
+
+/**
+ * Puts src/app/earlyStart.ts inline at the top of the built index.html, with the build's plan:
+ * each screen's chunk with the chunks and styles it imports (not the app shell's, which index.html
+ * loads anyway), and the API requests the app makes first (issue 5: the first screen no longer
+ * waits for the app's script before its code and data are even asked for).
+ */
+function earlyStartScript(): Plugin {
+  let base = '/';
+  return {
+    name: 'shoebox:early-start',
+    apply: 'build',
+    configResolved(config) {
+      base = config.base;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, { bundle }) {
+        if (bundle === undefined) return [];
+        const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
+        const screens = EARLY_SCREENS.map(({ path, view, requests, dateFormats }) => {
+          const chunk = chunks.find((candidate) => candidate.facadeModuleId?.endsWith(`/${view}`));
+          if (chunk === undefined) throw new Error(`shoebox:early-start: no chunk for ${view}`);
+          const modules = new Set<string>();
+          const styles = new Set<string>();
+          const visit = (fileName: string): void => {
+            const found = chunks.find((candidate) => candidate.fileName === fileName);
+            if (found === undefined || found.isEntry || modules.has(fileName)) return;
+            modules.add(fileName);
+            for (const css of found.viteMetadata?.importedCss ?? []) styles.add(css);
+            found.imports.forEach(visit);
+          };
+          visit(chunk.fileName);
+          return {
+            path,
+            modules: [...modules].map((file) => `${base}${file}`),
+            styles: [...styles].map((file) => `${base}${file}`),
+            requests,
+            ...(dateFormats === undefined ? {} : { dateFormats }),
+          };
+        });
+        const plan: EarlyPlan = { screens, requests: SESSION_REQUESTS };
+        return [
+          {
+            tag: 'script',
+            children: `(${startEarly.toString()})(${JSON.stringify(plan)});`,
+            injectTo: 'head-prepend',
+          },
+        ];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   // The prepare pool's workers are module workers (src/media/pool.ts), so their bundles are ES
   // modules too; Vite's default 'iife' cannot hold code-split chunks.
@@ -101,6 +178,7 @@ export default defineConfig({
   plugins: [
     vue(),
     localImageCompressionLib({ emit: true }),
+    earlyStartScript(),
     precompress(),
     VitePWA({
       // Our own TypeScript service worker (src/sw/sw.ts); the plugin only injects the precache list.

@@ -20,6 +20,13 @@ import type { Asset, AssetPage } from '../src/shared/api.ts';
 const TARGET = 95;
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
 const PAGES = ['/backup', '/library'];
+const METRICS = [
+  { id: 'first-contentful-paint', label: 'FCP' },
+  { id: 'largest-contentful-paint', label: 'LCP' },
+  { id: 'total-blocking-time', label: 'TBT' },
+  { id: 'cumulative-layout-shift', label: 'CLS' },
+  { id: 'speed-index', label: 'SI' },
+];
 /** Photos of the corpus put in the library, enough to fill a first screen of tiles. */
 const PHOTOS = [
   'Landscape_1.jpg',
@@ -51,6 +58,10 @@ function printResult(label: string, result: Result): void {
   });
   console.log(
     `${label}: ${scores.map(({ id, score }) => `${id} ${score ?? 'n/a'}${score !== null && score >= TARGET ? '' : ' (below target)'}`).join(', ')}`,
+  );
+  // The metrics behind the performance score, passing or not: the score alone hides which moved.
+  console.log(
+    `  metrics: ${METRICS.map(({ id, label: name }) => `${name} ${result.audits[id]?.displayValue ?? 'n/a'}`).join(', ')}`,
   );
   for (const { id } of scores) {
     const category = result.categories[id];

@@ -1,15 +1,17 @@
 /** The typed API client of the page. Requests go through the queue's runtime-neutral requestJson. */
 import type { AssetPage, ConfigResponse, LoginRequest, SetupRequest, User } from '../shared/api';
 import { requestJson } from '../queue/http';
+import { fetchEarly } from './earlyFetch';
+import { EARLY_PATHS } from './earlyStart';
 
 export { ApiError, NetworkError } from '../queue/http';
 
 export function getConfig(signal?: AbortSignal): Promise<ConfigResponse> {
-  return requestJson<ConfigResponse>('/api/config', { signal });
+  return requestJson<ConfigResponse>(EARLY_PATHS.config, { signal, fetch: fetchEarly });
 }
 
 export function getMe(signal?: AbortSignal): Promise<User> {
-  return requestJson<User>('/api/me', { signal });
+  return requestJson<User>(EARLY_PATHS.me, { signal, fetch: fetchEarly });
 }
 
 /** Creates the first (owner) account and signs it in. */

@@ -20,8 +20,8 @@ function previousDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The three ways the library writes a date. */
-const STYLES = {
+/** The three ways the library words a date (index.html prepares the first two: earlyStart.ts). */
+export const DATE_FORMATS = {
   day: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' },
   month: { month: 'long', year: 'numeric', timeZone: 'UTC' },
   capture: {
@@ -36,18 +36,17 @@ const STYLES = {
 } satisfies Record<string, Intl.DateTimeFormatOptions>;
 
 /**
- * One formatter per locale and style, made on first use. Making an Intl.DateTimeFormat costs tens
- * of microseconds (it resolves the locale's data) while formatting with one costs about one: the
- * timeline labels every day and month it shows on each render, which at scrolling speed is
- * thousands a second.
+ * Formatters by format and locale, made once: making an Intl.DateTimeFormat costs far more than
+ * using one, and the timeline words every rendered row, again on each scroll (issue 5: on a
+ * throttled phone CPU, Lighthouse found a quarter of a second of Library's load spent here).
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(style: keyof typeof STYLES, locale: string | undefined): Intl.DateTimeFormat {
-  const key = `${style} ${locale ?? ''}`;
+function formatter(format: keyof typeof DATE_FORMATS, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${format} ${locale ?? ''}`;
   let made = formatters.get(key);
   if (made === undefined) {
-    made = new Intl.DateTimeFormat(locale, STYLES[style]);
+    made = new Intl.DateTimeFormat(locale, DATE_FORMATS[format]);
     formatters.set(key, made);
   }
   return made;

@@ -11,6 +11,8 @@ import {
   type TrashPage,
 } from '../shared/api';
 import { requestJson } from '../queue/http';
+import { fetchEarly } from './earlyFetch';
+import { EARLY_PATHS } from './earlyStart';
 
 export interface PageQuery {
   cursor?: string | null;
@@ -28,15 +30,21 @@ function queryString(values: Record<string, string | number | null | undefined>)
   return text === '' ? '' : `?${text}`;
 }
 
+/** The newest assets, as many as a first screen shows: asked for with the buckets, not after them. */
+export const FIRST_PAGE: PageQuery = { limit: 100 };
+
+export function pagePath(query: PageQuery): string {
+  return `/api/assets${queryString({ cursor: query.cursor, from: query.from, limit: query.limit })}`;
+}
+
+// The timeline's first requests may have been started as the app opened (earlyStart.ts, router.ts):
+// fetchEarly takes their answers.
 export function listAssetPage(query: PageQuery, signal?: AbortSignal): Promise<AssetPage> {
-  return requestJson<AssetPage>(
-    `/api/assets${queryString({ cursor: query.cursor, from: query.from, limit: query.limit })}`,
-    { signal },
-  );
+  return requestJson<AssetPage>(pagePath(query), { signal, fetch: fetchEarly });
 }
 
 export function getBuckets(signal?: AbortSignal): Promise<AssetBuckets> {
-  return requestJson<AssetBuckets>('/api/assets/buckets', { signal });
+  return requestJson<AssetBuckets>(EARLY_PATHS.buckets, { signal, fetch: fetchEarly });
 }
 
 export function getAssetDetails(id: string, signal?: AbortSignal): Promise<AssetDetails> {

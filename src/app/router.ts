@@ -2,14 +2,27 @@ import type { Pinia } from 'pinia';
 import { nextTick } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import type { RouteRecordRaw, Router } from 'vue-router';
+import { startEarly } from './earlyFetch';
+import { LIBRARY_FIRST_REQUESTS } from './earlyStart';
 import { redirectFor } from './routeAccess';
 import { useSessionStore } from './stores/session';
 
 /**
- * The Backup screen is a chunk of its own like every other screen, so the app shell is only what
- * all of them share; the service worker precaches it, so it opens offline too.
+ * Every screen, the Backup screen included, is a chunk of its own, so the app shell is only what
+ * all of them share; the service worker precaches them, so they open offline too.
  */
-const loadBackupView = () => import('./views/BackupView.vue');
+const views = {
+  setup: () => import('./views/SetupView.vue'),
+  login: () => import('./views/LoginView.vue'),
+  backup: () => import('./views/BackupView.vue'),
+  library: () => import('./views/LibraryView.vue'),
+  trash: () => import('./views/TrashView.vue'),
+  settings: () => import('./views/SettingsView.vue'),
+};
+
+function isView(name: unknown): name is keyof typeof views {
+  return typeof name === 'string' && name in views;
+}
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -25,32 +38,32 @@ const routes: RouteRecordRaw[] = [
   {
     path: '/setup',
     name: 'setup',
-    component: () => import('./views/SetupView.vue'),
+    component: views.setup,
     meta: { title: 'Create your account', public: true },
   },
   {
     path: '/login',
     name: 'login',
-    component: () => import('./views/LoginView.vue'),
+    component: views.login,
     meta: { title: 'Sign in', public: true },
   },
-  { path: '/backup', name: 'backup', component: loadBackupView, meta: { title: 'Backup' } },
+  { path: '/backup', name: 'backup', component: views.backup, meta: { title: 'Backup' } },
   {
     path: '/library/:id?',
     name: 'library',
-    component: () => import('./views/LibraryView.vue'),
+    component: views.library,
     meta: { title: 'Library' },
   },
   {
     path: '/trash',
     name: 'trash',
-    component: () => import('./views/TrashView.vue'),
+    component: views.trash,
     meta: { title: 'Trash' },
   },
   {
     path: '/settings',
     name: 'settings',
-    component: () => import('./views/SettingsView.vue'),
+    component: views.settings,
     meta: { title: 'Settings' },
   },
   { path: '/:unknown(.*)*', redirect: { name: 'backup' } },
@@ -59,11 +72,15 @@ const routes: RouteRecordRaw[] = [
 export function createAppRouter(pinia: Pinia): Router {
   const router = createRouter({ history: createWebHistory(), routes });
 
-  router.beforeEach(async (to) => {
-    // The default screen loads while the session is asked for, not after (the router loads a
-    // route's chunk once its guards have run).
-    // A failure is the router's to report, when it loads the same chunk.
-    if (to.name === 'backup') loadBackupView().catch(() => undefined);
+  router.beforeEach(async (to, from) => {
+    // The screen's chunk loads while the session is asked for, not after (the router loads a
+    // route's chunk once its guards have run); a failure is the router's to report, when it
+    // loads the same chunk.
+    if (isView(to.name)) views[to.name]().catch(() => undefined);
+    // Opening the app on Library: its first requests start now too (if index.html has not
+    // started them already), rather than once the session, the chunk and the screen are all
+    // there (issue 5: the first photo waited for that chain).
+    if (to.name === 'library' && from.matched.length === 0) startEarly(LIBRARY_FIRST_REQUESTS);
     const session = useSessionStore(pinia);
     await session.ensureLoaded();
     return redirectFor(session, to) ?? true;

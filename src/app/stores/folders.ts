@@ -1,6 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
-import { sha256OfBlob } from '../../media/hash';
 import type { BackupFolder } from '../../queue/folder';
 import { directoryPicker, readPermission, requestReadPermission } from '../folders/fileSystemAccess';
 import { FolderDb } from '../folders/folderDb';
@@ -86,7 +85,9 @@ export const useFoldersStore = defineStore('folders', () => {
           const result = await scanFolder(folder, {
             db,
             queueFiles: (files) => queue.addFiles(files),
-            hash: (file) => sha256OfBlob(file),
+            // Hashing (hash-wasm) loads with the first file to hash, not with the store, which
+            // Backup and Library load as they open (issue 5: its chunk ran during their load).
+            hash: async (file) => (await import('../../media/hash')).sha256OfBlob(file),
             onProgress: (progress) => {
               scanning.value = { id, label: scanProgressLabel(folder.name, progress) };
             },

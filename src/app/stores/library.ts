@@ -57,11 +57,22 @@ export const useLibraryStore = defineStore('library', () => {
     controller = own;
     generation++;
     loading.value = true;
+    // The first load asks for the newest page with the buckets, not after them: it is what the
+    // first screen shows (issue 5). Should it fail, fill asks for it again and reports that.
+    const head = loaded.value ? null : api.listAssetPage(api.FIRST_PAGE, own.signal).catch(() => null);
     try {
       const buckets = await api.getBuckets(own.signal);
+      const page = await head;
       days.value = buckets.days;
-      slots.value = new Array<Asset | undefined>(buckets.total);
+      const fresh = new Array<Asset | undefined>(buckets.total);
       cursorAt = new Map();
+      if (page !== null) {
+        page.items.forEach((asset, i) => {
+          if (i < fresh.length) fresh[i] = asset;
+        });
+        if (page.nextCursor !== null) cursorAt.set(page.items.length, page.nextCursor);
+      }
+      slots.value = fresh;
       loaded.value = true;
       problem.value = null;
       loading.value = false;

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeServer, ORIGIN } from '../../queue/testing/fakeServer';
+import { watch } from 'vue';
 import { useQueueStore } from './queue';
 
 const JPEG_HEAD = [0xff, 0xd8, 0xff, 0xe0];
@@ -71,6 +72,23 @@ describe('queue store', () => {
 
     expect(queue.items.map((item) => item.state)).toEqual(['done', 'skipped']);
     expect(server.requests.slice(before)).toEqual([]);
+  });
+
+  it('does not count a pass over a settled queue as draining (Library reloads when a drain ends)', async () => {
+    const queue = useQueueStore();
+    await queue.addFiles([photo('a.jpg')]);
+    await queue.drainNow();
+    const seen: boolean[] = [];
+    const stop = watch(
+      () => queue.draining,
+      (draining) => seen.push(draining),
+      { flush: 'sync' },
+    );
+
+    await queue.drainNow();
+    stop();
+
+    expect(seen).toEqual([]);
   });
 
   it('keeps a failure of the queue itself as a sentence', async () => {

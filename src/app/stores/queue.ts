@@ -75,7 +75,7 @@ export const useQueueStore = defineStore('queue', () => {
   /** Every item, oldest added first: the one list the rest is computed from. */
   const items = ref<QueueItem[]>([]);
   const loaded = ref(false);
-  /** This page's drain is running (or waiting for another context's to finish). */
+  /** This page's drain is running with work to do (or waiting for another context's to finish). */
   const drainingHere = ref(false);
   /** The last drain notice from the channel: some context (this page included) is draining. */
   const drainingAnywhere = ref(false);
@@ -298,7 +298,6 @@ export const useQueueStore = defineStore('queue', () => {
       drainAgain = true;
       return drainRun;
     }
-    drainingHere.value = true;
     drainRun = (async () => {
       try {
         const queue = await open();
@@ -309,6 +308,9 @@ export const useQueueStore = defineStore('queue', () => {
           // (files added) goes round the loop again, so it reads the list afresh.
           await sync(null);
           if (items.value.every(isSettled)) continue;
+          // Only a drain with work counts as draining: the pass over an empty queue as the app
+          // opens must not make Library reload the timeline it is loading (issue 5).
+          drainingHere.value = true;
           // Loaded on the first drain with work to do, not with the app shell (src/app/pageDrain.ts).
           const { drain, pagePreparer } = await import('../pageDrain');
           drainController = new AbortController();

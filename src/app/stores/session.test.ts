@@ -74,6 +74,33 @@ describe('session store', () => {
     expect(session.signedIn).toBe(true);
   });
 
+  it('asks who is signed in without waiting for the configuration', async () => {
+    let answerConfig: (response: Response) => void = () => undefined;
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', (input: string) => {
+      asked.push(input);
+      if (input === '/api/config') return new Promise<Response>((resolve) => (answerConfig = resolve));
+      return Promise.resolve(json(200, ada));
+    });
+    const session = useSessionStore();
+    const loading = session.ensureLoaded();
+    expect(asked).toEqual(['/api/me', '/api/config']);
+    answerConfig(json(200, config(false)));
+    await loading;
+    expect(session.me).toEqual(ada);
+  });
+
+  it('has no one signed in on a fresh server, whatever /api/me answers', async () => {
+    serve({
+      'GET /api/config': () => json(200, config(true)),
+      'GET /api/me': () => json(500, errorBody('INTERNAL')),
+    });
+    const session = useSessionStore();
+    await session.ensureLoaded();
+    expect(session.status).toBe('ready');
+    expect(session.signedIn).toBe(false);
+  });
+
   it('signs out', async () => {
     serve({
       'GET /api/config': () => json(200, config(false)),

@@ -25,8 +25,12 @@ export const useSessionStore = defineStore('session', () => {
 
   async function load(): Promise<void> {
     try {
+      // Asked together rather than one after the other: the first screen waits for both (issue 5).
+      // A fresh server (setup required) has no one signed in, whatever /api/me answered.
+      const signedInUser = getMeOrNull();
+      void signedInUser.catch(() => undefined);
       config.value = await api.getConfig();
-      me.value = config.value.setupRequired ? null : await getMeOrNull();
+      me.value = config.value.setupRequired ? null : await signedInUser;
       status.value = 'ready';
       problem.value = null;
     } catch (error) {
