@@ -10,12 +10,9 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
 import {
-  createOwnerThroughApi,
-  launchChromium,
-  removeDir,
+  closeSession,
+  openSession,
   rowsByState,
-  startServer,
-  uploadCorpusAsOwner,
   type Browser,
   type BrowserContext,
   type Page,
@@ -144,21 +141,13 @@ describe('accessibility', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await createOwnerThroughApi(context, server.url);
-    await uploadCorpusAsOwner(context, server.url, LIBRARY);
-
-    page = await context.newPage();
+    ({ server, browser, context, page } = await openSession({
+      context: { viewport: { width: 1280, height: 800 } },
+      seed: LIBRARY,
+    }));
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeSession({ server, browser, context }));
 
   it('Backup, with done, skipped and queued items, passes axe in light and dark', async () => {
     await page.goto(`${server.url}/backup`);

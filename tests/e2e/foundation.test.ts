@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
 import {
+  closeSession,
   createOwnerThroughUi,
-  launchChromium,
-  removeDir,
-  startServer,
+  openSession,
   waitForServiceWorker,
   type Browser,
   type BrowserContext,
@@ -33,18 +32,10 @@ describe('foundation: account, upload, library, offline shell', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    context = await browser.newContext();
-    page = await context.newPage();
+    ({ server, browser, context, page } = await openSession());
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeSession({ server, browser, context }));
 
   it('creates the owner account on first run', async () => {
     await createOwnerThroughUi(page, server.url);

@@ -8,7 +8,13 @@ import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import { REPO_ROOT } from '../support/corpus';
@@ -134,6 +140,54 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
+}
+
+/** One server, Chromium, a context and a page, shared by the tests of a describe block. */
+export interface SharedSession {
+  server: RunningServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+export interface SharedSessionOptions {
+  server?: ServerOptions;
+  chromiumArgs?: string[];
+  context?: BrowserContextOptions;
+  /** Corpus files uploaded to a new owner account, whose session the context then holds. */
+  seed?: readonly string[];
+}
+
+/**
+ * Opens a SharedSession for a block's beforeAll; closeSession closes it in afterAll. If opening
+ * fails midway, what it opened is closed before the error goes on.
+ */
+export async function openSession(options: SharedSessionOptions = {}): Promise<SharedSession> {
+  const opened: Partial<SharedSession> = {};
+  try {
+    opened.server = await startServer(options.server);
+    opened.browser = await launchChromium(options.chromiumArgs);
+    const context = await opened.browser.newContext(options.context);
+    opened.context = context;
+    if (options.seed !== undefined) {
+      await createOwnerThroughApi(context, opened.server.url);
+      await uploadCorpusAsOwner(context, opened.server.url, options.seed);
+    }
+    return { server: opened.server, browser: opened.browser, context, page: await context.newPage() };
+  } catch (error) {
+    await closeSession(opened);
+    throw error;
+  }
+}
+
+/** Closes whatever parts of a SharedSession exist and removes the server's data. */
+export async function closeSession(session: Partial<SharedSession>): Promise<void> {
+  await session.context?.close();
+  await session.browser?.close();
+  if (session.server !== undefined) {
+    await session.server.stop();
+    removeDir(session.server.dataDir);
+  }
 }
 
 /** A signed-in context and a page on /backup that the service worker controls. */

@@ -16,8 +16,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackCertificate, spkiFingerprint, type Pems } from '../support/certificate';
 import {
+  closeSession,
   createOwnerThroughUi,
-  launchChromium,
+  openSession,
   removeDir,
   startServer,
   waitForServiceWorker,
@@ -39,19 +40,17 @@ describe('HTTPS: the app over TLS with a self-signed certificate', () => {
     pems = await loopbackCertificate();
     await fs.writeFile(path.join(dir, 'cert.pem'), pems.cert);
     await fs.writeFile(path.join(dir, 'key.pem'), pems.key, { mode: 0o600 });
-    server = await startServer({
-      env: { SHOEBOX_TLS_CERT: path.join(dir, 'cert.pem'), SHOEBOX_TLS_KEY: path.join(dir, 'key.pem') },
-      tlsCa: pems.cert,
-    });
-    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiFingerprint(pems.cert)}`]);
-    context = await browser.newContext();
+    ({ server, browser, context } = await openSession({
+      server: {
+        env: { SHOEBOX_TLS_CERT: path.join(dir, 'cert.pem'), SHOEBOX_TLS_KEY: path.join(dir, 'key.pem') },
+        tlsCa: pems.cert,
+      },
+      chromiumArgs: [`--ignore-certificate-errors-spki-list=${spkiFingerprint(pems.cert)}`],
+    }));
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
+    await closeSession({ server, browser, context });
     if (dir) removeDir(dir);
   });
 

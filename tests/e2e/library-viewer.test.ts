@@ -11,12 +11,9 @@ import type { AssetPage } from '../../src/shared/api';
 import { THUMBNAIL_CACHE } from '../../src/shared/caches';
 import { corpusFile } from '../support/corpus';
 import {
-  createOwnerThroughApi,
-  launchChromium,
+  closeSession,
   libraryAssets,
-  removeDir,
-  startServer,
-  uploadCorpusAsOwner,
+  openSession,
   waitForServiceWorker,
   type Browser,
   type BrowserContext,
@@ -65,20 +62,13 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
   let timeline: LibraryAsset[];
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1000, height: 700 }, hasTouch: true });
-    await createOwnerThroughApi(context, server.url);
-    await uploadCorpusAsOwner(context, server.url, PHOTOS);
-    page = await context.newPage();
+    ({ server, browser, context, page } = await openSession({
+      context: { viewport: { width: 1000, height: 700 }, hasTouch: true },
+      seed: PHOTOS,
+    }));
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeSession({ server, browser, context }));
 
   it('gives a video backed up from the page the poster frame the page took', async () => {
     await page.goto(`${server.url}/backup`);

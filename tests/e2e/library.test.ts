@@ -7,12 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '../support/corpus';
 import {
+  closeSession,
   libraryAssets,
-  createOwnerThroughApi,
-  launchChromium,
-  removeDir,
-  startServer,
-  uploadCorpusAsOwner,
+  openSession,
   type Browser,
   type BrowserContext,
   type LibraryAsset,
@@ -69,20 +66,13 @@ describe('library: timeline, viewer, trash', () => {
   let timeline: LibraryAsset[];
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await createOwnerThroughApi(context, server.url);
-    await uploadCorpusAsOwner(context, server.url, FILES);
-    page = await context.newPage();
+    ({ server, browser, context, page } = await openSession({
+      context: { viewport: { width: 1280, height: 800 } },
+      seed: FILES,
+    }));
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeSession({ server, browser, context }));
 
   it('lists every asset once, newest capture first, under its day header', async () => {
     timeline = await libraryAssets(context, server.url);
