@@ -21,6 +21,18 @@ describe('requestJson', () => {
     expect(seen).toMatchObject({ method: 'POST', body: '{"a":1}', credentials: 'same-origin' });
   });
 
+  it('sends a Blob as itself, with its own type', async () => {
+    let seen: RequestInit | undefined;
+    const fetchFn: FetchFn = (_input, init) => {
+      seen = init;
+      return Promise.resolve(new Response(null, { status: 204 }));
+    };
+    const image = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
+    await requestJson('/api/assets/a/poster', { method: 'POST', body: image, fetch: fetchFn });
+    expect(seen?.body).toBe(image);
+    expect(seen?.headers).toMatchObject({ 'Content-Type': 'image/jpeg' });
+  });
+
   it('answers undefined for 204', async () => {
     expect(await requestJson('/api/x', { fetch: answer(204, null) })).toBeUndefined();
   });

@@ -49,7 +49,7 @@ export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Sent as JSON. */
+  /** Sent as JSON; a Blob is sent as itself, with its own type (an image upload, say). */
   body?: unknown;
   signal?: AbortSignal | undefined;
   fetch?: FetchFn | undefined;
@@ -71,8 +71,11 @@ export async function requestJson<T>(path: string, options: RequestOptions = {})
       headers:
         body === undefined
           ? { Accept: 'application/json' }
-          : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? null : JSON.stringify(body),
+          : {
+              Accept: 'application/json',
+              'Content-Type': body instanceof Blob ? body.type : 'application/json',
+            },
+      body: body === undefined ? null : body instanceof Blob ? body : JSON.stringify(body),
       signal: signal ?? null,
       cache: 'no-store',
     });

@@ -1,5 +1,5 @@
 import type { CheckRequest, CheckResponse, ConfigResponse, User } from '../shared/api';
-import { NetworkError, apiErrorFrom, requestJson } from './http';
+import { requestJson } from './http';
 import type { FetchFn } from './http';
 
 /** The API calls the drain needs besides tus; an interface so tests can stand in for the server. */
@@ -13,32 +13,6 @@ export interface QueueServer {
   poster(assetId: string, image: Blob, signal?: AbortSignal): Promise<void>;
 }
 
-/** `POST /api/assets/:id/poster` takes the image itself as the body, not JSON (src/shared/api.ts). */
-async function sendPoster(
-  fetchFn: FetchFn | undefined,
-  assetId: string,
-  image: Blob,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const send: FetchFn = fetchFn ?? ((input, init) => fetch(input, init));
-  let response: Response;
-  try {
-    response = await send(`/api/assets/${encodeURIComponent(assetId)}/poster`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'Content-Type': image.type },
-      body: image,
-      signal: signal ?? null,
-      cache: 'no-store',
-    });
-  } catch (error) {
-    if (signal?.aborted === true) throw error;
-    throw new NetworkError({ cause: error });
-  }
-  const text = await response.text();
-  if (!response.ok) throw apiErrorFrom(response.status, text);
-}
-
 export function createQueueServer(fetchFn?: FetchFn): QueueServer {
   return {
     config: (signal) => requestJson<ConfigResponse>('/api/config', { signal, fetch: fetchFn }),
@@ -50,6 +24,14 @@ export function createQueueServer(fetchFn?: FetchFn): QueueServer {
         fetch: fetchFn,
       }),
     me: (signal) => requestJson<User>('/api/me', { signal, fetch: fetchFn }),
-    poster: (assetId, image, signal) => sendPoster(fetchFn, assetId, image, signal),
+    // The poster route takes the image itself as the body, not JSON (src/shared/api.ts).
+    poster: async (assetId, image, signal) => {
+      await requestJson<unknown>(`/api/assets/${encodeURIComponent(assetId)}/poster`, {
+        method: 'POST',
+        body: image,
+        signal,
+        fetch: fetchFn,
+      });
+    },
   };
 }
