@@ -11,19 +11,15 @@
  * Chromium (CHROME_PATH, /usr/bin/chromium by default), waits for their thumbnails, and
  * photographs the Library. The PNGs are reduced to a 256-colour palette to keep them small.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { createOwnerThroughApi, launchChromium, removeDir, startServer } from '../tests/e2e/harness';
 import { REPO_ROOT, corpusFile } from '../tests/support/corpus';
 
-const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const OUT_DIR = join(REPO_ROOT, 'public/screenshots');
-const OWNER = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery' };
 
 /**
  * Real photos: some with capture dates spread over the years, so the Library shows several days,
@@ -50,18 +46,6 @@ const SHOTS = [
   { file: 'library-narrow.png', width: 390, height: 844 },
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -71,34 +55,12 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'shoebox-screenshots-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [join(REPO_ROOT, 'build/server/main.js')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SHOEBOX_DATA_DIR: dataDir,
-      SHOEBOX_STATIC_DIR: join(REPO_ROOT, 'dist'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const browser = await chromium.launch({
-    executablePath: CHROME_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const server = await startServer({ dataDir: mkdtempSync(join(tmpdir(), 'shoebox-screenshots-')) });
+  const url = server.url;
+  const browser = await launchChromium();
   try {
-    await waitFor(
-      'the server',
-      async () => (await fetch(`${url}/api/health`).catch(() => null))?.ok === true,
-    );
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const setup = await context.request.post(`${url}/api/setup`, { data: OWNER });
-    if (!setup.ok()) throw new Error(`Creating the account failed: ${setup.status()}`);
+    await createOwnerThroughApi(context, url);
 
     const page = await context.newPage();
     await page.goto(`${url}/backup`);
@@ -124,9 +86,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
+    removeDir(server.dataDir);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   rowsByState,
   signIn,
   startServer,
+  throttleUpload,
   waitForServiceWorker,
   waitForStoredSetting,
   waitForSyncRegistration,
@@ -150,14 +151,7 @@ describe('backup engine', () => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
 
     // Slow enough (16 MB/s) to be caught between chunks.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 16 * 1024 * 1024,
-    });
+    await throttleUpload(context, page, 16 * 1024 * 1024);
     const patchOffsets: number[] = [];
     page.on('request', (request) => {
       if (request.method() === 'PATCH') patchOffsets.push(Number(request.headers()['upload-offset']));

@@ -142,6 +142,25 @@ export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
+/**
+ * Limits the page's upload bandwidth (its service worker's uploads follow it), so that a test can
+ * act while an upload is still running or between two of its chunks.
+ */
+export async function throttleUpload(
+  context: BrowserContext,
+  page: Page,
+  bytesPerSecond: number,
+): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
+}
+
 /** One server, Chromium, a context and a page, shared by the tests of a describe block. */
 export interface SharedSession {
   server: RunningServer;

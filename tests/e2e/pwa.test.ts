@@ -19,6 +19,7 @@ import {
   queueRecords,
   removeDir,
   rowsByState,
+  throttleUpload,
   waitForServiceWorker,
   waitForStoredSetting,
   type Page,
@@ -214,14 +215,7 @@ describe('installable PWA', () => {
       (await queueRecords(page)).find((record) => record.name === name)?.state;
 
     // Slow enough (4 MB/s, about 5 s a file) for the update to arrive while the first upload runs.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 4 * 1024 * 1024,
-    });
+    await throttleUpload(context, page, 4 * 1024 * 1024);
     const events: string[] = [];
     const uploadRequests: string[] = [];
     page.on('request', (request) => {
