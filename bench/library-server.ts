@@ -353,15 +353,15 @@ export async function run(): Promise<void> {
         after,
       },
     ];
-    // The first few hundred requests over HTTP cost more than the rest (the walk above went
-    // through inject, so Node's HTTP and socket paths and the new connection start cold).
+    // Whichever page is measured first has come out a third to half dearer than the same page
+    // measured again later in the same run, in end() above all. Two suspected causes are taken
+    // out here: the walk went through inject, so Node's HTTP and socket paths and the connection
+    // start cold; and seeding and the walk left hundreds of megabytes of garbage, which V8
+    // collects incrementally, in steps taken by whatever allocates meanwhile (the requests' 51 kB
+    // strings above all). Many runs still show it: compare the two pages' end().
     for (let i = 0; i < HTTP_WARM_UP; i++) {
       for (const url of [...pages.map((page) => page.url), '/api/me']) await overHttp(url, [], []);
     }
-    // Seeding and the walk left hundreds of megabytes of garbage. V8 collects it incrementally,
-    // in steps taken by whatever allocates while the collection runs: the first page's requests
-    // (their 51 kB strings above all) paid for it, and measured half again what the same page did
-    // measured later in the same run.
     collectGarbage();
     for (const page of pages) {
       const check = await app.inject({ url: page.url, headers: { cookie } });
