@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { readNow, type Db } from '../db';
 import { PreparedQuery } from '../db/prepared';
 import { randomSecret, sha256Hex } from './secrets';
 import { toUser } from './users';
@@ -45,11 +45,26 @@ const sessionQuery = new PreparedQuery((db: Db, id: string, now: string) =>
     .where('sessions.expires_at', '>', now),
 );
 
-export async function findSession(
-  db: Db,
-  secret: string,
-  now: Date,
-): Promise<{ sessionId: string; user: User } | null> {
+export interface FoundSession {
+  sessionId: string;
+  user: User;
+}
+
+/**
+ * findSession answered at once from the database (readNow), or undefined when it cannot answer
+ * at once: then findSession waits its turn. Still the database's answer on every call, so a
+ * session deleted by a sign-out or revocation is refused by the very next request.
+ */
+export function findSessionNow(db: Db, secret: string, now: Date): FoundSession | null | undefined {
+  const rows = readNow(db, sessionQuery.compileFor(db, sha256Hex(secret), now.toISOString()));
+  if (rows === undefined) return undefined;
+  const row = rows[0];
+  return row === undefined ? null : { sessionId: row.session_id, user: toUser(row) };
+}
+
+export async function findSession(db: Db, secret: string, now: Date): Promise<FoundSession | null> {
+  const found = findSessionNow(db, secret, now);
+  if (found !== undefined) return found;
   const row = await sessionQuery.executeTakeFirst(db, sha256Hex(secret), now.toISOString());
   return row === undefined ? null : { sessionId: row.session_id, user: toUser(row) };
 }

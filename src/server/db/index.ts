@@ -76,6 +76,29 @@ export function readNow<Row>(db: Db, query: CompiledQuery<Row>): Row[] | undefin
 }
 
 /**
+ * readNow for a SELECT of one column: that column of each row, without an object per row (for a
+ * page of 100 rows, about as long as SQLite's reading of them).
+ */
+export function readColumnNow<Row>(db: Db, query: CompiledQuery<Row>): Row[keyof Row][] | undefined {
+  const direct = directs.get(db);
+  if (direct === undefined || direct.sqlite.inTransaction || !SelectQueryNode.is(query.query))
+    return undefined;
+  try {
+    const statement = direct.prepare(query.sql);
+    // The statement is cached and shared: it answers rows again once this read is done.
+    statement.pluck(true);
+    try {
+      return statement.all(query.parameters) as Row[keyof Row][];
+    } finally {
+      statement.pluck(false);
+    }
+  } catch (error) {
+    if (isBusyConnection(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
  * WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before we
  * acknowledge an upload (DESIGN §5); foreign keys are off by default in SQLite.

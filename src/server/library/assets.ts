@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
-import type { Db } from '../db';
+import { readColumnNow, type Db } from '../db';
 import { executeRead, PreparedQuery } from '../db/prepared';
 import type { AssetsTable, Database } from '../db/schema';
 import { encodeCursor, type KeysetCursor } from './cursor';
@@ -156,20 +156,30 @@ export function timelineQuery(db: Db, ownerId: string, page: TimelineQuery) {
   );
 }
 
+/** The rows of one page of the timeline, in order, whatever each row is made of. */
+function timelineRows(
+  db: Db,
+  ownerId: string,
+  afterKey: string,
+  afterId: string,
+  before: string,
+  limit: number,
+  shape: { withAfter: boolean; withBefore: boolean },
+) {
+  let query = db.selectFrom('assets').where('owner_id', '=', ownerId).where('deleted_at', 'is', null);
+  if (shape.withAfter) {
+    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(afterKey, afterId)));
+  }
+  if (shape.withBefore) query = query.where('captured_at', '<', before);
+  return query.orderBy('captured_at', 'desc').orderBy('id', 'desc').limit(limit);
+}
+
 function timelineShape(withAfter: boolean, withBefore: boolean) {
   return new PreparedQuery(
-    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) => {
-      let query = db
-        .selectFrom('assets')
-        .select(ASSET_COLUMNS)
-        .where('owner_id', '=', ownerId)
-        .where('deleted_at', 'is', null);
-      if (withAfter) {
-        query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(afterKey, afterId)));
-      }
-      if (withBefore) query = query.where('captured_at', '<', before);
-      return query.orderBy('captured_at', 'desc').orderBy('id', 'desc').limit(limit);
-    },
+    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) =>
+      timelineRows(db, ownerId, afterKey, afterId, before, limit, { withAfter, withBefore }).select(
+        ASSET_COLUMNS,
+      ),
   );
 }
 
@@ -177,6 +187,73 @@ function timelineShape(withAfter: boolean, withBefore: boolean) {
 const timelineQueries = [
   [timelineShape(false, false), timelineShape(false, true)],
   [timelineShape(true, false), timelineShape(true, true)],
+] as const;
+
+/**
+ * A REAL column as JSON.stringify writes its number, as SQL. SQLite's JSON functions write a
+ * REAL with 17 significant digits and always a fraction (`12.0`, `0.33333333333333332`), where
+ * JavaScript writes the shortest digits that read back as the same double (`12`,
+ * `0.3333333333333333`). So: a whole number goes out as an integer; a fraction with the fewest of
+ * 15, 16 or 17 digits that reads back as itself (15 covers every number that has a shorter
+ * form, since a double holds more than 15 digits); Infinity, which JSON cannot write, as null,
+ * as JSON.stringify does. What is left differs from JavaScript's text only where SQLite's 17th
+ * digit is not JavaScript's (about one fraction in a hundred), or in exponent notation below
+ * 0.0001: the same double either way, as JSON.parse reads both.
+ */
+function jsonReal(column: string): string {
+  const digits = (precision: number): string => `printf('%!.${precision}g', ${column})`;
+  const readsBack = (precision: number): string => `CAST(${digits(precision)} AS REAL) = ${column}`;
+  return `CASE
+    WHEN ${column} IS NULL OR abs(${column}) > 1.7976931348623157e308 THEN NULL
+    WHEN abs(${column}) < 9007199254740992 AND ${column} = CAST(${column} AS INTEGER) THEN CAST(${column} AS INTEGER)
+    WHEN abs(${column}) < 0.0001 OR abs(${column}) >= 1e15 THEN ${column}
+    WHEN ${readsBack(15)} THEN json(${digits(15)})
+    WHEN ${readsBack(16)} THEN json(${digits(16)})
+    ELSE json(${digits(17)}) END`;
+}
+
+/**
+ * One `Asset` (toAsset) as JSON text written by SQLite, byte for byte what JSON.stringify writes
+ * of toAsset's object (same keys in the same order, same string escapes; numbers see jsonReal),
+ * or NULL for a row toAsset refuses (an inconsistent thumbnail state), which the caller then
+ * leaves to toAsset to report. Columns of integer affinity hold integers, which both write alike.
+ */
+const ASSET_JSON = `CASE WHEN thumb_state = 'pending'
+    OR (thumb_state = 'ready' AND thumb_version IS NOT NULL)
+    OR (thumb_state = 'placeholder' AND thumb_code IS NOT NULL)
+  THEN json_object(
+    'id', id,
+    'filename', filename,
+    'mimeType', mime_type,
+    'bytes', bytes,
+    'sha256', sha256,
+    'sourceSha256', source_sha256,
+    'capturedAt', captured_at,
+    'capturedOffsetMinutes', captured_offset_minutes,
+    'uploadedAt', uploaded_at,
+    'width', width,
+    'height', height,
+    'durationSeconds', ${jsonReal('duration_seconds')},
+    'thumb', CASE thumb_state
+      WHEN 'ready' THEN json_object('state', 'ready', 'version', thumb_version)
+      WHEN 'placeholder' THEN json_object('state', 'placeholder', 'code', thumb_code, 'reason', coalesce(thumb_reason, ''))
+      ELSE json_object('state', 'pending') END,
+    'deletedAt', deleted_at)
+  END`;
+
+function timelineJsonShape(withAfter: boolean, withBefore: boolean) {
+  return new PreparedQuery(
+    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) =>
+      timelineRows(db, ownerId, afterKey, afterId, before, limit, { withAfter, withBefore }).select(
+        sql<string | null>`${sql.raw(ASSET_JSON)}`.as('json'),
+      ),
+  );
+}
+
+/** timelineQueries, each row its `Asset` as JSON (ASSET_JSON). */
+const timelineJsonQueries = [
+  [timelineJsonShape(false, false), timelineJsonShape(false, true)],
+  [timelineJsonShape(true, false), timelineJsonShape(true, true)],
 ] as const;
 
 /** The page of `rows`, read `limit + 1` at a time: one more than the page says whether another follows. */
@@ -193,6 +270,41 @@ export function toAssetPage(rows: readonly AssetSummaryRow[], limit: number): As
 /** One page of the timeline (see timelineQuery). */
 export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
   return toAssetPage(await executeRead(db, timelineQuery(db, ownerId, page)), page.limit);
+}
+
+/**
+ * The same page as listAssets, as the JSON text JSON.stringify writes of it, with SQLite writing
+ * each item (ASSET_JSON): a page then costs no object per row and per column, and no serialising,
+ * which together took more than SQLite's reading of the rows. Undefined when the database cannot
+ * answer at once (readNow) or a row is one listAssets refuses: the caller then takes listAssets.
+ */
+export function readAssetPageJson(db: Db, ownerId: string, page: TimelineQuery): string | undefined {
+  const { after, before, limit } = page;
+  const query = timelineJsonQueries[after === null ? 0 : 1][before === null ? 0 : 1].compileFor(
+    db,
+    ownerId,
+    after?.key ?? '',
+    after?.id ?? '',
+    before ?? '',
+    limit + 1,
+  );
+  const rows = readColumnNow(db, query);
+  if (rows === undefined) return undefined;
+  const count = Math.min(rows.length, limit);
+  let json = '{"items":[';
+  for (let index = 0; index < count; index++) {
+    const item = rows[index];
+    if (item == null) return undefined;
+    json += index === 0 ? item : `,${item}`;
+  }
+  let next = 'null';
+  if (rows.length > limit && count > 0) {
+    // The cursor is the last item's place: read back from its JSON, once per page.
+    const last = JSON.parse(rows[count - 1] ?? '') as Pick<Asset, 'capturedAt' | 'id'>;
+    // base64url needs no escaping in a JSON string.
+    next = `"${encodeCursor({ key: last.capturedAt, id: last.id })}"`;
+  }
+  return `${json}],"nextCursor":${next}}`;
 }
 
 /**

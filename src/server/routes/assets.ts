@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   CHECK_BATCH_MAX,
   type AssetBuckets,
@@ -15,6 +15,7 @@ import {
   findExistingSources,
   listAssets,
   listDayBuckets,
+  readAssetPageJson,
   toAssetDetails,
 } from '../library/assets';
 import { startOfNextDay } from '../library/capture-date';
@@ -150,13 +151,19 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
         response: { 200: assetPageResponseSchema },
       },
     },
-    async (request): Promise<AssetPage> => {
+    async (request, reply): Promise<AssetPage | FastifyReply> => {
       const { cursor, limit = PAGE_DEFAULT, from } = request.query;
       const before = from === undefined ? null : startOfNextDay(from);
       if (from !== undefined && before === null) {
         throw new ApiError('BAD_REQUEST', '"from" must be a day of the calendar, as YYYY-MM-DD.');
       }
-      return listAssets(ctx.db, principalOf(request).user.id, { after: parseCursor(cursor), before, limit });
+      const ownerId = principalOf(request).user.id;
+      const page = { after: parseCursor(cursor), before, limit };
+      // JSON text with a JSON content type goes out as it is: the response schema serialises
+      // only listAssets' objects, for when SQLite cannot write the page itself.
+      const json = readAssetPageJson(ctx.db, ownerId, page);
+      if (json !== undefined) return reply.type('application/json; charset=utf-8').send(json);
+      return listAssets(ctx.db, ownerId, page);
     },
   );
 
