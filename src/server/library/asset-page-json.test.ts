@@ -68,7 +68,7 @@ async function expected(page: TimelineQuery): Promise<string> {
 const FIRST: TimelineQuery = { after: null, before: null, limit: 100 };
 
 describe('readAssetPageJson', () => {
-  it('writes each field as JSON.stringify writes toAsset: present, absent, and every thumbnail state', async () => {
+  it('writes each field as toAsset does: present, absent, and every thumbnail state', async () => {
     await addAsset();
     await addAsset({
       filename: 'VID_0002.mp4',
@@ -101,12 +101,9 @@ describe('readAssetPageJson', () => {
     // In the trash: not on the timeline at all.
     await addAsset({ captured_at: '2025-06-06T00:00:00.000Z', deleted_at: '2026-01-03T00:00:00.000Z' });
 
-    const json = readAssetPageJson(db, ownerId, FIRST);
-    expect(json).toBe(await expected(FIRST));
-    const page = JSON.parse(json ?? '') as AssetPage;
+    const page = JSON.parse(readAssetPageJson(db, ownerId, FIRST) ?? '') as AssetPage;
+    expect(page).toEqual(await listAssets(db, ownerId, FIRST));
     expect(page.items).toHaveLength(5);
-    // A whole number of seconds in a REAL column is 30, not SQLite's 30.0.
-    expect(json).toContain('"durationSeconds":30,');
     expect(page.items.map((item) => item.thumb.state)).toEqual([
       'pending',
       'placeholder',
@@ -132,9 +129,9 @@ describe('readAssetPageJson', () => {
     expect((JSON.parse(json ?? '') as AssetPage).items.map((item) => item.filename).reverse()).toEqual(names);
   });
 
-  it('writes fractional durations as the same numbers, nearly always in the same digits', async () => {
+  it('writes fractional and whole durations as the same numbers', async () => {
     // Durations as containers give them: milliseconds, frames at 29.97 fps, arbitrary timescales.
-    const durations = [0.5, 1 / 3, 2 / 3, 0.1 + 0.2, 12.345, 29.97, 3600.041_666_666_666_5, 123_456.789];
+    const durations = [30, 0.5, 1 / 3, 2 / 3, 0.1 + 0.2, 12.345, 29.97, 3600.041_666_666_666_5, 123_456.789];
     for (let frames = 1; frames < 400; frames += 7) durations.push((frames * 1001) / 30_000);
     for (let ms = 1; ms < 100_000; ms += 997) durations.push(ms / 1000);
     for (const [index, duration] of durations.entries()) {
@@ -148,11 +145,6 @@ describe('readAssetPageJson', () => {
     const direct = await listAssets(db, ownerId, page);
     // The same doubles, whatever the digits.
     expect(JSON.parse(json)).toEqual(direct);
-    // And the same digits for all but a few, whose 17th digit SQLite writes otherwise (see jsonReal).
-    const texts = direct.items.map((item) => JSON.stringify(item.durationSeconds));
-    const written = [...json.matchAll(/"durationSeconds":([^,]+),/g)].map((match) => match[1]);
-    const same = texts.filter((text, index) => text === written[index]).length;
-    expect(same / texts.length).toBeGreaterThan(0.95);
   });
 
   it('pages as listAssets does: the same cursor, the same next page, null on the last one', async () => {

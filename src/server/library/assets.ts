@@ -190,33 +190,11 @@ const timelineQueries = [
 ] as const;
 
 /**
- * A REAL column as JSON.stringify writes its number, as SQL. SQLite's JSON functions write a
- * REAL with 17 significant digits and always a fraction (`12.0`, `0.33333333333333332`), where
- * JavaScript writes the shortest digits that read back as the same double (`12`,
- * `0.3333333333333333`). So: a whole number goes out as an integer; a fraction with the fewest of
- * 15, 16 or 17 digits that reads back as itself (15 covers every number that has a shorter
- * form, since a double holds more than 15 digits); Infinity, which JSON cannot write, as null,
- * as JSON.stringify does. What is left differs from JavaScript's text only where SQLite's 17th
- * digit is not JavaScript's (about one fraction in a hundred), or in exponent notation below
- * 0.0001: the same double either way, as JSON.parse reads both.
- */
-function jsonReal(column: string): string {
-  const digits = (precision: number): string => `printf('%!.${precision}g', ${column})`;
-  const readsBack = (precision: number): string => `CAST(${digits(precision)} AS REAL) = ${column}`;
-  return `CASE
-    WHEN ${column} IS NULL OR abs(${column}) > 1.7976931348623157e308 THEN NULL
-    WHEN abs(${column}) < 9007199254740992 AND ${column} = CAST(${column} AS INTEGER) THEN CAST(${column} AS INTEGER)
-    WHEN abs(${column}) < 0.0001 OR abs(${column}) >= 1e15 THEN ${column}
-    WHEN ${readsBack(15)} THEN json(${digits(15)})
-    WHEN ${readsBack(16)} THEN json(${digits(16)})
-    ELSE json(${digits(17)}) END`;
-}
-
-/**
- * One `Asset` (toAsset) as JSON text written by SQLite, byte for byte what JSON.stringify writes
- * of toAsset's object (same keys in the same order, same string escapes; numbers see jsonReal),
- * or NULL for a row toAsset refuses (an inconsistent thumbnail state), which the caller then
- * leaves to toAsset to report. Columns of integer affinity hold integers, which both write alike.
+ * One `Asset` (toAsset) as JSON text written by SQLite: the same keys in the same order and the
+ * same string escapes as JSON.stringify of toAsset's object, or NULL for a row toAsset refuses (an
+ * inconsistent thumbnail state), which the caller then leaves to toAsset to report. A REAL
+ * duration may be written in other digits than JavaScript's (`30.0`, or a 17th digit), which
+ * JSON.parse reads as the same number.
  */
 const ASSET_JSON = `CASE WHEN thumb_state = 'pending'
     OR (thumb_state = 'ready' AND thumb_version IS NOT NULL)
@@ -233,7 +211,7 @@ const ASSET_JSON = `CASE WHEN thumb_state = 'pending'
     'uploadedAt', uploaded_at,
     'width', width,
     'height', height,
-    'durationSeconds', ${jsonReal('duration_seconds')},
+    'durationSeconds', duration_seconds,
     'thumb', CASE thumb_state
       WHEN 'ready' THEN json_object('state', 'ready', 'version', thumb_version)
       WHEN 'placeholder' THEN json_object('state', 'placeholder', 'code', thumb_code, 'reason', coalesce(thumb_reason, ''))
@@ -273,7 +251,7 @@ export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): 
 }
 
 /**
- * The same page as listAssets, as the JSON text JSON.stringify writes of it, with SQLite writing
+ * The same page as listAssets, as JSON text, with SQLite writing
  * each item (ASSET_JSON): a page then costs no object per row and per column, and no serialising,
  * which together took more than SQLite's reading of the rows. Undefined when the database cannot
  * answer at once (readNow) or a row is one listAssets refuses: the caller then takes listAssets.
