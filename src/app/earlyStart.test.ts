@@ -14,7 +14,7 @@ const page = {
   items: [
     asset('a', { state: 'ready', version: 'v1' }),
     asset('b', { state: 'pending' }),
-    asset('c', { state: 'placeholder' }),
+    asset('c', { state: 'placeholder', code: 'video', reason: 'A video' }),
     asset('d', { state: 'ready', version: 'v/2' }),
   ],
 } as unknown as AssetPage;
