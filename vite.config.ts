@@ -7,11 +7,13 @@ import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
 import {
   LIBRARY_FIRST_REQUESTS,
+  LIBRARY_FIRST_THUMBS,
   SESSION_REQUESTS,
   startEarly,
+  thumbPath,
   type EarlyPlan,
+  type EarlyThumbs,
 } from './src/app/earlyStart.ts';
-import { DATE_FORMATS } from './src/app/dayLabels.ts';
 import { IMAGE_COMPRESSION_LIB_FILE } from './src/media/imageCompressionLib.ts';
 import { SHARE_ACCEPT, SHARE_FILES_FIELD, SHARE_TARGET_ACTION } from './src/shared/shareTarget.ts';
 
@@ -99,15 +101,14 @@ function precompress(): Plugin {
 }
 
 /** Each screen's address, its view (the route's chunk) and the API requests it makes first. */
-const EARLY_SCREENS = [
+const EARLY_SCREENS: { path: string; view: string; requests: string[]; thumbs?: EarlyThumbs }[] = [
   { path: '/', view: 'src/app/views/BackupView.vue', requests: [] },
   { path: '/backup', view: 'src/app/views/BackupView.vue', requests: [] },
   {
     path: '/library',
     view: 'src/app/views/LibraryView.vue',
     requests: LIBRARY_FIRST_REQUESTS,
-    // Its day headers and month menu.
-    dateFormats: [DATE_FORMATS.day, DATE_FORMATS.month],
+    thumbs: LIBRARY_FIRST_THUMBS,
   },
   { path: '/trash', view: 'src/app/views/TrashView.vue', requests: [] },
   { path: '/settings', view: 'src/app/views/SettingsView.vue', requests: [] },
@@ -118,8 +119,8 @@ const EARLY_SCREENS = [
 /**
  * Puts src/app/earlyStart.ts inline at the top of the built index.html, with the build's plan:
  * each screen's chunk with the chunks and styles it imports (not the app shell's, which index.html
- * loads anyway), and the API requests the app makes first (issue 5: the first screen no longer
- * waits for the app's script before its code and data are even asked for).
+ * loads anyway), the API requests the app makes first and Library's first previews (issue 5: the
+ * first screen no longer waits for the app's script before its code and data are even asked for).
  */
 function earlyStartScript(): Plugin {
   let base = '/';
@@ -134,7 +135,7 @@ function earlyStartScript(): Plugin {
       handler(_html, { bundle }) {
         if (bundle === undefined) return [];
         const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
-        const screens = EARLY_SCREENS.map(({ path, view, requests, dateFormats }) => {
+        const screens = EARLY_SCREENS.map(({ path, view, requests, thumbs }) => {
           const chunk = chunks.find((candidate) => candidate.facadeModuleId?.endsWith(`/${view}`));
           if (chunk === undefined) throw new Error(`shoebox:early-start: no chunk for ${view}`);
           const modules = new Set<string>();
@@ -152,14 +153,14 @@ function earlyStartScript(): Plugin {
             modules: [...modules].map((file) => `${base}${file}`),
             styles: [...styles].map((file) => `${base}${file}`),
             requests,
-            ...(dateFormats === undefined ? {} : { dateFormats }),
+            ...(thumbs === undefined ? {} : { thumbs }),
           };
         });
         const plan: EarlyPlan = { screens, requests: SESSION_REQUESTS };
         return [
           {
             tag: 'script',
-            children: `(${startEarly.toString()})(${JSON.stringify(plan)});`,
+            children: `(${startEarly.toString()})(${JSON.stringify(plan)}, ${thumbPath.toString()});`,
             injectTo: 'head-prepend',
           },
         ];

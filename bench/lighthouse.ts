@@ -5,6 +5,11 @@
  * the system Chromium (CHROME_PATH) with the mobile (default) and the desktop configuration.
  * Prints each score against the target (≥ 95) and every audit that did not pass, with its title,
  * so that it can be fixed. Needs `npm run build` first. Asserts nothing.
+ *
+ * The machine's load moves the performance score by ten points and more from one run to the next,
+ * so SHOEBOX_LIGHTHOUSE_RUNS=5 runs each page that many times and prints the medians too;
+ * SHOEBOX_LIGHTHOUSE_ONLY=/library or =mobile (comma-separated) runs only those pages or forms.
+ * Each run's JSON report and its trace (for the Performance panel) are kept in a temporary folder.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -49,6 +54,33 @@ async function thumbnailsMade(baseUrl: string, auth: Auth, count: number): Promi
     if (Date.now() > deadline) throw new Error('The thumbnails were not made within 120 s');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** The median of numbers (the middle one, or the mean of the two middle ones). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Performance score and metric values (ms, CLS unitless) of one run. */
+function figures(result: Result): Record<string, number> {
+  const values: Record<string, number> = {
+    performance: Math.round((result.categories.performance?.score ?? 0) * 100),
+  };
+  for (const { id, label } of METRICS) values[label] = result.audits[id]?.numericValue ?? NaN;
+  return values;
+}
+
+function printMedians(label: string, runs: Record<string, number>[]): void {
+  const keys = Object.keys(runs[0] ?? {});
+  const described = keys.map((key) => {
+    const values = runs.map((run) => run[key]!);
+    const shown = (value: number): string =>
+      key === 'CLS' ? value.toFixed(3) : key === 'performance' ? String(value) : `${Math.round(value)}`;
+    return `${key} ${shown(median(values))} [${values.map(shown).join(' ')}]`;
+  });
+  console.log(`${label} median of ${runs.length}: ${described.join(', ')} (ms but CLS)`);
 }
 
 function printResult(label: string, result: Result): void {
@@ -104,23 +136,41 @@ export async function run(): Promise<void> {
       { name: 'mobile' },
       { name: 'desktop', config: desktopConfig },
     ];
-    for (const form of forms) {
-      for (const path of PAGES) {
-        const flags: Flags = {
-          port: chrome.port,
-          output: 'json',
-          logLevel: 'error',
-          onlyCategories: CATEGORIES,
-          extraHeaders: { Cookie: owner.auth.cookie },
-        };
-        const runner = await lighthouse(`${server.url}${path}`, flags, form.config);
-        if (runner === undefined) throw new Error(`Lighthouse returned nothing for ${path}`);
-        const { lhr } = runner;
-        if (lhr.runtimeError !== undefined) {
-          throw new Error(`Lighthouse failed on ${path}: ${lhr.runtimeError.message}`);
+    const only = (process.env.SHOEBOX_LIGHTHOUSE_ONLY ?? '').split(',').filter(Boolean);
+    const runs = Math.max(1, Number(process.env.SHOEBOX_LIGHTHOUSE_RUNS ?? '1'));
+    // A list names pages, forms or both; where it names none of one kind, all of that kind run.
+    const chosen = <T>(all: T[], name: (item: T) => string): T[] => {
+      const named = all.filter((item) => only.includes(name(item)));
+      return named.length === 0 ? all : named;
+    };
+    for (const form of chosen(forms, ({ name }) => name)) {
+      for (const path of chosen(PAGES, (page) => page)) {
+        const measured: Record<string, number>[] = [];
+        for (let index = 0; index < runs; index += 1) {
+          const flags: Flags = {
+            port: chrome.port,
+            output: 'json',
+            logLevel: 'error',
+            onlyCategories: CATEGORIES,
+            extraHeaders: { Cookie: owner.auth.cookie },
+          };
+          const runner = await lighthouse(`${server.url}${path}`, flags, form.config);
+          if (runner === undefined) throw new Error(`Lighthouse returned nothing for ${path}`);
+          const { lhr, artifacts } = runner;
+          if (lhr.runtimeError !== undefined) {
+            throw new Error(`Lighthouse failed on ${path}: ${lhr.runtimeError.message}`);
+          }
+          const load = loadavg()[0]!.toFixed(1);
+          printResult(
+            `${path} (${form.name}, benchmark index ${lhr.environment.benchmarkIndex}, load ${load})`,
+            lhr,
+          );
+          measured.push(figures(lhr));
+          const name = `${path.slice(1)}-${form.name}-${index + 1}`;
+          await writeFile(join(reports, `${name}.json`), JSON.stringify(lhr));
+          await writeFile(join(reports, `${name}.trace.json`), JSON.stringify(artifacts.Trace));
         }
-        printResult(`${path} (${form.name}, benchmark index ${lhr.environment.benchmarkIndex})`, lhr);
-        await writeFile(join(reports, `${path.slice(1)}-${form.name}.json`), JSON.stringify(lhr));
+        if (runs > 1) printMedians(`${path} (${form.name})`, measured);
       }
     }
   } finally {

@@ -5,14 +5,22 @@ describe('dayLabel', () => {
   const today = '2021-06-14';
 
   it('says Today and Yesterday, across a month boundary too', () => {
-    expect(dayLabel('2021-06-14', today, 'en-GB')).toBe('Today');
-    expect(dayLabel('2021-06-13', today, 'en-GB')).toBe('Yesterday');
-    expect(dayLabel('2021-02-28', '2021-03-01', 'en-GB')).toBe('Yesterday');
+    expect(dayLabel('2021-06-14', today)).toBe('Today');
+    expect(dayLabel('2021-06-13', today)).toBe('Yesterday');
+    expect(dayLabel('2021-02-28', '2021-03-01')).toBe('Yesterday');
   });
 
   it('gives the weekday within this year and the year before it', () => {
-    expect(dayLabel('2021-06-12', today, 'en-GB')).toBe('Sat, 12 Jun');
-    expect(dayLabel('2019-06-12', today, 'en-GB')).toBe('12 Jun 2019');
+    expect(dayLabel('2021-06-12', today)).toBe('Sat, 12 Jun');
+    expect(dayLabel('2019-06-12', today)).toBe('12 Jun 2019');
+  });
+
+  it('names every weekday and month in English, whatever the browser language', () => {
+    expect(dayLabel('2021-01-03', today)).toBe('Sun, 3 Jan');
+    expect(dayLabel('2021-05-01', today)).toBe('Sat, 1 May');
+    expect(dayLabel('2020-12-31', today)).toBe('31 Dec 2020');
+    expect(monthLabel('2020-12')).toBe('December 2020');
+    expect(monthLabel('2021-01')).toBe('January 2021');
   });
 });
 
@@ -25,7 +33,7 @@ describe('captureLabel', () => {
 
 describe('small labels', () => {
   it('formats months, offsets and local days', () => {
-    expect(monthLabel('2019-06', 'en-GB')).toBe('June 2019');
+    expect(monthLabel('2019-06')).toBe('June 2019');
     expect(offsetLabel(120)).toBe('UTC+02:00');
     expect(offsetLabel(-330)).toBe('UTC−05:30');
     expect(localDay(new Date(2020, 0, 5, 23, 30))).toBe('2020-01-05');

@@ -20,65 +20,76 @@ function previousDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The three ways the library words a date (index.html prepares the first two: earlyStart.ts). */
-export const DATE_FORMATS = {
-  day: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' },
-  month: { month: 'long', year: 'numeric', timeZone: 'UTC' },
-  capture: {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  },
-} satisfies Record<string, Intl.DateTimeFormatOptions>;
-
 /**
- * Formatters by format and locale, made once: making an Intl.DateTimeFormat costs far more than
- * using one, and the timeline words every rendered row, again on each scroll (issue 5: on a
- * throttled phone CPU, Lighthouse found a quarter of a second of Library's load spent here).
+ * Month and weekday names of the timeline's day headers and month menu, in the app's language
+ * (its whole interface is English). Words from a table rather than Intl.DateTimeFormat: the first
+ * formatter of a page loads the browser's date data, a long task on a phone (issue 5: on a
+ * throttled CPU, Lighthouse found a third of a second of Library's first screen spent there).
  */
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** The capture date's format of the viewer's info panel, which opens long after the first screen. */
+const CAPTURE_FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+};
+
+/** Capture-date formatters by locale, made once: making one costs far more than using one. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(format: keyof typeof DATE_FORMATS, locale: string | undefined): Intl.DateTimeFormat {
-  const key = `${format} ${locale ?? ''}`;
+function captureFormatter(locale: string | undefined): Intl.DateTimeFormat {
+  const key = locale ?? '';
   let made = formatters.get(key);
   if (made === undefined) {
-    made = new Intl.DateTimeFormat(locale, DATE_FORMATS[format]);
+    made = new Intl.DateTimeFormat(locale, CAPTURE_FORMAT);
     formatters.set(key, made);
   }
   return made;
-}
-
-function part(parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTypes): string {
-  return parts.find((p) => p.type === type)?.value ?? '';
 }
 
 /**
  * A day header as Google Photos words it: "Today", "Yesterday", "Sat, 12 Jun" within the current
  * year, "12 Jun 2019" before it. `day` and `today` are `YYYY-MM-DD`.
  */
-export function dayLabel(day: string, today: string, locale?: string): string {
+export function dayLabel(day: string, today: string): string {
   if (day === today) return 'Today';
   if (day === previousDay(today)) return 'Yesterday';
-  const parts = formatter('day', locale).formatToParts(utcDate(day));
-  const dayMonth = `${part(parts, 'day')} ${part(parts, 'month')}`;
-  if (day.slice(0, 4) === today.slice(0, 4)) return `${part(parts, 'weekday')}, ${dayMonth}`;
-  return `${dayMonth} ${part(parts, 'year')}`;
+  const date = utcDate(day);
+  const dayMonth = `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]!.slice(0, 3)}`;
+  if (day.slice(0, 4) === today.slice(0, 4)) return `${WEEKDAYS[date.getUTCDay()]!}, ${dayMonth}`;
+  return `${dayMonth} ${date.getUTCFullYear()}`;
 }
 
 /** "June 2019" for `2019-06`. */
-export function monthLabel(month: string, locale?: string): string {
-  return formatter('month', locale).format(utcDate(`${month}-01`));
+export function monthLabel(month: string): string {
+  const date = utcDate(`${month}-01`);
+  return `${MONTHS[date.getUTCMonth()]!} ${date.getUTCFullYear()}`;
 }
 
 /** A capture date and time in full, as the camera showed it: "Sat, 12 Jun 2021, 15:47". */
 export function captureLabel(capturedAt: string, locale?: string): string {
   const date = new Date(capturedAt);
   if (Number.isNaN(date.getTime())) return 'Unknown date';
-  return formatter('capture', locale).format(date);
+  return captureFormatter(locale).format(date);
 }
 
 /** "UTC+02:00" for an offset in minutes east of UTC. */

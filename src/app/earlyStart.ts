@@ -4,11 +4,14 @@
  * code and data, one after the other. For the screen of the address it adds modulepreload and
  * preload links for the screen's code, and starts the API requests the app makes first, into
  * `window.shoeboxEarly`, where src/app/earlyFetch.ts hands them to the app's own requests.
+ * On Library it also starts the first tiles' previews as soon as the first page answers.
  */
+import type { Asset, ThumbSize } from '../shared/api';
 
 /**
  * The API requests started early, by path. The app's own requests use these paths (api.ts,
- * libraryApi.ts), so that they take the answers; this module imports nothing, for vite.config.ts.
+ * libraryApi.ts), so that they take the answers; this module imports
+ * only types, for vite.config.ts.
  */
 export const EARLY_PATHS = {
   config: '/api/config',
@@ -23,6 +26,37 @@ export const SESSION_REQUESTS = [EARLY_PATHS.config, EARLY_PATHS.me];
 /** What Library asks first, together. */
 export const LIBRARY_FIRST_REQUESTS = [EARLY_PATHS.buckets, EARLY_PATHS.firstPage];
 
+/**
+ * Library's first tiles: at most this many (two rows of the widest grid, timelineLayout.ts; on a
+ * phone, the first screen's rows), in the size the tiles show (LibraryTile.vue).
+ */
+export const LIBRARY_FIRST_THUMBS: EarlyThumbs = { page: EARLY_PATHS.firstPage, count: 12, size: 's' };
+
+/** The previews of a screen's first tiles, from the answer of its early first page. */
+export interface EarlyThumbs {
+  /** The early request whose answer (an AssetPage) lists the tiles. */
+  page: string;
+  count: number;
+  size: ThumbSize;
+}
+
+/**
+ * The preview URL of an asset, or null while it is being made (libraryApi.ts's thumbUrl). A ready
+ * preview's URL carries its version, so the year-long immutable caching never shows a stale one.
+ * Passed to startEarly as its source text too, so it must not use anything from outside itself.
+ */
+export function thumbPath(asset: Pick<Asset, 'id' | 'thumb'>, size: ThumbSize): string | null {
+  const base = `/api/assets/${encodeURIComponent(asset.id)}/thumb?size=${size}`;
+  switch (asset.thumb.state) {
+    case 'pending':
+      return null;
+    case 'ready':
+      return `${base}&v=${encodeURIComponent(asset.thumb.version)}`;
+    case 'placeholder':
+      return base;
+  }
+}
+
 /** One screen's part: its address, its code and styles, and the API requests it makes first. */
 export interface EarlyScreen {
   /** The address, `/library` (matching `/library/…` too). */
@@ -31,11 +65,11 @@ export interface EarlyScreen {
   styles: string[];
   requests: string[];
   /**
-   * Date formats the screen words dates with as it opens. The first Intl.DateTimeFormat of a page
-   * loads the browser's date data (on a throttled phone CPU 300 ms and more, where later ones take
-   * a few): made here, while the app's script is still on its way, that wait is not added to it.
+   * Previews the screen shows first (its largest paint): asked for as soon as the page listing
+   * them answers, rather than once the app's script, the screen's code and its first render
+   * have all come and gone (issue 5: Library's largest paint waited on that chain).
    */
-  dateFormats?: Intl.DateTimeFormatOptions[];
+  thumbs?: EarlyThumbs;
 }
 
 export interface EarlyPlan {
@@ -57,9 +91,9 @@ declare global {
 
 /**
  * Runs inline in index.html, as its source text (vite.config.ts puts it there with the plan of
- * the build): it must not use anything from outside itself.
+ * the build and thumbPath's source): it must not use anything from outside itself.
  */
-export function startEarly(plan: EarlyPlan): void {
+export function startEarly(plan: EarlyPlan, thumbUrl?: typeof thumbPath): void {
   const screen = plan.screens.find(
     (candidate) => location.pathname === candidate.path || location.pathname.startsWith(`${candidate.path}/`),
   );
@@ -80,12 +114,24 @@ export function startEarly(plan: EarlyPlan): void {
     ...(screen?.modules ?? []).map((href): [string, string] => ['modulepreload', href]),
     ...(screen?.styles ?? []).map((href): [string, string] => ['preload', href]),
   ];
-  const dateFormats = screen?.dateFormats ?? [];
-  if (dateFormats.length > 0) {
-    // A task of its own, after the page's markup is read, rather than holding up the parser.
-    setTimeout(() => {
-      for (const options of dateFormats) new Intl.DateTimeFormat(undefined, options).format(0);
-    }, 0);
+  const thumbs = screen?.thumbs;
+  const page = thumbs === undefined ? undefined : early[thumbs.page];
+  if (thumbs !== undefined && page !== undefined && thumbUrl !== undefined) {
+    // A copy of the answer is read here, the app reads its own: this callback, added first, runs
+    // before the app can have taken the body. An image whose request is under way is kept alive
+    // by the browser, and its preview is then in the cache where the tile's <img> finds it.
+    void page.answer
+      .then((response) => (response.ok ? (response.clone().json() as Promise<{ items?: Asset[] }>) : null))
+      .then((body) => {
+        for (const asset of (body?.items ?? []).slice(0, thumbs.count)) {
+          const url = thumbUrl(asset, thumbs.size);
+          if (url === null) continue;
+          const image = new Image();
+          image.fetchPriority = 'high';
+          image.src = url;
+        }
+      })
+      .catch(() => undefined);
   }
   for (const [rel, href] of links) {
     const link = document.createElement('link');

@@ -1,18 +1,16 @@
 /** The library's part of the API client: timeline pages, day buckets, details, trash. */
 import {
   BULK_MAX,
-  type Asset,
   type AssetBuckets,
   type AssetDetails,
   type AssetPage,
   type BulkAssetsResponse,
   type EmptyTrashResponse,
-  type ThumbSize,
   type TrashPage,
 } from '../shared/api';
 import { requestJson } from '../queue/http';
 import { fetchEarly } from './earlyFetch';
-import { EARLY_PATHS } from './earlyStart';
+import { EARLY_PATHS, thumbPath } from './earlyStart';
 
 export interface PageQuery {
   cursor?: string | null;
@@ -84,17 +82,7 @@ export function originalUrl(id: string): string {
 }
 
 /**
- * The preview URL of an asset, or null while it is being made. A ready preview's URL carries its
- * version, so the year-long immutable caching never shows a stale one.
+ * The preview URL of an asset, or null while it is being made; earlyStart.ts, which index.html
+ * runs before the app, asks for the first tiles' previews by the same URLs.
  */
-export function thumbUrl(asset: Pick<Asset, 'id' | 'thumb'>, size: ThumbSize): string | null {
-  const base = `/api/assets/${encodeURIComponent(asset.id)}/thumb?size=${size}`;
-  switch (asset.thumb.state) {
-    case 'pending':
-      return null;
-    case 'ready':
-      return `${base}&v=${encodeURIComponent(asset.thumb.version)}`;
-    case 'placeholder':
-      return base;
-  }
-}
+export const thumbUrl = thumbPath;
