@@ -252,6 +252,14 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    rolldownOptions: {
+      // Rolldown warns when plugin callbacks take long, which on a busy machine they always may:
+      // precompress() and the service worker's own build run in closeBundle by design. It reports
+      // the machine's load, not a fault of the build, and would make "warning-free" a coin toss.
+      checks: { bundlerTimings: false },
+    },
+  },
   server: {
     proxy: {
       '/api': { target: `http://127.0.0.1:${apiPort}`, ws: false },
