@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import { CachedConfigstore, HashingFileStore, hashUpload } from '../../src/server/uploads/upload-hash';
@@ -127,6 +127,25 @@ describe('hashing uploads as their bodies land', () => {
     expect(size).toBeGreaterThan(MiB);
     await write(id, size, bytes.length);
     expect(store.takeDigest(id, bytes.length)).toBe(sha256);
+  });
+
+  it('lets go of the file after each write, whether it landed whole or failed', async () => {
+    const openFiles = async (): Promise<number> => (await fs.readdir('/proc/self/fd')).length;
+    const baseline = await openFiles();
+    const id = await create();
+    await write(id, 0, MiB);
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.from(bytes.subarray(MiB, MiB + 1000));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('the connection dropped');
+      })(),
+    );
+    await expect(store.write(failing, id, MiB)).rejects.toThrow('the connection dropped');
+    await write(id, MiB + 1000, bytes.length);
+    expect(store.takeDigest(id, bytes.length)).toBe(sha256);
+    // The descriptors close just after the answer, which does not wait for them.
+    await vi.waitFor(async () => expect(await openFiles()).toBe(baseline));
   });
 
   it('keeps a bounded number of hashes, and an evicted upload still ends with its hash', async () => {

@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, statSync, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
 import { Upload } from '@tus/server';
 import { SNIFF_BYTES } from '../../shared/sniff';
@@ -216,33 +217,52 @@ export class HashingFileStore extends FileStore {
     });
   }
 
-  override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    const hash = await this.#hashAt(id, offset);
-    if (hash === null) return super.write(readable, id, offset);
-    // The hash over the first `offset` bytes, which the file keeps whatever happens to this write:
-    // after a failed one (a dropped connection) only the bytes it did land are read back.
-    const before: RunningHash = { hash: hash.copy(), offset };
-
-    let hashed = 0;
-    const hashing = new Transform({
+  /**
+   * Writes a body into the upload's file from `offset`, feeding each piece to `hash` on its way,
+   * and answers how many bytes landed. It does FileStore.write's job with two trips to libuv's
+   * thread pool fewer per request: the file is opened synchronously (microseconds on a local
+   * disk), where FileStore's stream opens it asynchronously, and the answer does not wait for the
+   * descriptor's close, where FileStore's does; on a busy machine each trip cost a few
+   * milliseconds of every PATCH. The writes themselves stay asynchronous. Bytes that landed
+   * before an error stay in the file, as with FileStore, and the error is passed on.
+   */
+  async #land(readable: Readable, id: string, offset: number, hash: Hash | null): Promise<number> {
+    let landed = 0;
+    const counting = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        hashed += chunk.length;
+        hash?.update(chunk);
+        landed += chunk.length;
         callback(null, chunk);
       },
     });
-    // pipe() does not pass a source's error on; the store's pipeline then fails as it would have.
-    readable.once('error', (error) => hashing.destroy(error));
+    // The stream owns the descriptor and closes it after its last write, or when it is destroyed
+    // (after any write in flight); without a 'close' event the pipeline ends at 'finish', when
+    // every byte has been written, and does not wait for that close.
+    const file = createWriteStream('', {
+      fd: openSync(this.#uploadPath(id), 'r+'),
+      start: offset,
+      emitClose: false,
+    });
+    await pipeline(readable, counting, file);
+    return offset + landed;
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const hash = await this.#hashAt(id, offset);
+    if (hash === null) return this.#land(readable, id, offset, null);
+    // The hash over the first `offset` bytes, which the file keeps whatever happens to this write:
+    // after a failed one (a dropped connection) only the bytes it did land are read back.
+    const before: RunningHash = { hash: hash.copy(), offset };
     let written: number;
     try {
-      written = await super.write(readable.pipe(hashing), id, offset);
+      written = await this.#land(readable, id, offset, hash);
     } catch (error) {
       this.#keep(id, before);
       throw error;
     }
     // An aborted request ends the body early and cleanly (tus ends its stream on abort): the file
     // and the hash then hold the same shorter body, and the hash is still right.
-    this.#keep(id, offset + hashed === written ? { hash, offset: written } : before);
+    this.#keep(id, { hash, offset: written });
     this.#flushBehind(id, offset, written);
     return written;
   }
