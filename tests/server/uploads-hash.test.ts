@@ -3,10 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
-import { HashingFileStore, hashUpload } from '../../src/server/uploads/upload-hash';
+import { CachedConfigstore, HashingFileStore, hashUpload } from '../../src/server/uploads/upload-hash';
 import {
   api,
   bodyOf,
@@ -129,6 +129,25 @@ describe('hashing uploads as their bodies land', () => {
     expect(store.takeDigest(id, bytes.length)).toBe(sha256);
   });
 
+  it('lets go of the file after each write, whether it landed whole or failed', async () => {
+    const openFiles = async (): Promise<number> => (await fs.readdir('/proc/self/fd')).length;
+    const baseline = await openFiles();
+    const id = await create();
+    await write(id, 0, MiB);
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.from(bytes.subarray(MiB, MiB + 1000));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('the connection dropped');
+      })(),
+    );
+    await expect(store.write(failing, id, MiB)).rejects.toThrow('the connection dropped');
+    await write(id, MiB + 1000, bytes.length);
+    expect(store.takeDigest(id, bytes.length)).toBe(sha256);
+    // The descriptors close just after the answer, which does not wait for them.
+    await vi.waitFor(async () => expect(await openFiles()).toBe(baseline));
+  });
+
   it('keeps a bounded number of hashes, and an evicted upload still ends with its hash', async () => {
     store = new HashingFileStore({ directory, maxRunningHashes: 2 });
     const ids = [await create(), await create(), await create()];
@@ -168,6 +187,67 @@ describe('hashing uploads as their bodies land', () => {
     await store.remove(id);
     expect(store.runningHashes).toBe(0);
     expect(await listFiles(directory)).toEqual([]);
+  });
+});
+
+describe('upload records kept in memory in front of their files', () => {
+  let directory: string;
+  const fileOf = (id: string): string => path.join(directory, id);
+  const create = async (store: HashingFileStore, metadata = { filename: 'a.jpg' }): Promise<string> => {
+    const id = `upload-${randomBytes(4).toString('hex')}`;
+    await store.create(new Upload({ id, size: 1000, offset: 0, metadata }));
+    return id;
+  };
+
+  beforeEach(async () => {
+    directory = await makeTempDir('shoebox-upload-records-');
+  });
+  afterEach(async () => {
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+
+  it('answers from memory after the first read, each time with an object of its own', async () => {
+    const store = new HashingFileStore({ directory });
+    const id = await create(store);
+    // Gone from the disk behind the store's back: only a copy in memory can still answer.
+    await fs.rm(`${fileOf(id)}.json`);
+    const first = await store.getUpload(id);
+    expect(first).toMatchObject({ id, size: 1000, offset: 0, metadata: { filename: 'a.jpg' } });
+    first.metadata = { filename: 'changed.jpg' };
+    expect((await store.getUpload(id)).metadata).toEqual({ filename: 'a.jpg' });
+  });
+
+  it('reads the record from its file after a restart, and the offset is always the data file’s size', async () => {
+    const id = await create(new HashingFileStore({ directory }));
+    const restarted = new HashingFileStore({ directory });
+    expect(await restarted.getUpload(id)).toMatchObject({ size: 1000, offset: 0 });
+    await fs.appendFile(fileOf(id), Buffer.alloc(300));
+    expect((await restarted.getUpload(id)).offset).toBe(300);
+    await fs.truncate(fileOf(id), 120);
+    expect((await restarted.getUpload(id)).offset).toBe(120);
+  });
+
+  it('answers that the upload is not found when its data file is gone, or once it is removed', async () => {
+    const store = new HashingFileStore({ directory });
+    const gone = await create(store);
+    await fs.rm(fileOf(gone));
+    await expect(store.getUpload(gone)).rejects.toMatchObject({ code: 'UPLOAD_NOT_FOUND' });
+    const removed = await create(store);
+    await store.remove(removed);
+    await expect(store.getUpload(removed)).rejects.toMatchObject({ code: 'UPLOAD_NOT_FOUND' });
+    await expect(store.getUpload('upload-never-made')).rejects.toMatchObject({ code: 'UPLOAD_NOT_FOUND' });
+  });
+
+  it('keeps a bounded number of records, and an evicted one is read from its file again', async () => {
+    const records = new CachedConfigstore(directory, 2);
+    const store = new HashingFileStore({ directory });
+    const ids = [await create(store), await create(store), await create(store)];
+    for (const id of ids) expect(await records.get(id)).toMatchObject({ id });
+    expect(records.cachedRecords).toBe(2);
+    expect(await records.get(ids[0]!)).toMatchObject({ id: ids[0], metadata: { filename: 'a.jpg' } });
+    await records.delete(ids[2]!);
+    expect(records.cachedRecords).toBe(1);
+    expect(await records.get(ids[2]!)).toBeUndefined();
   });
 });
 

@@ -1,9 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { FileStore } from '@tus/file-store';
+import { pipeline } from 'node:stream/promises';
+import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
+import { Upload } from '@tus/server';
 import { SNIFF_BYTES } from '../../shared/sniff';
 import { ApiError } from '../errors';
 import { hashFile } from '../library/media-info';
@@ -26,6 +28,73 @@ const MAX_RUNNING_HASHES = 256;
  * after every chunk; and a photo (well under it) is never flushed before its final fsync.
  */
 const FLUSH_BEHIND_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How many uploads keep their `.json` record (id, size, metadata) in memory; the least recently
+ * read go first.
+ */
+const MAX_CACHED_RECORDS = 256;
+
+/**
+ * FileStore's record of each upload (its `.json` sidecar) with the records kept in memory, in
+ * front of the files. tus reads the record on every PATCH and HEAD (FileStore.getUpload), and on a
+ * busy machine reading a small file (open, stat, read, close: four trips to libuv's thread pool)
+ * took a median 18 ms per 8 MiB PATCH, a time in which the request's body waits in the socket. A
+ * record is written once, when its upload is created, and never changes here (deferred lengths,
+ * the one case where tus rewrites it, are refused at creation), so a copy in memory stays true.
+ * The files stay the source of truth: writes and deletes go to them first, a record not in
+ * memory (a restart, an eviction) is read from its file, and the upload's offset is still the
+ * size of its data file, asked on every request.
+ */
+export class CachedConfigstore implements Configstore {
+  readonly #files: Configstore;
+  /** In order of last use, oldest first. */
+  readonly #records = new Map<string, string>();
+
+  constructor(
+    directory: string,
+    private readonly maxRecords = MAX_CACHED_RECORDS,
+  ) {
+    this.#files = new FileConfigstore(directory);
+  }
+
+  #remember(key: string, record: string): void {
+    this.#records.delete(key);
+    this.#records.set(key, record);
+    for (const oldest of this.#records.keys()) {
+      if (this.#records.size <= this.maxRecords) break;
+      this.#records.delete(oldest);
+    }
+  }
+
+  async get(key: string): Promise<Upload | undefined> {
+    const kept = this.#records.get(key);
+    if (kept !== undefined) {
+      this.#remember(key, kept);
+      // A fresh object each time, as a read of the file gives: callers may change what they get.
+      return JSON.parse(kept) as Upload;
+    }
+    const read = await this.#files.get(key);
+    if (read !== undefined) this.#remember(key, JSON.stringify(read));
+    return read;
+  }
+
+  async set(key: string, value: Upload): Promise<void> {
+    this.#records.delete(key);
+    await this.#files.set(key, value);
+    this.#remember(key, JSON.stringify(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#records.delete(key);
+    await this.#files.delete(key);
+  }
+
+  /** How many records are in memory. */
+  get cachedRecords(): number {
+    return this.#records.size;
+  }
+}
 
 /** A running SHA-256 over an upload's first `offset` bytes. */
 interface RunningHash {
@@ -83,7 +152,7 @@ export class HashingFileStore extends FileStore {
   readonly #maxRunning: number;
 
   constructor({ directory, maxRunningHashes = MAX_RUNNING_HASHES }: HashingFileStoreOptions) {
-    super({ directory });
+    super({ directory, configstore: new CachedConfigstore(directory) });
     this.#maxRunning = maxRunningHashes;
   }
 
@@ -118,33 +187,82 @@ export class HashingFileStore extends FileStore {
       : null;
   }
 
-  override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    const hash = await this.#hashAt(id, offset);
-    if (hash === null) return super.write(readable, id, offset);
-    // The hash over the first `offset` bytes, which the file keeps whatever happens to this write:
-    // after a failed one (a dropped connection) only the bytes it did land are read back.
-    const before: RunningHash = { hash: hash.copy(), offset };
+  /**
+   * FileStore.getUpload, with the data file's size asked synchronously. tus asks this at the start
+   * of every PATCH while the request's body waits in the socket, and a stat through libuv's thread
+   * pool (two thread wake-ups) took a median 6.6 ms per request on a busy machine, against a few
+   * microseconds for the system call itself on a local disk. The record comes from memory
+   * (CachedConfigstore); the offset is still the file's size, so a restarted server, or bytes a
+   * crash took off the end, answer with what the file really holds.
+   */
+  override async getUpload(id: string): Promise<Upload> {
+    const record = await this.configstore.get(id);
+    if (record === undefined) throw new ApiError('UPLOAD_NOT_FOUND');
+    const filePath = this.#uploadPath(id);
+    let stats: Stats;
+    try {
+      stats = statSync(filePath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ApiError('UPLOAD_NOT_FOUND');
+      throw error;
+    }
+    if (stats.isDirectory()) throw new ApiError('UPLOAD_NOT_FOUND');
+    return new Upload({
+      id,
+      size: record.size,
+      offset: stats.size,
+      metadata: record.metadata,
+      creation_date: record.creation_date,
+      storage: { type: 'file', path: filePath },
+    });
+  }
 
-    let hashed = 0;
-    const hashing = new Transform({
+  /**
+   * Writes a body into the upload's file from `offset`, feeding each piece to `hash` on its way,
+   * and answers how many bytes landed. It does FileStore.write's job with two trips to libuv's
+   * thread pool fewer per request: the file is opened synchronously (microseconds on a local
+   * disk), where FileStore's stream opens it asynchronously, and the answer does not wait for the
+   * descriptor's close, where FileStore's does; on a busy machine each trip cost a few
+   * milliseconds of every PATCH. The writes themselves stay asynchronous. Bytes that landed
+   * before an error stay in the file, as with FileStore, and the error is passed on.
+   */
+  async #land(readable: Readable, id: string, offset: number, hash: Hash | null): Promise<number> {
+    let landed = 0;
+    const counting = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        hashed += chunk.length;
+        hash?.update(chunk);
+        landed += chunk.length;
         callback(null, chunk);
       },
     });
-    // pipe() does not pass a source's error on; the store's pipeline then fails as it would have.
-    readable.once('error', (error) => hashing.destroy(error));
+    // The stream owns the descriptor and closes it after its last write, or when it is destroyed
+    // (after any write in flight); without a 'close' event the pipeline ends at 'finish', when
+    // every byte has been written, and does not wait for that close.
+    const file = createWriteStream('', {
+      fd: openSync(this.#uploadPath(id), 'r+'),
+      start: offset,
+      emitClose: false,
+    });
+    await pipeline(readable, counting, file);
+    return offset + landed;
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const hash = await this.#hashAt(id, offset);
+    if (hash === null) return this.#land(readable, id, offset, null);
+    // The hash over the first `offset` bytes, which the file keeps whatever happens to this write:
+    // after a failed one (a dropped connection) only the bytes it did land are read back.
+    const before: RunningHash = { hash: hash.copy(), offset };
     let written: number;
     try {
-      written = await super.write(readable.pipe(hashing), id, offset);
+      written = await this.#land(readable, id, offset, hash);
     } catch (error) {
       this.#keep(id, before);
       throw error;
     }
     // An aborted request ends the body early and cleanly (tus ends its stream on abort): the file
     // and the hash then hold the same shorter body, and the hash is still right.
-    this.#keep(id, offset + hashed === written ? { hash, offset: written } : before);
+    this.#keep(id, { hash, offset: written });
     this.#flushBehind(id, offset, written);
     return written;
   }
