@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import { readColumnNow, type Db } from '../db';
@@ -145,16 +145,27 @@ export interface TimelineQuery {
  * benchmark can time it apart.
  */
 export function timelineQuery(db: Db, ownerId: string, page: TimelineQuery) {
-  const { after, before, limit } = page;
-  return timelineQueries[after === null ? 0 : 1][before === null ? 0 : 1].compileFor(
-    db,
-    ownerId,
-    after?.key ?? '',
-    after?.id ?? '',
-    before ?? '',
-    limit + 1,
-  );
+  return compileTimeline(timelineQueries, db, ownerId, page);
 }
+
+/** A page's query from its four shapes (with or without a cursor, with or without "from"). */
+function compileTimeline<Row>(
+  shapes: TimelineShapes<Row>,
+  db: Db,
+  ownerId: string,
+  page: TimelineQuery,
+): CompiledQuery<Row> {
+  const { after, before, limit } = page;
+  const shape = shapes[after === null ? 0 : 1][before === null ? 0 : 1];
+  return shape.compileFor(db, ownerId, after?.key ?? '', after?.id ?? '', before ?? '', limit + 1);
+}
+
+type TimelineShape<Row> = PreparedQuery<[string, string, string, string, number], Row>;
+/** By [with a cursor][with "from"]. */
+type TimelineShapes<Row> = readonly [
+  readonly [TimelineShape<Row>, TimelineShape<Row>],
+  readonly [TimelineShape<Row>, TimelineShape<Row>],
+];
 
 /** The rows of one page of the timeline, in order, whatever each row is made of. */
 function timelineRows(
@@ -257,16 +268,8 @@ export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): 
  * answer at once (readNow) or a row is one listAssets refuses: the caller then takes listAssets.
  */
 export function readAssetPageJson(db: Db, ownerId: string, page: TimelineQuery): string | undefined {
-  const { after, before, limit } = page;
-  const query = timelineJsonQueries[after === null ? 0 : 1][before === null ? 0 : 1].compileFor(
-    db,
-    ownerId,
-    after?.key ?? '',
-    after?.id ?? '',
-    before ?? '',
-    limit + 1,
-  );
-  const rows = readColumnNow(db, query);
+  const { limit } = page;
+  const rows = readColumnNow(db, compileTimeline(timelineJsonQueries, db, ownerId, page));
   if (rows === undefined) return undefined;
   const count = Math.min(rows.length, limit);
   let json = '{"items":[';
