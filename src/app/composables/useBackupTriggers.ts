@@ -47,7 +47,9 @@ export function useBackupTriggers(): void {
   );
   // The settings decide whether a drain may upload; the network type and the battery whether it
   // must wait. A change of either may release items (or stop the drain: backup turned off).
-  void settings.load().then(() => settings.watchDevice(drainIfSignedIn));
+  void (settings.loaded ? Promise.resolve() : settings.load()).then(() =>
+    settings.watchDevice(drainIfSignedIn),
+  );
   watch(
     () => settings.settings,
     (now, before) => {

@@ -41,7 +41,18 @@ export const useBackupSettingsStore = defineStore('backupSettings', () => {
   let watching = false;
   const open = (): Promise<QueueDb> => (db ??= QueueDb.open());
 
-  async function load(): Promise<void> {
+  let loading: Promise<void> | null = null;
+  /**
+   * Reads the settings from IndexedDB. Screens and the backup triggers each ask when they start
+   * (Backup before the triggers, which wait for an idle moment): calls made while a read is under
+   * way share it.
+   */
+  function load(): Promise<void> {
+    loading ??= read().finally(() => (loading = null));
+    return loading;
+  }
+
+  async function read(): Promise<void> {
     try {
       settings.value = withDefaults(await (await open()).getSetting('backup'));
       loaded.value = true;
