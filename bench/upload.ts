@@ -18,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { QUEUE_CHANNEL } from '../src/queue/channel.ts';
+import { TUS_CHUNK_SIZE } from '../src/shared/tus.ts';
 import { corpusFile } from '../tests/support/corpus.ts';
 import {
   createOwnerThroughApi,
@@ -355,7 +356,7 @@ function runFloor(page: Page, url: string): Promise<FloorRun> {
       }
       return { ms, ...answer, chunkedMs: performance.now() - chunkedStarted, chunkedBytes };
     },
-    { url, chunk: 8 * MB },
+    { url, chunk: TUS_CHUNK_SIZE },
   );
 }
 
@@ -414,7 +415,7 @@ async function runCeiling(
           registration.active?.postMessage({ streams, chunk }, [channel.port2]);
           return result;
         },
-        { streams, chunk: 8 * MB },
+        { streams, chunk: TUS_CHUNK_SIZE },
       );
       if (answer.bytes !== FILE_MB * MB) throw new Error(`The ceiling sent ${answer.bytes} bytes`);
       await check();
@@ -427,6 +428,8 @@ async function runCeiling(
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
+/** The chunks' size and count as printed, e.g. "64 sequential 8 MiB". */
+const CHUNKS = `${Math.ceil((FILE_MB * MB) / TUS_CHUNK_SIZE)} sequential ${TUS_CHUNK_SIZE / MB} MiB`;
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 
 export async function run(): Promise<void> {
@@ -512,10 +515,10 @@ export async function run(): Promise<void> {
       `floor (page fetch PUT → Node sink): ${floorRate.toFixed(0)} MB/s (before ${floorRates[0]!.toFixed(0)}, after ${floorRates[1]!.toFixed(0)}), page heap peak ${mb(floorPeak)}`,
     );
     console.log(
-      `chunked floor (page, 64 sequential 8 MiB PUTs → Node sink): ${chunkedRate.toFixed(0)} MB/s (mean of before and after)`,
+      `chunked floor (page, ${CHUNKS} PUTs → Node sink): ${chunkedRate.toFixed(0)} MB/s (mean of before and after)`,
     );
     console.log(
-      `Shoebox (service worker, tus chunks of 8 MiB, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
+      `Shoebox (service worker, tus chunks of ${TUS_CHUNK_SIZE / MB} MiB, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
     );
     console.log(
       `ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8; against the floor before ${(shoeboxRate / floorRates[0]!).toFixed(2)}, after ${(shoeboxRate / floorRates[1]!).toFixed(2)})`,
@@ -528,7 +531,7 @@ export async function run(): Promise<void> {
       const rate = mbps(bytes, ms);
       console.log(
         streams === 1
-          ? `ceiling (a service worker's 64 sequential 8 MiB PUTs → Node sink): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor; Shoebox reaches ${(shoeboxRate / rate).toFixed(2)} of it`
+          ? `ceiling (a service worker's ${CHUNKS} PUTs → Node sink): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor; Shoebox reaches ${(shoeboxRate / rate).toFixed(2)} of it`
           : `the same in ${streams} streams side by side: ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor`,
       );
     }
