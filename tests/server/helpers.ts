@@ -221,6 +221,8 @@ export interface TusUploadInput {
   chunkSize?: number;
   /** Override Upload-Length (to test limits). */
   uploadLength?: number;
+  /** Send the first chunk with the POST that creates the upload (tus creation-with-upload). */
+  dataDuringCreation?: boolean;
 }
 
 export type TusUploadResult =
@@ -248,6 +250,8 @@ export async function tusUpload(
     sourceSha256: input.sourceSha256 ?? sha256,
   };
   if (input.capturedAt !== undefined) metadata.capturedAt = input.capturedAt;
+  const chunkSize = input.chunkSize ?? Math.max(input.bytes.byteLength, 1);
+  const first = input.dataDuringCreation === true ? input.bytes.subarray(0, chunkSize) : null;
   const created = await fetch(`${baseUrl}${TUS_ENDPOINT}`, {
     method: 'POST',
     headers: {
@@ -255,14 +259,24 @@ export async function tusUpload(
       'tus-resumable': '1.0.0',
       'upload-length': String(input.uploadLength ?? input.bytes.byteLength),
       'upload-metadata': encodeMetadata(metadata),
+      ...(first === null ? {} : { 'content-type': 'application/offset+octet-stream' }),
     },
+    body: first === null ? null : bodyOf(first),
   });
   const location = created.headers.get('location');
   if (created.status !== 201 || location === null) {
     return { ok: false, step: 'create', status: created.status, error: await errorOf(created), location };
   }
-  const chunkSize = input.chunkSize ?? Math.max(input.bytes.byteLength, 1);
-  let offset = 0;
+  const finished = (response: Response, patches: number): TusUploadResult => {
+    const assetId = response.headers.get(ASSET_ID_HEADER);
+    const outcome = response.headers.get(UPLOAD_OUTCOME_HEADER);
+    if (assetId === null || (outcome !== 'created' && outcome !== 'duplicate')) {
+      throw new Error('The request that completed the upload did not name its asset.');
+    }
+    return { ok: true, location, assetId, outcome, patches };
+  };
+  let offset = first === null ? 0 : Number(created.headers.get('upload-offset'));
+  if (first !== null && offset >= input.bytes.byteLength) return finished(created, 0);
   let patches = 0;
   for (;;) {
     const chunk = bodyOf(input.bytes.subarray(offset, offset + chunkSize));
@@ -281,14 +295,7 @@ export async function tusUpload(
       return { ok: false, step: 'patch', status: response.status, error: await errorOf(response), location };
     }
     offset = Number(response.headers.get('upload-offset'));
-    if (offset >= input.bytes.byteLength) {
-      const assetId = response.headers.get(ASSET_ID_HEADER);
-      const outcome = response.headers.get(UPLOAD_OUTCOME_HEADER);
-      if (assetId === null || (outcome !== 'created' && outcome !== 'duplicate')) {
-        throw new Error('The final PATCH did not name its asset.');
-      }
-      return { ok: true, location, assetId, outcome, patches };
-    }
+    if (offset >= input.bytes.byteLength) return finished(response, patches);
   }
 }
 

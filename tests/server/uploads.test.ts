@@ -1,9 +1,11 @@
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import {
   api,
+  authHeaders,
   bodyOf,
   corpusFile,
   createMember,
@@ -160,6 +162,102 @@ describe('tus uploads', () => {
     expect(stored.sha256).toBe(big.sha256);
     expect(Buffer.compare(await original(chunked.assetId), bytes)).toBe(0);
     expect((await asset(result.assetId)).sha256).toBe(expected.sha256);
+  });
+
+  it('takes a photo in the one request that creates its upload (creation-with-upload)', async () => {
+    const expected = corpusFile('HTC One.jpg');
+    const result = await uploadCorpusFile(server.baseUrl, owner.auth, expected.filename, {
+      dataDuringCreation: true,
+    });
+    expectUploaded(result);
+    expect(result).toMatchObject({ outcome: 'created', patches: 0 });
+    expect((await asset(result.assetId)).sha256).toBe(expected.sha256);
+    expect(sha256Hex(await original(result.assetId))).toBe(expected.sha256);
+    expect(await uploads()).toEqual([]);
+
+    // The same photo again: the existing asset, and nothing kept.
+    const again = await uploadCorpusFile(server.baseUrl, owner.auth, expected.filename, {
+      dataDuringCreation: true,
+    });
+    expectUploaded(again);
+    expect(again).toMatchObject({ outcome: 'duplicate', assetId: result.assetId });
+    expect(await uploads()).toEqual([]);
+  });
+
+  it('goes on with PATCHes after a first chunk sent with the creation', async () => {
+    const big = corpusFile('IMG_20180725_163423.jpg');
+    const bytes = await readCorpusFile(big.filename);
+    const result = await tusUpload(server.baseUrl, owner.auth, {
+      bytes,
+      filename: 'first chunk.jpg',
+      type: 'image/jpeg',
+      sourceSha256: 'd'.repeat(64),
+      chunkSize: 1024 * 1024,
+      dataDuringCreation: true,
+    });
+    expectUploaded(result);
+    expect(result.patches).toBe(3);
+    expect(Buffer.compare(await original(result.assetId), bytes)).toBe(0);
+  });
+
+  it('answers a creation that carries bytes it refuses with the sentence, and keeps nothing', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 1);
+    const declared = await tusUpload(server.baseUrl, owner.auth, {
+      bytes: body,
+      filename: 'archive.zip',
+      type: 'application/zip',
+      dataDuringCreation: true,
+    });
+    expectRejected(declared);
+    expect(declared).toMatchObject({ step: 'create', status: 415 });
+    expect(declared.error.error.message).toBe('Only photos and videos can be backed up.');
+
+    const tampered = await tusUpload(server.baseUrl, owner.auth, {
+      bytes: await readCorpusFile('Canon_40D.jpg'),
+      filename: 'tampered.jpg',
+      type: 'image/jpeg',
+      sha256: 'e'.repeat(64),
+      dataDuringCreation: true,
+    });
+    expectRejected(tampered);
+    expect(tampered).toMatchObject({ step: 'create', status: 460 });
+    expect(await uploads()).toEqual([]);
+  });
+
+  it('reads and drops the body of a creation it refuses unread, so the connection carries the next request', async () => {
+    // A creation with 8 MiB of not-a-photo, refused before a byte of its body is read, on a
+    // connection kept alive. A GET follows right behind the body, as a client that keeps sending
+    // sends it: it is answered only once the server has read past the body.
+    const metadata = encodeMetadata({
+      filename: 'archive.zip',
+      type: 'application/zip',
+      sha256: 'a'.repeat(64),
+      sourceSha256: 'a'.repeat(64),
+    });
+    const auth = Object.entries(authHeaders(owner.auth))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    const body = Buffer.alloc(8 * 1024 * 1024, 1);
+    const { hostname, port } = new URL(server.baseUrl);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const statuses = (): string[] =>
+      [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1] ?? '');
+    try {
+      socket.write(
+        `POST /api/uploads HTTP/1.1\r\nHost: ${hostname}\r\n${auth}Tus-Resumable: 1.0.0\r\n` +
+          `Upload-Length: ${body.length}\r\nUpload-Metadata: ${metadata}\r\n` +
+          `Content-Type: application/offset+octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
+      socket.write(body);
+      socket.write(`GET /api/me HTTP/1.1\r\nHost: ${hostname}\r\n${auth}\r\n`);
+      await expect.poll(statuses, { timeout: 15_000, interval: 50 }).toEqual(['415', '200']);
+    } finally {
+      socket.destroy();
+    }
+    expect(await uploads()).toEqual([]);
   });
 
   it('resumes from the offset the server reports', async () => {

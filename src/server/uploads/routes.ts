@@ -10,6 +10,17 @@ import { createTusUploads } from './tus-server';
 
 const TUS_METHODS: HTTPMethods[] = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** A request's body as tus reads it, and what to do with the bytes tus did not read. */
+interface RequestBody {
+  stream: ReadableStream<Uint8Array>;
+  /**
+   * Reads and drops what is left of the body, as Node does with a body nobody reads: an answer
+   * given before the body was read (a refusal, a wrong offset) otherwise leaves the rest waiting
+   * in the socket, and the client, still sending, never gets to its next request on it.
+   */
+  discardRest: () => void;
+}
+
 /**
  * The request body as a Web stream, as `Readable.toWeb` makes it but without copying: toWeb
  * clones every chunk (so that a byte stream could transfer it), which for a 512 MB upload is
@@ -18,15 +29,18 @@ const TUS_METHODS: HTTPMethods[] = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'
  * stream, so nothing can detach them. As toWeb does, the body is paused while the stream's queue
  * is full, and a request that ends early (the client went away) errors the stream.
  */
-function bodyStream(raw: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
+function bodyStream(raw: IncomingMessage): RequestBody {
+  let discarding = false;
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         raw.on('data', (chunk: Buffer) => {
+          if (discarding) return;
           controller.enqueue(chunk);
           if ((controller.desiredSize ?? 0) <= 0) raw.pause();
         });
         finished(raw, (error) => {
+          if (discarding) return;
           if (error !== undefined && error !== null) controller.error(error);
           // Cancelled meanwhile (tus stopped reading), in which case there is nothing to close.
           else if (controller.desiredSize !== null) controller.close();
@@ -42,25 +56,33 @@ function bodyStream(raw: IncomingMessage): ReadableStream<Uint8Array> {
     // Up to 1 MiB buffered before the socket is paused (the chunks are the socket's reads).
     new ByteLengthQueuingStrategy({ highWaterMark: 1024 * 1024 }),
   );
+  return {
+    stream,
+    discardRest: () => {
+      if (raw.readableEnded || raw.destroyed) return;
+      discarding = true;
+      raw.resume();
+    },
+  };
 }
 
 /** The fastify request as the Web `Request` that @tus/server 2 handles, its body left unread. */
-function toWebRequest(request: FastifyRequest): Request {
+function toWebRequest(request: FastifyRequest): { webRequest: Request; body: RequestBody | null } {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.raw.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
   const url = new URL(request.url, `${request.protocol}://${request.host || 'localhost'}`);
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const body = request.method !== 'GET' && request.method !== 'HEAD' ? bodyStream(request.raw) : null;
   // A streamed request body needs `duplex: 'half'` (Fetch standard), which the DOM typings lack.
   const init: RequestInit & { duplex: 'half' } = {
     method: request.method,
     headers,
-    body: hasBody ? bodyStream(request.raw) : null,
+    body: body?.stream ?? null,
     duplex: 'half',
   };
-  return new Request(url, init);
+  return { webRequest: new Request(url, init), body };
 }
 
 /**
@@ -91,9 +113,15 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const webRequest = toWebRequest(request);
+      const { webRequest, body } = toWebRequest(request);
       bindPrincipal(webRequest, principalOf(request));
-      return sendWebResponse(reply, await server.handleWeb(webRequest));
+      let response: Response;
+      try {
+        response = await server.handleWeb(webRequest);
+      } finally {
+        body?.discardRest();
+      }
+      return sendWebResponse(reply, response);
     };
     scope.route({ method: TUS_METHODS, url: TUS_ENDPOINT, handler });
     scope.route({ method: TUS_METHODS, url: `${TUS_ENDPOINT}/:uploadId`, handler });
