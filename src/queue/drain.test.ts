@@ -23,6 +23,10 @@ function file(name: string, head: readonly number[], fill: string, size = 64): F
   });
 }
 
+/** Whether a request carries upload bytes: a PATCH, or a creation with its first chunk. */
+const sendsBytes = (input: string, init: RequestInit): boolean =>
+  init.method === 'PATCH' || (init.method === 'POST' && new URL(input, ORIGIN).pathname === '/api/uploads');
+
 const photo = (name: string, fill = name, size = 64): File => file(name, JPEG_HEAD, fill, size);
 const video = (name: string, size = 64): File => file(name, MP4_HEAD, name, size);
 
@@ -170,7 +174,8 @@ describe('drain', () => {
 
   it('backs off after a server error, stops, and succeeds once the wait is over', async () => {
     await queue.addFiles([photo('a.jpg'), photo('b.jpg', 'b', 100)]);
-    server.failNext('PATCH', { status: 503, headers: { 'Retry-After': '10' } });
+    // The request that carries a's bytes: its creation, which a photo fits (creation-with-upload).
+    server.failNext('POST /api/uploads', { status: 503, headers: { 'Retry-After': '10' } });
 
     const result = await run();
 
@@ -204,7 +209,7 @@ describe('drain', () => {
     await queue.addFiles([photo('a.jpg')]);
     const [item] = await queue.list();
     // The server rejects the bytes once, as if they had been corrupted on the way.
-    server.failNext('PATCH', { status: 460, code: 'CHECKSUM_MISMATCH' });
+    server.failNext('POST /api/uploads', { status: 460, code: 'CHECKSUM_MISMATCH' });
     expect((await run()).stop).toBe('finished');
     expect(await queue.get(item?.id ?? '')).toMatchObject({ state: 'failed', upload: null });
 
@@ -259,7 +264,7 @@ describe('drain', () => {
     const result = await run({
       signal: controller.signal,
       fetch: (input, init) => {
-        if (init.method === 'PATCH') controller.abort();
+        if (sendsBytes(input, init)) controller.abort();
         return server.fetch(input, init);
       },
     });
@@ -290,7 +295,7 @@ describe('drain', () => {
     await queue.addFiles([photo('a.jpg', 'a', 100), photo('b.jpg', 'b', 120)]);
     const result = await run({
       fetch: async (input, init) => {
-        if (init.method === 'PATCH') {
+        if (sendsBytes(input, init)) {
           const [item] = await queue.listByState('uploading');
           if (item?.name === 'a.jpg') await queue.remove(item.id);
         }
@@ -436,7 +441,9 @@ describe('issue 4: poster frames', () => {
     if (clip?.state !== 'done') throw new Error('expected done');
     expect(server.posters.get(clip.assetId)).toEqual({ type: 'image/webp', bytes: 5 });
     expect(server.posters.size).toBe(1);
-    const tusDone = server.requests.findIndex((r) => r.method === 'PATCH');
+    // The clip's 80 bytes fit one chunk: the request that creates its upload carries them all.
+    const tusDone = server.requests.findIndex((r) => r.path === '/api/uploads' && r.bytes === 80);
+    expect(tusDone).toBeGreaterThanOrEqual(0);
     const posted = server.requests.findIndex((r) => r.path.endsWith('/poster'));
     expect(posted).toBeGreaterThan(tusDone);
     expect(await queue.getBlob(`${item?.id ?? ''}/poster`)).toBeUndefined();

@@ -38,6 +38,21 @@ async function request(
 }
 
 describe('uploadBlob', () => {
+  it('sends a file that fits one chunk with the request that creates its upload, and nothing else', async () => {
+    const server = new FakeServer();
+    const req = await request(server, new Blob(['abc']));
+
+    const result = await uploadBlob(req);
+
+    expect(result).toEqual({
+      kind: 'uploaded',
+      assetId: expect.stringMatching(/^asset-/) as unknown,
+      outcome: 'created',
+    });
+    expect(server.requests).toEqual([{ method: 'POST', path: '/api/uploads', bytes: 3 }]);
+    expect(req.sessions.at(-1)).toEqual({ url: `${ORIGIN}/api/uploads/1`, offset: 3 });
+  });
+
   it('uploads in chunks, saving the URL and each confirmed offset, and returns the asset', async () => {
     const server = new FakeServer();
     const blob = new Blob(['0123456789']);
@@ -56,7 +71,12 @@ describe('uploadBlob', () => {
       { url: `${ORIGIN}/api/uploads/1`, offset: 8 },
       { url: `${ORIGIN}/api/uploads/1`, offset: 10 },
     ]);
-    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH']);
+    // The first chunk rides on the creation (tus creation-with-upload).
+    expect(server.requests.map((r) => [r.method, r.bytes])).toEqual([
+      ['POST', 4],
+      ['PATCH', 4],
+      ['PATCH', 2],
+    ]);
     expect([...server.assets.values()][0]).toMatchObject({ filename: 'photo.jpg', bytes: 10 });
   });
 
@@ -64,10 +84,10 @@ describe('uploadBlob', () => {
     const server = new FakeServer();
     const blob = new Blob(['0123456789']);
     const first = await request(server, blob, { chunkSize: 4 });
-    // The first PATCH gets through; the second has no answer (the connection drops).
+    // The creation and its first chunk get through; the first PATCH has no answer (the connection drops).
     let patches = 0;
     first.fetch = (input, init) => {
-      if (init.method === 'PATCH' && ++patches === 2) return Promise.reject(new TypeError('Failed to fetch'));
+      if (init.method === 'PATCH' && ++patches === 1) return Promise.reject(new TypeError('Failed to fetch'));
       return server.fetch(input, init);
     };
     const failed = await uploadBlob(first);
@@ -91,7 +111,10 @@ describe('uploadBlob', () => {
     });
     const result = await uploadBlob(req);
     expect(result.kind).toBe('uploaded');
-    expect(server.requests.map((r) => r.method)).toEqual(['HEAD', 'POST', 'PATCH']);
+    expect(server.requests.map((r) => [r.method, r.bytes])).toEqual([
+      ['HEAD', 0],
+      ['POST', 3],
+    ]);
     expect(req.sessions[0]).toEqual({ url: `${ORIGIN}/api/uploads/1`, offset: 0 });
   });
 

@@ -96,6 +96,10 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       uploadUrl: session?.url ?? null,
       metadata: tusMetadata(request.metadata),
       chunkSize: request.chunkSize ?? TUS_CHUNK_SIZE,
+      // The first chunk rides on the request that creates the upload (tus creation-with-upload),
+      // so a photo, which fits one chunk, is one request and one round trip instead of two. If
+      // that request fails, no URL was learnt and the next attempt creates the upload again.
+      uploadDataDuringCreation: true,
       retryDelays: null,
       storeFingerprintForResuming: false,
       removeFingerprintOnSuccess: true,

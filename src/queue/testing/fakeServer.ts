@@ -76,9 +76,11 @@ export class FakeServer {
     this.faults.push({ match, fault });
   }
 
-  /** Bytes received by PATCH requests. */
+  /** Bytes of uploads received: PATCH bodies, and bodies sent with a creation (creation-with-upload). */
   get bytesReceived(): number {
-    return this.requests.filter((r) => r.method === 'PATCH').reduce((sum, r) => sum + r.bytes, 0);
+    return this.requests
+      .filter((r) => r.method === 'PATCH' || (r.method === 'POST' && r.path === TUS_ENDPOINT))
+      .reduce((sum, r) => sum + r.bytes, 0);
   }
 
   readonly fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
@@ -131,7 +133,7 @@ export class FakeServer {
       this.posters.set(id, { type: headers.get('Content-Type') ?? '', bytes: body?.byteLength ?? 0 });
       return json(200, { id });
     }
-    if (method === 'POST' && url.pathname === TUS_ENDPOINT) return this.create(headers);
+    if (method === 'POST' && url.pathname === TUS_ENDPOINT) return this.create(headers, body);
     if (url.pathname.startsWith(`${TUS_ENDPOINT}/`)) {
       const upload = this.uploads.get(url.pathname);
       if (upload === undefined) return fail({ status: 404, code: 'NOT_FOUND' });
@@ -146,15 +148,25 @@ export class FakeServer {
     return fail({ status: 404, code: 'NOT_FOUND' });
   };
 
-  private create(headers: Headers): Response {
+  /**
+   * Creates an upload; a body sent along (creation-with-upload) is written as a PATCH at offset 0
+   * would be, and the answer is the 201 with the PATCH's offset and, when complete, its asset.
+   */
+  private async create(headers: Headers, body: Uint8Array | null): Promise<Response> {
     const path = `${TUS_ENDPOINT}/${this.nextId++}`;
-    this.uploads.set(path, {
+    const upload: PendingUpload = {
       length: Number(headers.get('Upload-Length')),
       metadata: decodeMetadata(headers.get('Upload-Metadata')),
       chunks: [],
       offset: 0,
-    });
-    return new Response(null, { status: 201, headers: { Location: `${ORIGIN}${path}` } });
+    };
+    this.uploads.set(path, upload);
+    const created = { status: 201, headers: new Headers({ Location: `${ORIGIN}${path}` }) };
+    if (body === null) return new Response(null, created);
+    const written = await this.patch(path, upload, new Headers({ 'Upload-Offset': '0' }), body);
+    if (!written.ok) return written;
+    written.headers.forEach((value, name) => created.headers.set(name, value));
+    return new Response(null, created);
   }
 
   private async patch(
