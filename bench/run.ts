@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   folders: () => import('./folders.ts'),
   library: () => import('./library-server.ts'),
   lighthouse: () => import('./lighthouse.ts'),
+  photos: () => import('./photos.ts'),
   prepare: () => import('./prepare.ts'),
   shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),

@@ -17,9 +17,9 @@ import { createServer, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
-import { QUEUE_CHANNEL } from '../src/queue/channel.ts';
 import { TUS_CHUNK_SIZE } from '../src/shared/tus.ts';
 import { corpusFile } from '../tests/support/corpus.ts';
+import { timeDrain } from './queue-timing.ts';
 import {
   createOwnerThroughApi,
   launchChromium,
@@ -216,75 +216,6 @@ async function waitForState(page: Page, state: string, timeoutMs: number): Promi
     if (Date.now() > deadline) throw new Error(`No ${state} within ${timeoutMs} ms (${item?.state})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/**
- * Asks the service worker to drain, as a page does when it closes, and times the item's upload in
- * the page: from the first notice on the queue channel that finds it uploading to the one that
- * finds it done. The item is read from IndexedDB only when the channel says something changed,
- * rather than polled, so that measuring adds next to no work to the upload it measures.
- */
-async function timeDrain(
-  page: Page,
-  timeoutMs: number,
-): Promise<{ uploadStarted: number; uploadDone: number }> {
-  return page.evaluate(
-    ({ timeoutMs, channelName }) =>
-      new Promise<{ uploadStarted: number; uploadDone: number }>((resolve, reject) => {
-        const channel = new BroadcastChannel(channelName);
-        let uploadStarted: number | null = null;
-        let reading = false;
-        let readAgain = false;
-        const timer = setTimeout(() => {
-          channel.close();
-          reject(new Error(`The upload did not finish within ${timeoutMs} ms`));
-        }, timeoutMs);
-        // In an array, the arrow is not given a name through tsx's helper, which the page lacks.
-        const [check] = [
-          async (): Promise<void> => {
-            if (reading) {
-              readAgain = true;
-              return;
-            }
-            reading = true;
-            const noticed = performance.now();
-            const item = await new Promise<{ state: string } | undefined>((resolveItem, rejectItem) => {
-              const open = indexedDB.open('shoebox');
-              open.onerror = () => rejectItem(open.error ?? new Error('indexedDB.open failed'));
-              open.onsuccess = () => {
-                const request = open.result.transaction('items').objectStore('items').getAll();
-                request.onsuccess = () => {
-                  open.result.close();
-                  resolveItem((request.result as { state: string }[])[0]);
-                };
-                request.onerror = () => rejectItem(request.error ?? new Error('getAll failed'));
-              };
-            });
-            reading = false;
-            if (item?.state === 'uploading') uploadStarted ??= noticed;
-            if (item?.state === 'done' && uploadStarted !== null) {
-              clearTimeout(timer);
-              channel.close();
-              resolve({ uploadStarted, uploadDone: noticed });
-              return;
-            }
-            if (item === undefined || ['skipped', 'failed', 'blocked'].includes(item.state)) {
-              clearTimeout(timer);
-              channel.close();
-              reject(new Error(`The item ended ${item?.state ?? 'missing'}: ${JSON.stringify(item)}`));
-              return;
-            }
-            if (readAgain) {
-              readAgain = false;
-              await check?.();
-            }
-          },
-        ];
-        channel.onmessage = () => void check?.();
-        navigator.serviceWorker.controller?.postMessage({ type: 'DRAIN' });
-      }),
-    { timeoutMs, channelName: QUEUE_CHANNEL },
-  );
 }
 
 /**
@@ -491,7 +422,9 @@ export async function run(): Promise<void> {
     const swHeap = readSwHeap === null ? null : sampleHeap(readSwHeap);
     const shoeboxPageHeap = sampleHeap(() => pageHeap(cdp));
     const cpuBefore = cpuSeconds(server.process.pid);
-    const { uploadStarted, uploadDone } = await timeDrain(page, 300_000);
+    const { uploadStarted, uploadDone } = await timeDrain(page, 300_000, () =>
+      page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'DRAIN' })),
+    );
     const cpuAfter = cpuSeconds(server.process.pid);
     const pagePeak = await shoeboxPageHeap.stop();
     const swPeak = swHeap === null ? null : await swHeap.stop();
