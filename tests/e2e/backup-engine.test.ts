@@ -208,6 +208,10 @@ describe('backup engine', () => {
   it('7. completes uploads with a page open where Background Sync does not exist', async () => {
     const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
     expect(await page.evaluate(() => 'SyncManager' in window)).toBe(false);
+    const tusRequests: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/uploads')) tusRequests.push(request.method());
+    });
     const files = TEN.slice(0, 4);
     await context.setOffline(true);
     await page.getByTestId('add-photos-input').setInputFiles(files.slice(0, 2).map((file) => file.path));
@@ -217,6 +221,8 @@ describe('backup engine', () => {
     const hashes = await waitForAssets(context, server.url, 4);
     expect(hashes).toEqual(files.map((file) => file.sha256).sort());
     await expect.poll(() => statusOf(page)).toBe('Backup complete');
+    // Each photo, under one chunk, went in the one request that created its upload.
+    expect(tusRequests).toEqual(['POST', 'POST', 'POST', 'POST']);
   });
 
   it('8. waits for Wi-Fi on a cellular connection when Wi-Fi only is on', async () => {
