@@ -10,6 +10,7 @@ import { enforceLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
+import { ContinuationLocker } from './continuation-locker';
 import { HashingFileStore } from './upload-hash';
 import { newUploadId, uploadOwner } from './upload-id';
 
@@ -45,9 +46,12 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     }
   }
 
+  const locker = new ContinuationLocker();
   const server = new Server({
     path: TUS_ENDPOINT,
     datastore,
+    // A client's next chunk may arrive while its last one is still being written (see the locker).
+    locker: (request) => locker.forRequest(request),
     relativeLocation: true,
     respectForwardedHeaders: ctx.config.trustProxy !== false,
     // Same origin only: no Access-Control-Allow-Origin at all.
