@@ -5,6 +5,7 @@ import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../share
 import type { UploadMetadata, UploadOutcome } from '../shared/tus';
 import { BlobFileReader } from './blobFileReader';
 import { FetchHttpStack } from './fetchHttpStack';
+import { PipeliningHttpStack } from './pipelining';
 import type { FetchFn } from './http';
 import type { UploadSession } from './item';
 
@@ -69,9 +70,16 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     // what the drain reports. A failed write (the item was removed meanwhile) stops the upload.
     let writes: Promise<unknown> = Promise.resolve();
     let settled = false;
+    const chunkSize = request.chunkSize ?? TUS_CHUNK_SIZE;
+    const httpStack = new PipeliningHttpStack(
+      new FetchHttpStack({ fetch: request.fetch, signal }),
+      blob,
+      chunkSize,
+    );
     const finish = (result: UploadResult): void => {
       if (settled) return;
       settled = true;
+      httpStack.cancelAhead();
       signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
@@ -95,7 +103,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       endpoint: request.endpoint,
       uploadUrl: session?.url ?? null,
       metadata: tusMetadata(request.metadata),
-      chunkSize: request.chunkSize ?? TUS_CHUNK_SIZE,
+      chunkSize,
       // The first chunk rides on the request that creates the upload (tus creation-with-upload),
       // so a photo, which fits one chunk, is one request and one round trip instead of two. If
       // that request fails, no URL was learnt and the next attempt creates the upload again.
@@ -108,7 +116,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       // in tus-js-client 4.3), though its typings say string; with no URL storage nothing is keyed.
       fingerprint: () => Promise.resolve(null as unknown as string),
       fileReader: new BlobFileReader(),
-      httpStack: new FetchHttpStack({ fetch: request.fetch, signal }),
+      httpStack,
       onUploadUrlAvailable() {
         const url = upload.url;
         if (url === null) return;
