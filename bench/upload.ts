@@ -8,7 +8,12 @@
  *
  * It also prints what chunking alone allows: the same bytes PUT to the same sink in 8 MiB
  * requests, from the page and from a bare service worker (the ceiling of any upload sent in 8 MiB
- * chunks from a service worker), and from that worker in two streams side by side. Asserts nothing.
+ * chunks from a service worker), and from that worker with each request sent before the answer to
+ * the last, the sink taking them in turn (the ceiling of Shoebox's pipelined chunks).
+ *
+ * SHOEBOX_BENCH_LATENCY_MS adds that much latency to the service worker's requests (CDP network
+ * emulation) during the Shoebox upload, as on a real network; the floor and ceilings are local.
+ * Asserts nothing.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
@@ -34,6 +39,7 @@ import {
 
 const MB = 1024 * 1024;
 const FILE_MB = 512;
+const LATENCY_MS = Number(process.env.SHOEBOX_BENCH_LATENCY_MS ?? 0);
 
 /** A real MP4 head (the server sniffs `ftyp`) padded to 512 MB, written in 8 MB steps. */
 async function makeVideo(dir: string): Promise<string> {
@@ -53,8 +59,9 @@ async function makeVideo(dir: string): Promise<string> {
 /**
  * The ceiling's page and service worker, served by the sink on its own origin. The page keeps the
  * picked file in IndexedDB, as the queue keeps its items; on a message the worker PUTs the stored
- * Blob to the sink in 8 MiB slices, in one or more sequential streams of requests, with none of
- * Shoebox's work around them (no tus, no bookkeeping, a server that only writes and hashes).
+ * Blob to the sink in 8 MiB slices, one after another or each sent before the answer to the last
+ * (\`ahead\`, which the sink takes in turn, as Shoebox's server does), with none of Shoebox's work
+ * around them (no tus, no bookkeeping, a server that only writes and hashes).
  */
 const CEILING_PAGE = `<!doctype html><title>ceiling</title><input type="file" id="file">
 <script>
@@ -82,20 +89,21 @@ function readBlob() {
   });
 }
 self.addEventListener('message', (event) => {
-  const { streams, chunk } = event.data;
+  const { ahead, chunk } = event.data;
   event.waitUntil((async () => {
     const blob = await readBlob();
-    const share = Math.ceil(blob.size / chunk / streams) * chunk;
     let bytes = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: streams }, async (_, stream) => {
-      const end = Math.min(blob.size, (stream + 1) * share);
-      for (let offset = stream * share; offset < end; offset += chunk) {
-        const response = await fetch('/?offset=' + offset, { method: 'PUT', body: blob.slice(offset, Math.min(end, offset + chunk)) });
-        const landed = (await response.json()).bytes;
-        bytes += landed;
-      }
-    }));
+    const inFlight = [];
+    for (let offset = 0; offset < blob.size; offset += chunk) {
+      // One request at a time, or one more on its way while the last is answered.
+      if (inFlight.length > (ahead ? 1 : 0)) bytes += await inFlight.shift();
+      const url = '/?offset=' + offset + (ahead ? '&inTurn=1' : '');
+      inFlight.push(fetch(url, { method: 'PUT', body: blob.slice(offset, offset + chunk) })
+        .then((response) => response.json())
+        .then((answer) => answer.bytes));
+    }
+    for (const landed of inFlight) bytes += await landed;
     event.ports[0].postMessage({ ms: performance.now() - started, bytes });
   })());
 });
@@ -105,9 +113,11 @@ self.addEventListener('message', (event) => {
  * The floor: a PUT that streams to disk while hashing, with CORS for the app's origin. A PUT to
  * `?offset=N` writes its body at N into the same file (which a whole PUT has made), hashing it on
  * its way, for the chunked floor and the ceiling (the same bytes in 8 MiB requests, tus's chunk
- * size); the file is hashed afterwards to check it.
+ * size); the file is hashed afterwards to check it. PUTs marked \`inTurn\` are taken one at a time,
+ * in their order of arrival, the next one's body left unread until the last is answered.
  */
 function startSink(file: string): Promise<{ server: Server; url: string }> {
+  let turns = Promise.resolve();
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://sink');
     if (request.method === 'GET') {
@@ -125,17 +135,29 @@ function startSink(file: string): Promise<{ server: Server; url: string }> {
     }
     const offsetParam = url.searchParams.get('offset');
     const offset = offsetParam === null ? null : Number(offsetParam);
-    const hash = createHash('sha256');
-    const sink = createWriteStream(file, { flags: offset === null ? 'w' : 'r+', start: offset ?? 0 });
-    let bytes = 0;
-    request.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      hash.update(chunk);
-    });
-    request.pipe(sink);
-    sink.on('finish', () => {
-      response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
+    const take = (): void => {
+      const hash = createHash('sha256');
+      const sink = createWriteStream(file, { flags: offset === null ? 'w' : 'r+', start: offset ?? 0 });
+      let bytes = 0;
+      request.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+      });
+      request.pipe(sink);
+      sink.on('finish', () => {
+        response.setHeader('Content-Type', 'application/json');
+        response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
+      });
+    };
+    if (url.searchParams.get('inTurn') === null) {
+      take();
+      return;
+    }
+    request.pause();
+    const previous = turns;
+    turns = new Promise<void>((resolve) => {
+      response.on('finish', resolve);
+      void previous.then(take);
     });
   });
   return new Promise((resolve) => {
@@ -174,11 +196,15 @@ async function pageHeap(cdp: CDPSession): Promise<number> {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
+interface WorkerSession {
+  send: (method: string, params?: object) => Promise<Record<string, unknown>>;
+}
+
 /**
- * The service worker's heap through the browser's DevTools session: attach to its target and
- * relay Runtime.getHeapUsage (Target.sendMessageToTarget, as playwright-core exposes no worker CDP session).
+ * A DevTools session with the service worker, through the browser's: attach to its target and
+ * relay commands (Target.sendMessageToTarget, as playwright-core exposes no worker CDP session).
  */
-async function serviceWorkerHeapReader(browser: Browser): Promise<(() => Promise<number>) | null> {
+async function serviceWorkerSession(browser: Browser): Promise<WorkerSession | null> {
   const cdp = await browser.newBrowserCDPSession();
   const { targetInfos } = await cdp.send('Target.getTargets');
   const target = targetInfos.find((info) => info.type === 'service_worker');
@@ -188,20 +214,22 @@ async function serviceWorkerHeapReader(browser: Browser): Promise<(() => Promise
     flatten: false,
   });
   let nextId = 1;
-  const waiting = new Map<number, (value: number) => void>();
+  const waiting = new Map<number, (value: Record<string, unknown>) => void>();
   cdp.on('Target.receivedMessageFromTarget', (event) => {
     if (event.sessionId !== sessionId) return;
-    const message = JSON.parse(event.message) as { id?: number; result?: { usedSize?: number } };
-    if (message.id !== undefined) waiting.get(message.id)?.(message.result?.usedSize ?? 0);
+    const message = JSON.parse(event.message) as { id?: number; result?: Record<string, unknown> };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result ?? {});
   });
-  return async () => {
-    const id = nextId++;
-    const answer = new Promise<number>((resolve) => waiting.set(id, resolve));
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
-    });
-    return answer;
+  return {
+    send: async (method, params = {}) => {
+      const id = nextId++;
+      const answer = new Promise<Record<string, unknown>>((resolve) => waiting.set(id, resolve));
+      await cdp.send('Target.sendMessageToTarget', {
+        sessionId,
+        message: JSON.stringify({ id, method, params }),
+      });
+      return answer;
+    },
   };
 }
 
@@ -298,16 +326,16 @@ async function sha256OfFile(path: string): Promise<string> {
 }
 
 interface CeilingRun {
-  streams: number;
+  ahead: boolean;
   ms: number;
 }
 
 /**
  * The ceiling of any upload in 8 MiB requests from a service worker: a page on the sink's origin
  * keeps the file in IndexedDB and registers the ceiling's worker, which PUTs it to the sink in
- * 8 MiB slices, first as one sequential stream of requests (as tus sends an upload's chunks, with
- * nothing else to do between them), then as two streams side by side (what sending two parts of
- * a file at once could reach). The sink's file is checked after each.
+ * 8 MiB slices, first one request after another (as tus-js-client sends an upload's chunks, with
+ * nothing else to do between them), then each sent before the answer to the last and taken in
+ * turn (as Shoebox sends them). The sink's file is checked after each.
  */
 async function runCeiling(
   context: BrowserContext,
@@ -335,22 +363,22 @@ async function runCeiling(
       await navigator.serviceWorker.ready;
     });
     const runs: CeilingRun[] = [];
-    for (const streams of [1, 2]) {
+    for (const ahead of [false, true]) {
       const answer = await page.evaluate(
-        async ({ streams, chunk }) => {
+        async ({ ahead, chunk }) => {
           const registration = await navigator.serviceWorker.ready;
           const channel = new MessageChannel();
           const result = new Promise<{ ms: number; bytes: number }>((resolve) => {
             channel.port1.onmessage = (event) => resolve(event.data as { ms: number; bytes: number });
           });
-          registration.active?.postMessage({ streams, chunk }, [channel.port2]);
+          registration.active?.postMessage({ ahead, chunk }, [channel.port2]);
           return result;
         },
-        { streams, chunk: TUS_CHUNK_SIZE },
+        { ahead, chunk: TUS_CHUNK_SIZE },
       );
       if (answer.bytes !== FILE_MB * MB) throw new Error(`The ceiling sent ${answer.bytes} bytes`);
       await check();
-      runs.push({ streams, ms: answer.ms });
+      runs.push({ ahead, ms: answer.ms });
     }
     return runs;
   } finally {
@@ -418,8 +446,20 @@ export async function run(): Promise<void> {
       });
       db.close();
     });
-    const readSwHeap = await serviceWorkerHeapReader(browser);
-    const swHeap = readSwHeap === null ? null : sampleHeap(readSwHeap);
+    const swCdp = await serviceWorkerSession(browser);
+    if (LATENCY_MS > 0) {
+      await swCdp?.send('Network.enable');
+      await swCdp?.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: LATENCY_MS,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
+    const swHeap =
+      swCdp === null
+        ? null
+        : sampleHeap(async () => Number((await swCdp.send('Runtime.getHeapUsage')).usedSize ?? 0));
     const shoeboxPageHeap = sampleHeap(() => pageHeap(cdp));
     const cpuBefore = cpuSeconds(server.process.pid);
     const { uploadStarted, uploadDone } = await timeDrain(page, 300_000, () =>
@@ -451,7 +491,7 @@ export async function run(): Promise<void> {
       `chunked floor (page, ${CHUNKS} PUTs → Node sink): ${chunkedRate.toFixed(0)} MB/s (mean of before and after)`,
     );
     console.log(
-      `Shoebox (service worker, tus chunks of ${TUS_CHUNK_SIZE / MB} MiB, server-verified): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
+      `Shoebox (service worker, tus chunks of ${TUS_CHUNK_SIZE / MB} MiB, server-verified${LATENCY_MS > 0 ? `, ${LATENCY_MS} ms of added latency` : ''}): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
     );
     console.log(
       `ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8; against the floor before ${(shoeboxRate / floorRates[0]!).toFixed(2)}, after ${(shoeboxRate / floorRates[1]!).toFixed(2)})`,
@@ -460,12 +500,12 @@ export async function run(): Promise<void> {
       console.log(`Shoebox server CPU during the upload: ${(cpuAfter - cpuBefore).toFixed(2)} s`);
     }
     console.log(`ratio Shoebox / chunked floor: ${(shoeboxRate / chunkedRate).toFixed(2)}`);
-    for (const { streams, ms } of ceiling) {
+    for (const { ahead, ms } of ceiling) {
       const rate = mbps(bytes, ms);
       console.log(
-        streams === 1
-          ? `ceiling (a service worker's ${CHUNKS} PUTs → Node sink): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor; Shoebox reaches ${(shoeboxRate / rate).toFixed(2)} of it`
-          : `the same in ${streams} streams side by side: ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor`,
+        ahead
+          ? `ceiling, each PUT sent before the last one's answer and taken in turn (as Shoebox sends its chunks): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor; Shoebox reaches ${(shoeboxRate / rate).toFixed(2)} of it`
+          : `ceiling (a service worker's ${CHUNKS} PUTs → Node sink): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor`,
       );
     }
     console.log(
