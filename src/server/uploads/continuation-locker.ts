@@ -49,6 +49,11 @@ export class ContinuationLocker {
     return { newLock: (id) => this.newLock(id, range) };
   }
 
+  /** Whether a request is running or waiting for the upload. */
+  busy(id: string): boolean {
+    return this.lines.has(id);
+  }
+
   /** Uploads with a request running or waiting, for tests. */
   get size(): number {
     return this.lines.size;

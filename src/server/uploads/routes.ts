@@ -102,13 +102,33 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
   return reply.code(response.status).send(body === '' ? undefined : body);
 }
 
+export const SWEEP_UPLOADS_JOB = 'sweep-uploads';
+const SWEEP_UPLOADS_EVERY_MS = 60 * 60 * 1000;
+/**
+ * How long an unfinished upload waits for its next byte before it is deleted. Most are resumed
+ * within minutes; what stays was abandoned (a creation whose answer never reached the client,
+ * which then started again; an item removed mid-upload). A client that comes back later finds
+ * its upload gone (404) and starts it again from its own queue, so nothing is lost.
+ */
+export const UNFINISHED_UPLOAD_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
  * Mounts tus at /api/uploads (all tus methods, and /api/uploads/:id). The routes sit in their own
  * scope whose only content-type parser passes every body through untouched: tus reads the raw
  * stream itself (see @tus/server's fastify example).
  */
 export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { server } = await createTusUploads(ctx, app.log);
+  const { server, sweep } = await createTusUploads(ctx, app.log);
+  app.jobs.register(
+    SWEEP_UPLOADS_JOB,
+    {
+      async run() {
+        const removed = await sweep(new Date(ctx.now().getTime() - UNFINISHED_UPLOAD_KEEP_MS));
+        if (removed > 0) app.log.info({ removed }, 'deleted unfinished uploads left for a week');
+      },
+    },
+    { everyMs: SWEEP_UPLOADS_EVERY_MS },
+  );
   await app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));

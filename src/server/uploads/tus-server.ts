@@ -17,6 +17,12 @@ import { newUploadId, uploadOwner } from './upload-id';
 export interface TusUploads {
   server: Server;
   directory: string;
+  /**
+   * Deletes the unfinished uploads nobody has written to since `before`, with every file they
+   * left (the data, tus's .json record, a .sha256 sidecar from earlier versions), and answers how
+   * many. An upload with a request running or being stored is left alone.
+   */
+  sweep: (before: Date) => Promise<number>;
 }
 
 /**
@@ -115,5 +121,28 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       return { status_code: apiError.status, body: JSON.stringify(apiError.body) };
     },
   });
-  return { server, directory };
+  async function sweep(before: Date): Promise<number> {
+    const files = new Map<string, string[]>();
+    for (const name of await fs.readdir(directory)) {
+      const id = name.replace(/\.(json|sha256)$/, '');
+      files.set(id, [...(files.get(id) ?? []), name]);
+    }
+    let removed = 0;
+    for (const [id, names] of files) {
+      if (locker.busy(id) || finishing.has(id)) continue;
+      const stats = await Promise.all(
+        names.map((name) => fs.stat(path.join(directory, name)).catch(() => null)),
+      );
+      if (stats.some((stat) => stat?.isFile() === false)) continue;
+      const lastWrite = Math.max(...stats.map((stat) => stat?.mtimeMs ?? 0));
+      // Looked at again after the awaits: a request that arrived meanwhile keeps its upload.
+      if (lastWrite >= before.getTime() || locker.busy(id) || finishing.has(id)) continue;
+      await datastore.forget(id);
+      await Promise.all(names.map((name) => fs.rm(path.join(directory, name), { force: true })));
+      removed += 1;
+    }
+    return removed;
+  }
+
+  return { server, directory, sweep };
 }

@@ -310,6 +310,13 @@ export class HashingFileStore extends FileStore {
     return this.#running.size;
   }
 
+  /** Lets go of what memory holds of an upload whose files are being deleted (the sweep). */
+  async forget(id: string): Promise<void> {
+    this.#running.delete(id);
+    // The record's file may be gone already (an orphaned data file): the cache entry goes anyway.
+    await this.configstore.delete(id).catch(() => undefined);
+  }
+
   override async remove(id: string): Promise<void> {
     this.#running.delete(id);
     await super.remove(id);
