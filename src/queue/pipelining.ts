@@ -1,10 +1,11 @@
 import type { HttpRequest, HttpResponse, HttpStack } from 'tus-js-client';
 
 /**
- * A chunk that took less than this is on a fast link, where the pause between one request's
- * answer and the next request is a large share of each chunk's time and sending ahead pays.
+ * A chunk that took less than this (8 MiB at over 4 MB/s) is on a link fast enough for the pause
+ * between one request's answer and the next request to matter; on a slower one the chunk sent
+ * ahead would only share the bandwidth and wait.
  */
-export const PIPELINE_FAST_MS = 1000;
+export const PIPELINE_FAST_MS = 2000;
 /**
  * The first chunk sent ahead leaves this long after the request it follows, so that it reaches
  * the server second (it goes on another connection). Later ones follow a request already there.
