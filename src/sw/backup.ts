@@ -4,6 +4,7 @@ import { drain } from '../queue/drain';
 import type { DrainResult } from '../queue/drain';
 import { QueueDb } from '../queue/queueDb';
 import { createQueueServer } from '../queue/serverApi';
+import { drainWithRetries } from './syncRetry';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -50,8 +51,9 @@ async function drainWithin(stopStartingMs: number, abortMs: number): Promise<Dra
 /**
  * One `sync` wake-up. Work left when the time budget ran out, or for when the connection comes
  * back, is registered again from inside the event: the spec then fires the tag once more after
- * this event (registration state "reregisteredWhileFiring"). A transient server failure rejects
- * waitUntil instead, so Chromium retries with its own backoff rather than at once.
+ * this event (registration state "reregisteredWhileFiring"). A transient failure is tried again
+ * within the event while its retry is seconds away (drainWithRetries); after that it rejects
+ * waitUntil, so Chromium retries with its own backoff rather than at once.
  */
 /**
  * An open, visible page drains by itself, preparing in its worker pool (which a service worker
@@ -65,10 +67,15 @@ async function visiblePageOpen(): Promise<boolean> {
 }
 
 async function syncDrain(): Promise<void> {
-  if (await visiblePageOpen()) return;
   // If a tab holds the upload lock, this waits for it (within the budget) rather than returning:
   // the holder may be a tab that is closing, whose unfinished work this wake-up is for.
-  const result = await drainWithin(SYNC_STOP_STARTING_MS, SYNC_ABORT_MS);
+  const result = await drainWithRetries({
+    drain: drainWithin,
+    stopStartingMs: SYNC_STOP_STARTING_MS,
+    abortMs: SYNC_ABORT_MS,
+    pageOpen: visiblePageOpen,
+  });
+  if (result === null) return;
   switch (result.stop) {
     case 'deadline':
     case 'aborted':
