@@ -129,6 +129,37 @@ describe('hashing uploads as their bodies land', () => {
     expect(store.takeDigest(id, bytes.length)).toBe(sha256);
   });
 
+  it('writes a body of many small pieces whole, and every piece that arrived before a failure', async () => {
+    /** Pieces of 7,001 bytes (socket reads are not aligned to anything) from `from` to `to`. */
+    const pieces = (from: number, to: number): Buffer[] => {
+      const list: Buffer[] = [];
+      for (let at = from; at < to; at += 7_001)
+        list.push(Buffer.from(bytes.subarray(at, Math.min(to, at + 7_001))));
+      return list;
+    };
+    const id = await create();
+    expect(await store.write(Readable.from(pieces(0, MiB + 5)), id, 0)).toBe(MiB + 5);
+    // Past a batch (a mebibyte) and into the next one, then the connection drops.
+    const arrived = MiB + MiB / 2 + 3;
+    const failing = Readable.from(
+      (async function* () {
+        yield* pieces(MiB + 5, MiB + 5 + arrived);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('the connection dropped');
+      })(),
+    );
+    await expect(store.write(failing, id, MiB + 5)).rejects.toThrow('the connection dropped');
+    // Everything that arrived is in the file once the write has failed, in its place.
+    const landed = await fs.readFile(fileOf(id));
+    expect(landed.length).toBe(MiB + 5 + arrived);
+    expect(sha256Hex(landed)).toBe(sha256Hex(bytes.subarray(0, MiB + 5 + arrived)));
+    expect(await store.write(Readable.from(pieces(landed.length, bytes.length)), id, landed.length)).toBe(
+      bytes.length,
+    );
+    expect(store.takeDigest(id, bytes.length)).toBe(sha256);
+    expect(sha256Hex(await fs.readFile(fileOf(id)))).toBe(sha256);
+  });
+
   it('lets go of the file after each write, whether it landed whole or failed', async () => {
     const openFiles = async (): Promise<number> => (await fs.readdir('/proc/self/fd')).length;
     const baseline = await openFiles();
