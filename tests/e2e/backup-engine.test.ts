@@ -79,6 +79,17 @@ async function waitForAssets(
 
 const statusOf = (page: Page): Promise<string> => page.getByTestId('status').innerText();
 
+/** A real JPEG followed by padding (decoders stop at EOI) to `mb` MiB, in a folder the test removes. */
+function largeJpeg(mb: number): { path: string; bytes: Buffer; sha256: string } {
+  const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
+  const bytes = Buffer.concat([base, Buffer.alloc(mb * 1024 * 1024 - base.length, mb % 251)]);
+  const dir = mkdtempSync(join(tmpdir(), 'shoebox-large-'));
+  scope.defer(() => removeDir(dir));
+  const path = join(dir, `large-${mb}.jpg`);
+  writeFileSync(path, bytes);
+  return { path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
 describe('backup engine', () => {
   it('1. queues offline, survives reloads and closed pages, and uploads through Background Sync', async () => {
     // Part A: pages without Background Sync, so only the DevTools-dispatched `sync` event sends.
@@ -141,14 +152,8 @@ describe('backup engine', () => {
 
   it('3. resumes from the server offset after the server is killed mid-upload', async () => {
     const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
-    // A real JPEG followed by padding (decoders stop at EOI): ~40 MB, five 8 MiB chunks.
-    const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
-    const bytes = Buffer.concat([base, Buffer.alloc(40 * 1024 * 1024 - base.length, 7)]);
-    const dir = mkdtempSync(join(tmpdir(), 'shoebox-big-'));
-    scope.defer(() => removeDir(dir));
-    const path = join(dir, 'big.jpg');
-    writeFileSync(path, bytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // ~40 MB: five 8 MiB chunks.
+    const { path, bytes, sha256 } = largeJpeg(40);
 
     // Slow enough (16 MB/s) to be caught between chunks.
     await throttleUpload(context, page, 16 * 1024 * 1024);
@@ -184,14 +189,8 @@ describe('backup engine', () => {
 
   it('sends the next chunk of a large file before the answer to the last, and stores it whole', async () => {
     const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
-    // A real JPEG followed by padding: ~48 MB, six 8 MiB chunks (the first with the creation).
-    const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
-    const bytes = Buffer.concat([base, Buffer.alloc(48 * 1024 * 1024 - base.length, 3)]);
-    const dir = mkdtempSync(join(tmpdir(), 'shoebox-pipelined-'));
-    scope.defer(() => removeDir(dir));
-    const path = join(dir, 'pipelined.jpg');
-    writeFileSync(path, bytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // ~48 MB: six 8 MiB chunks (the first with the creation).
+    const { path, sha256 } = largeJpeg(48);
 
     const patches: { offset: number; sentAt: number; answeredAt: number | null; status: number | null }[] =
       [];
