@@ -254,7 +254,8 @@ describe('PipeliningHttpStack', () => {
   });
 
   it('after a fast whole chunk, sends the next chunk PIPELINE_FIRST_DELAY_MS after the PATCH it follows', async () => {
-    await createWithChunk();
+    // A chunk taken in twice the delay or more: the whole delay applies.
+    await createWithChunk(2 * PIPELINE_FIRST_DELAY_MS);
     inner.reply = () => ({ delayMs: 300 });
     const first = patch(4);
     await vi.advanceTimersByTimeAsync(PIPELINE_FIRST_DELAY_MS - 1);
@@ -280,6 +281,26 @@ describe('PipeliningHttpStack', () => {
     expect(await ahead?.text).toBe('ijkl');
     expect(ahead?.aborted).toBe(false);
     await answerOf(first.promise);
+  });
+
+  it('on a link faster than the first delay, sends the next chunk half a chunk’s time after the PATCH it follows', async () => {
+    // 60 ms a chunk: the whole delay would outlast the PATCH, and nothing would overlap.
+    await createWithChunk(60);
+    inner.reply = () => ({ delayMs: 60 });
+    const first = patch(4);
+    await vi.advanceTimersByTimeAsync(29);
+    expect(sentAt(8)).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentAt(8)).toHaveLength(1);
+    expect(sentAt(4)[0]?.answered).toBe(false);
+    await answerOf(first.promise);
+    // tus-js-client asks for 8: it is adopted, and 12 leaves half a chunk's time after it.
+    const second = patch(8);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentAt(8)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(sentAt(12)).toHaveLength(1);
+    await answerOf(second.promise);
   });
 
   it('answers tus-js-client’s PATCH with the chunk sent ahead, and sends the next at once, up to the end', async () => {
@@ -385,7 +406,7 @@ describe('PipeliningHttpStack', () => {
   });
 
   it('aborts the chunk sent ahead on cancelAhead(), and never sends one still waiting to leave', async () => {
-    await createWithChunk();
+    await createWithChunk(2 * PIPELINE_FIRST_DELAY_MS);
     inner.reply = () => ({ delayMs: 300 });
     const first = patch(4);
     await answerOf(first.promise);
@@ -395,7 +416,7 @@ describe('PipeliningHttpStack', () => {
     expect(inner.created.find((r) => r.sent === ahead)?.abortCalls).toBe(1);
 
     // Before its delay is over: it never leaves.
-    await createWithChunk();
+    await createWithChunk(2 * PIPELINE_FIRST_DELAY_MS);
     const again = patch(4);
     await vi.advanceTimersByTimeAsync(PIPELINE_FIRST_DELAY_MS / 2);
     stack.cancelAhead();
