@@ -273,6 +273,17 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** A process's peak resident memory so far (VmHWM), in bytes, from /proc. */
+function peakRss(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}
+
 interface FloorRun {
   ms: number;
   bytes: number;
@@ -497,6 +508,7 @@ export async function run(): Promise<void> {
       page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'DRAIN' })),
     );
     const cpuAfter = cpuSeconds(server.process.pid);
+    const serverPeakRss = peakRss(server.process.pid);
     const pagePeak = await shoeboxPageHeap.stop();
     const swPeak = swHeap === null ? null : await swHeap.stop();
     // Two runs once printed impossible rates: the upload was under way before the time started.
@@ -545,6 +557,9 @@ export async function run(): Promise<void> {
     );
     if (cpuBefore !== null && cpuAfter !== null) {
       console.log(`Shoebox server CPU during the upload: ${(cpuAfter - cpuBefore).toFixed(2)} s`);
+    }
+    if (serverPeakRss !== null) {
+      console.log(`Shoebox server peak resident memory (since it started): ${mb(serverPeakRss)}`);
     }
     console.log(`ratio Shoebox / chunked floor: ${(shoeboxRate / chunkedRate).toFixed(2)}`);
     for (const { ahead, ms } of ceiling) {

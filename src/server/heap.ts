@@ -20,18 +20,17 @@ export const HEAP_GROWING_PERCENT = 300;
 const FLAG = '--heap-growing-percent';
 
 /**
- * Sets V8's heap growing factor for this process, unless the operator chose one (in the command
- * line or NODE_OPTIONS), which is left as it is. Answers whether it set it. V8 reads the factor
- * each time it sets a new limit, so setting it once the process runs takes effect from the next
- * collection.
+ * Sets V8's heap growing factor for this process, unless the operator chose one on the command
+ * line (`node --heap-growing-percent=N`; NODE_OPTIONS may not carry it), which is left as it is.
+ * Answers whether it set it. V8 reads the factor each time it sets a new limit, so setting it once
+ * the process runs takes effect from the next collection.
  */
 export function tuneHeapForStreaming(
   execArgv: readonly string[] = process.execArgv,
-  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
   setFlags: (flags: string) => void = setFlagsFromString,
 ): boolean {
   const chosen = (arg: string): boolean => arg.replace(/_/g, '-').startsWith(FLAG);
-  if (execArgv.some(chosen) || nodeOptions.split(/\s+/).some(chosen)) return false;
+  if (execArgv.some(chosen)) return false;
   setFlags(`${FLAG}=${HEAP_GROWING_PERCENT}`);
   return true;
 }
