@@ -11,9 +11,10 @@ import { setFlagsFromString } from 'node:v8';
  * though, and this server allocates little JavaScript per chunk, so the headroom ran out before
  * the young generation filled: while a 512 MB upload streamed in, a full mark-compact started
  * every 120 ms or so (about 35, a second of CPU on V8's threads), each to free what a scavenge
- * would have. With this headroom none starts during the upload: the server's CPU per 512 MB went
- * from 2.9–3.8 s to 2.2 s and the upload from 112–126 to 161–162 MB/s (bench/upload.ts). The
- * memory reducer still shrinks the heap once the server is idle.
+ * would have. With this headroom none starts during the upload (bench/upload.ts, seven runs):
+ * the server's CPU per 512 MB is 1.3–2.2 s and the upload 168–200 MB/s, against 2.66 s and
+ * 153 MB/s in a paired run with V8's own factor; peak resident memory 143–161 MB against 141.
+ * V8's memory reducer still shrinks the heap once the server is idle.
  */
 export const HEAP_GROWING_PERCENT = 300;
 
