@@ -60,7 +60,7 @@ async function makeVideo(dir: string): Promise<string> {
  * The ceiling's page and service worker, served by the sink on its own origin. The page keeps the
  * picked file in IndexedDB, as the queue keeps its items; on a message the worker PUTs the stored
  * Blob to the sink in 8 MiB slices, one after another or each sent before the answer to the last
- * (\`ahead\`, which the sink takes in turn, as Shoebox's server does), with none of Shoebox's work
+ * (`ahead`, which the sink takes in turn, as Shoebox's server does), with none of Shoebox's work
  * around them (no tus, no bookkeeping, a server that only writes and hashes).
  */
 const CEILING_PAGE = `<!doctype html><title>ceiling</title><input type="file" id="file">
@@ -118,7 +118,7 @@ self.addEventListener('message', (event) => {
  * kernel has just freed is fast to use again while memory freed seconds ago has been handed back
  * to the host and is slow to touch (a 512 MB file rewritten in place: 0.12 s of system time; a
  * new one: 0.7–1.9 s), so a sink that kept rewriting one file would write into pages Shoebox's
- * server never gets. PUTs marked \`inTurn\` are taken one at a time, in their order of arrival,
+ * server never gets. PUTs marked `inTurn` are taken one at a time, in their order of arrival,
  * the next one's body left unread until the last is answered.
  */
 function startSink(dir: string): Promise<{ server: Server; url: string; fileOf: (name: string) => string }> {
