@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       limits: DEFAULT_LIMITS,
       logLevel: 'info',
       jobConcurrency: 1,
+      tusMaxChunkBytes: 64 * 1024 * 1024,
       tls: null,
     });
   });
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
         SHOEBOX_MAX_VIDEO_BYTES: '3000',
         LOG_LEVEL: 'DEBUG',
         SHOEBOX_JOB_CONCURRENCY: '2',
+        SHOEBOX_TUS_MAX_CHUNK_BYTES: '100000000',
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
         SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
       },
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },
       logLevel: 'debug',
       jobConcurrency: 2,
+      tusMaxChunkBytes: 100_000_000,
       tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },
     });
   });

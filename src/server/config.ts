@@ -19,6 +19,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
   jobConcurrency: number;
+  /** The largest tus chunk the app may send (SHOEBOX_TUS_MAX_CHUNK_BYTES), served at /api/config. */
+  tusMaxChunkBytes: number;
   /** PEM files to serve HTTPS from (SHOEBOX_TLS_CERT, SHOEBOX_TLS_KEY); null: plain HTTP. */
   tls: TlsFiles | null;
 }
@@ -27,6 +29,13 @@ export interface TlsFiles {
   certFile: string;
   keyFile: string;
 }
+
+/**
+ * 64 MiB: on a fast link a chunk this size takes long enough that the pause between two requests
+ * is a small share of it; a reverse proxy with a body limit (nginx's 1 MB default, Cloudflare's
+ * 100 MB) needs a lower value.
+ */
+export const DEFAULT_TUS_MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -137,6 +146,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     },
     logLevel: logLevel(env.LOG_LEVEL),
     jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
+    tusMaxChunkBytes: positiveInteger(env, 'SHOEBOX_TUS_MAX_CHUNK_BYTES', DEFAULT_TUS_MAX_CHUNK_BYTES),
     tls: tlsFiles(env, cwd),
   };
 }

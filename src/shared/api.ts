@@ -15,7 +15,11 @@ export interface ConfigResponse {
   limits: Limits;
   /** True while the server has no account: the app shows "Create your account". */
   setupRequired: boolean;
-  tus: { endpoint: string; chunkSize: number };
+  /**
+   * Where tus uploads go, and the largest chunk (one PATCH body) the app may send: the server's
+   * operator lowers it behind a reverse proxy with a body limit.
+   */
+  tus: { endpoint: string; maxChunkBytes: number };
 }
 
 export interface SetupRequest {

@@ -31,7 +31,7 @@ describe('accounts and sessions', () => {
     expect(before.body).toEqual({
       limits: DEFAULT_LIMITS,
       setupRequired: true,
-      tus: { endpoint: '/api/uploads', chunkSize: 8 * 1024 * 1024 },
+      tus: { endpoint: '/api/uploads', maxChunkBytes: 64 * 1024 * 1024 },
     });
 
     owner = await createOwner(server.baseUrl, { email: 'Owner@Example.com' });

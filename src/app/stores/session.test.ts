@@ -14,7 +14,7 @@ const ada: User = {
 };
 
 function config(setupRequired: boolean): ConfigResponse {
-  return { limits: DEFAULT_LIMITS, setupRequired, tus: { endpoint: '/api/uploads', chunkSize: 8 } };
+  return { limits: DEFAULT_LIMITS, setupRequired, tus: { endpoint: '/api/uploads', maxChunkBytes: 8 } };
 }
 
 const json = (status: number, body: unknown) =>

@@ -7,7 +7,7 @@ import type { CheckRequest, CheckResponse, ConfigResponse } from '../../shared/a
 import { ERRORS, errorBody } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import { DEFAULT_LIMITS } from '../../shared/limits';
-import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
+import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 
 export const ORIGIN = 'http://shoebox.test';
 
@@ -103,7 +103,7 @@ export class FakeServer {
       const config: ConfigResponse = {
         limits: this.limits,
         setupRequired: false,
-        tus: { endpoint: TUS_ENDPOINT, chunkSize: TUS_CHUNK_SIZE },
+        tus: { endpoint: TUS_ENDPOINT, maxChunkBytes: 64 * 1024 * 1024 },
       };
       return json(200, config);
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConfigResponse } from '../../shared/api';
-import { TUS_CHUNK_SIZE, TUS_ENDPOINT } from '../../shared/tus';
+import { TUS_ENDPOINT } from '../../shared/tus';
 import { hasAnyUser } from '../auth/users';
 import type { AppContext } from '../context';
 
@@ -13,7 +13,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
     return {
       limits: ctx.config.limits,
       setupRequired: !(await hasAnyUser(ctx.db)),
-      tus: { endpoint: TUS_ENDPOINT, chunkSize: TUS_CHUNK_SIZE },
+      tus: { endpoint: TUS_ENDPOINT, maxChunkBytes: ctx.config.tusMaxChunkBytes },
     };
   });
 }
