@@ -5,7 +5,6 @@ import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../share
 import type { UploadMetadata, UploadOutcome } from '../shared/tus';
 import { BlobFileReader } from './blobFileReader';
 import { FetchHttpStack } from './fetchHttpStack';
-import { PipeliningHttpStack } from './pipelining';
 import type { FetchFn } from './http';
 import type { UploadSession } from './item';
 
@@ -71,15 +70,10 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     let writes: Promise<unknown> = Promise.resolve();
     let settled = false;
     const chunkSize = request.chunkSize ?? TUS_CHUNK_SIZE;
-    const httpStack = new PipeliningHttpStack(
-      new FetchHttpStack({ fetch: request.fetch, signal }),
-      blob,
-      chunkSize,
-    );
+    const httpStack = new FetchHttpStack({ fetch: request.fetch, signal });
     const finish = (result: UploadResult): void => {
       if (settled) return;
       settled = true;
-      httpStack.cancelAhead();
       signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };

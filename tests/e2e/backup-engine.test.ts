@@ -187,47 +187,6 @@ describe('backup engine', () => {
     expect(assets.map((asset) => asset.sha256)).toEqual([sha256]);
   });
 
-  it('sends the next chunk of a large file before the answer to the last, and stores it whole', async () => {
-    const { server, context, page } = await scope.setUp({ initScript: WITHOUT_BACKGROUND_SYNC });
-    // ~48 MB: six 8 MiB chunks (the first with the creation).
-    const { path, sha256 } = largeJpeg(48);
-
-    const patches: { offset: number; sentAt: number; answeredAt: number | null; status: number | null }[] =
-      [];
-    page.on('request', (request) => {
-      if (request.method() !== 'PATCH') return;
-      patches.push({
-        offset: Number(request.headers()['upload-offset']),
-        sentAt: performance.now(),
-        answeredAt: null,
-        status: null,
-      });
-    });
-    page.on('requestfinished', (request) => {
-      if (request.method() !== 'PATCH') return;
-      const offset = Number(request.headers()['upload-offset']);
-      const patch = patches.find((entry) => entry.offset === offset && entry.answeredAt === null);
-      if (patch === undefined) return;
-      patch.answeredAt = performance.now();
-      void request.response().then((response) => (patch.status = response?.status() ?? null));
-    });
-
-    await page.getByTestId('add-photos-input').setInputFiles(path);
-    const [hash] = await waitForAssets(context, server.url, 1, 90_000);
-    expect(hash).toBe(sha256);
-    await expect.poll(() => patches.every((patch) => patch.status !== null)).toBe(true);
-
-    // Each chunk once, in order, each taken (no 409 for a chunk that arrived early).
-    const chunk = 8 * 1024 * 1024;
-    expect(patches.map((patch) => patch.offset)).toEqual([1, 2, 3, 4, 5].map((index) => index * chunk));
-    expect(patches.map((patch) => patch.status)).toEqual([204, 204, 204, 204, 204]);
-    // At least one PATCH left before the answer to the one before it.
-    const overlapping = patches
-      .slice(1)
-      .filter((patch, index) => patch.sentAt < (patches[index]?.answeredAt ?? 0));
-    expect(overlapping.length).toBeGreaterThan(0);
-  });
-
   it('4. never makes a second asset for duplicates', async () => {
     const { server, context, page } = await scope.setUp();
     const five = TEN.slice(0, 5);

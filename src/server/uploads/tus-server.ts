@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Server, type Upload } from '@tus/server';
+import { MemoryLocker, Server, type Upload } from '@tus/server';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
@@ -10,7 +10,6 @@ import { enforceLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
-import { ContinuationLocker } from './continuation-locker';
 import { HashingFileStore } from './upload-hash';
 import { newUploadId, uploadOwner } from './upload-id';
 
@@ -20,7 +19,7 @@ export interface TusUploads {
   /**
    * Deletes the unfinished uploads nobody has written to since `before`, with every file they
    * left (the data, tus's .json record, a .sha256 sidecar from earlier versions), and answers how
-   * many. An upload with a request running or being stored is left alone.
+   * many. An upload being stored is left alone.
    */
   sweep: (before: Date) => Promise<number>;
 }
@@ -52,12 +51,11 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     }
   }
 
-  const locker = new ContinuationLocker();
   const server = new Server({
     path: TUS_ENDPOINT,
     datastore,
-    // A client's next chunk may arrive while its last one is still being written (see the locker).
-    locker: (request) => locker.forRequest(request),
+    // tus's own: a second request for an upload asks the running one to stop and takes over.
+    locker: new MemoryLocker(),
     relativeLocation: true,
     respectForwardedHeaders: ctx.config.trustProxy !== false,
     // Same origin only: no Access-Control-Allow-Origin at all.
@@ -129,14 +127,14 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     }
     let removed = 0;
     for (const [id, names] of files) {
-      if (locker.busy(id) || finishing.has(id)) continue;
+      if (finishing.has(id)) continue;
       const stats = await Promise.all(
         names.map((name) => fs.stat(path.join(directory, name)).catch(() => null)),
       );
       if (stats.some((stat) => stat?.isFile() === false)) continue;
       const lastWrite = Math.max(...stats.map((stat) => stat?.mtimeMs ?? 0));
       // Looked at again after the awaits: a request that arrived meanwhile keeps its upload.
-      if (lastWrite >= before.getTime() || locker.busy(id) || finishing.has(id)) continue;
+      if (lastWrite >= before.getTime() || finishing.has(id)) continue;
       await datastore.forget(id);
       await Promise.all(names.map((name) => fs.rm(path.join(directory, name), { force: true })));
       removed += 1;
