@@ -9,6 +9,22 @@ export interface User {
   name: string;
   role: Role;
   createdAt: string;
+  /**
+   * The most bytes this user's library (trash included) may hold, set by the owner; null: no
+   * limit. An upload that would go over it is refused at creation with 413 QUOTA_EXCEEDED.
+   */
+  quotaBytes: number | null;
+}
+
+/** The owner sets a user's quota (null removes it). */
+export interface SetQuotaRequest {
+  quotaBytes: number | null;
+}
+
+/** A user's storage on the server: what the library holds (trash included) against the quota. */
+export interface StorageUsage {
+  usedBytes: number;
+  quotaBytes: number | null;
 }
 
 export interface ConfigResponse {
@@ -35,15 +51,36 @@ export interface LoginRequest {
 
 export type CreateUserRequest = SetupRequest & { role?: Role };
 
+/**
+ * What an API token may do. A session (the app) may do everything its user may.
+ * - `full`: everything its user may, except managing API tokens, which takes a session or a
+ *   `full` token.
+ * - `upload`: upload (tus at /api/uploads, `POST /api/assets/check`) and `GET /api/me`; nothing
+ *   that reads or changes the library. For a camera or a phone script that must not be able to
+ *   download what is backed up.
+ * - `read`: every GET of the library (timeline, details, thumbnails, originals) and
+ *   `POST /api/assets/check`; nothing that uploads or changes anything.
+ * A route the token may not use answers 403 TOKEN_SCOPE.
+ */
+export type TokenScope = 'full' | 'upload' | 'read';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['full', 'upload', 'read'];
+
 export interface ApiToken {
   id: string;
   name: string;
+  scope: TokenScope;
   createdAt: string;
   lastUsedAt: string | null;
+  /** After this instant (ISO, UTC) the token is refused (401); null: it never expires. */
+  expiresAt: string | null;
 }
 
 export interface CreateTokenRequest {
   name: string;
+  /** Default `full`. */
+  scope?: TokenScope;
+  /** ISO date-time in the future; omitted or null: never expires. */
+  expiresAt?: string | null;
 }
 
 /** The secret is shown once, at creation. */

@@ -33,6 +33,15 @@ export const ERRORS = {
   },
   MISSING_METADATA: { status: 400, message: 'The upload is missing its file name, type or checksums.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a minute and try again.' },
+  WEAK_PASSWORD: { status: 400, message: 'Choose a stronger password.' },
+  TOKEN_SCOPE: { status: 403, message: 'This API token is not allowed to do that.' },
+  CROSS_ORIGIN: { status: 403, message: 'The request came from another site and was refused.' },
+  QUOTA_EXCEEDED: { status: 413, message: 'This upload would go over your storage quota.' },
+  TOO_MANY_UPLOADS: {
+    status: 429,
+    message: 'Too many unfinished uploads. They will continue once the others are done.',
+  },
+  STORAGE_FULL: { status: 507, message: 'Server storage full. Shoebox will try again later.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. Try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

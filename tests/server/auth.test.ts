@@ -202,7 +202,14 @@ describe('API tokens', () => {
 
     const list = await api<ApiToken[]>(server.baseUrl, 'GET', '/api/tokens', { auth: owner.auth });
     expect(list.body).toEqual([
-      { id: created.id, name: 'backup script', createdAt: created.createdAt, lastUsedAt: null },
+      {
+        id: created.id,
+        name: 'backup script',
+        scope: 'full',
+        createdAt: created.createdAt,
+        lastUsedAt: null,
+        expiresAt: null,
+      },
     ]);
     expect(JSON.stringify(list.body)).not.toContain(created.token);
   });

@@ -11,6 +11,7 @@ const ada: User = {
   name: 'Ada',
   role: 'owner',
   createdAt: '2025-01-01T00:00:00Z',
+  quotaBytes: null,
 };
 
 function config(setupRequired: boolean): ConfigResponse {

@@ -115,6 +115,7 @@ export class FakeServer {
         name: this.userId,
         role: 'owner',
         createdAt: '2020-01-01T00:00:00.000Z',
+        quotaBytes: null,
       });
     }
     if (key === 'POST /api/assets/check') {

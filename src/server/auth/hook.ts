@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { authenticate, authenticateNow, type Principal } from './principal';
+import { authenticate, authenticateNow, type Principal, type Refusal } from './principal';
+import { mayCall } from './scopes';
 import { SESSION_COOKIE } from './sessions';
 
 declare module 'fastify' {
@@ -30,9 +31,14 @@ export function registerAuthentication(app: FastifyInstance, ctx: AppContext): v
       done();
       return;
     }
-    const settle = (principal: Principal | null): void => {
-      request.principal = principal;
-      done(principal === null ? new ApiError('UNAUTHENTICATED') : undefined);
+    const settle = (result: Principal | Refusal | null): void => {
+      if (result === null) done(new ApiError('UNAUTHENTICATED'));
+      else if (result.kind === 'refused') done(new ApiError('UNAUTHENTICATED', result.message));
+      else if (!mayCall(result, request.method, route)) done(new ApiError('TOKEN_SCOPE'));
+      else {
+        request.principal = result;
+        done();
+      }
     };
     const credentials = {
       sessionSecret: request.cookies[SESSION_COOKIE],

@@ -15,6 +15,7 @@ const user = {
   name: 'Ada',
   role: 'owner' as const,
   createdAt: '2026-01-01T00:00:00.000Z',
+  quotaBytes: null,
 };
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { readNow, type Db } from '../db';
 import { PreparedQuery } from '../db/prepared';
 import { randomSecret, sha256Hex } from './secrets';
-import { toUser } from './users';
+import { USER_COLUMNS, toUser } from './users';
 import type { User } from '../../shared/api';
 
 export const SESSION_COOKIE = 'shoebox_session';
@@ -33,14 +33,7 @@ const sessionQuery = new PreparedQuery((db: Db, id: string, now: string) =>
   db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([
-      'sessions.id as session_id',
-      'users.id',
-      'users.email',
-      'users.name',
-      'users.role',
-      'users.created_at',
-    ])
+    .select(['sessions.id as session_id', ...USER_COLUMNS])
     .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', now),
 );

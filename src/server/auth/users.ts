@@ -18,8 +18,28 @@ export interface NewUser {
 /** Emails compare case-insensitively: stored trimmed and lower-cased. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function toUser(row: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'created_at'>): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at };
+/** The columns toUser reads, for queries that join users. */
+export const USER_COLUMNS = [
+  'users.id',
+  'users.email',
+  'users.name',
+  'users.role',
+  'users.created_at',
+  'users.quota_bytes',
+] as const;
+
+export function toUser(
+  row: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'created_at' | 'quota_bytes'>,
+): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    createdAt: row.created_at,
+    // PostgreSQL's driver hands a bigint over as a string.
+    quotaBytes: row.quota_bytes === null ? null : Number(row.quota_bytes),
+  };
 }
 
 async function newUserRow(input: NewUser, now: Date): Promise<UserRow> {
@@ -30,6 +50,7 @@ async function newUserRow(input: NewUser, now: Date): Promise<UserRow> {
     password_hash: await hashPassword(input.password),
     role: input.role,
     created_at: now.toISOString(),
+    quota_bytes: null,
   };
 }
 

@@ -190,6 +190,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('assets_owner_library_day').execute();
     },
   },
+  /**
+   * Issue 18: a storage quota per user (null: no limit), and API tokens that may expire and be
+   * limited to uploading or to reading (auth/api-tokens.ts enforces both on every route).
+   */
+  '0004_quotas_and_token_scopes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('quota_bytes', 'bigint').execute();
+      await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+      await db.schema
+        .alterTable('api_tokens')
+        .addColumn('scope', 'text', (col) =>
+          col
+            .notNull()
+            .defaultTo('full')
+            .check(sql`scope in ('full', 'upload', 'read')`),
+        )
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('api_tokens').dropColumn('scope').execute();
+      await db.schema.alterTable('api_tokens').dropColumn('expires_at').execute();
+      await db.schema.alterTable('users').dropColumn('quota_bytes').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Role, ThumbPlaceholderCode } from '../../shared/api';
+import type { Role, ThumbPlaceholderCode, TokenScope } from '../../shared/api';
 
 /**
  * The database as Kysely sees it. Portable types only, so the same queries run on SQLite and
@@ -23,6 +23,8 @@ export interface UsersTable {
   password_hash: string;
   role: Role;
   created_at: string;
+  /** Most bytes the user's assets may hold; null: no limit. */
+  quota_bytes: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -41,6 +43,9 @@ export interface ApiTokensTable {
   token_hash: string;
   created_at: string;
   last_used_at: string | null;
+  /** Refused from this instant on; null: never expires. */
+  expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  scope: ColumnType<TokenScope, TokenScope | undefined, TokenScope>;
 }
 
 export interface AssetsTable {

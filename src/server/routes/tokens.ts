@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiToken, CreateTokenRequest, CreatedToken } from '../../shared/api';
+import { TOKEN_SCOPES, type ApiToken, type CreateTokenRequest, type CreatedToken } from '../../shared/api';
 import { createToken, listTokens, revokeToken } from '../auth/api-tokens';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
@@ -14,9 +14,32 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
 
   app.post<{ Body: CreateTokenRequest }>(
     '/api/tokens',
-    { schema: { body: { type: 'object', required: ['name'], properties: { name: nameSchema } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: nameSchema,
+            scope: { type: 'string', enum: TOKEN_SCOPES },
+            expiresAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+    },
     async (request, reply): Promise<CreatedToken> => {
-      const token = await createToken(ctx.db, principalOf(request).user.id, request.body.name, ctx.now());
+      const { name, scope = 'full', expiresAt = null } = request.body;
+      const now = ctx.now();
+      const expires = expiresAt === null ? null : new Date(expiresAt);
+      if (expires !== null && !(expires.getTime() > now.getTime())) {
+        throw new ApiError('BAD_REQUEST', '"expiresAt" must be in the future.');
+      }
+      const token = await createToken(
+        ctx.db,
+        principalOf(request).user.id,
+        { name, scope, expiresAt: expires },
+        now,
+      );
       void reply.code(201).header('cache-control', 'no-store');
       return token;
     },
