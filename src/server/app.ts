@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -8,7 +9,7 @@ import { LoginThrottle } from './auth/login-throttle';
 import { readTls, type Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db';
-import { toApiError } from './errors';
+import { ApiError, toApiError } from './errors';
 import { JobQueue, PRUNE_JOBS_EVERY_MS, PRUNE_JOBS_JOB, pruneJobsJob } from './jobs/queue';
 import { METADATA_JOB, metadataJob } from './library/media-metadata';
 import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
@@ -37,7 +38,6 @@ declare module 'fastify' {
 export interface AppOptions {
   /** The clock; tests move it to expire sessions. */
   now?: () => Date;
-  loginThrottle?: LoginThrottle;
   /** Sees every route as it is added (tests enumerate them to prove each one is guarded). */
   onRoute?: (route: RouteOptions) => void;
   /** False: the job queue is not worked (tests leave jobs queued to see them resume). */
@@ -71,7 +71,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await fs.mkdir(config.dataDir, { recursive: true });
   // Read before the instance exists: a missing or mismatched file is a ConfigError, not a half-built app.
   const https = config.tls === null ? null : await readTls(config.tls);
-  const app = fastify({ logger: { level: config.logLevel }, trustProxy: config.trustProxy, https });
+  // A hop count as fastify documents it (its typings lack the number form): trust the nearest `n`.
+  const hops = config.trustProxy;
+  const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
+  const app = fastify({ logger: { level: config.logLevel }, trustProxy, https });
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   closeSilentConnectionsOnClose(app);
   try {
@@ -96,7 +99,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       blobLocks: new KeyedMutex(),
       tmpDir,
       jobs,
-      loginThrottle: options.loginThrottle ?? new LoginThrottle(),
+      loginThrottle: new LoginThrottle(db, now),
       now,
     };
     jobs.register(THUMBNAIL_JOB, thumbnailJob(ctx, app.log));
@@ -108,10 +111,23 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     app.setErrorHandler((error, request, reply) => {
       const apiError = toApiError(error);
       if (apiError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+      if (apiError.retryAfterSeconds !== undefined)
+        void reply.header('retry-after', apiError.retryAfterSeconds);
       return reply.code(apiError.status).type('application/json; charset=utf-8').send(apiError.body);
     });
 
     await app.register(fastifyCookie);
+    // Request rates for the routes that opt in (`config.rateLimit`): sign-in and setup, which
+    // anyone may call and which hash a password. Counted in memory per process, in front of the
+    // database's sign-in throttle, so that a flood costs no database writes.
+    await app.register(fastifyRateLimit, {
+      global: false,
+      hook: 'onRequest',
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('RATE_LIMITED', `Too many requests. Try again in ${context.after}.`, {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        }),
+    });
     registerAuthentication(app, ctx);
     registerMetaRoutes(app, ctx);
     registerSetupRoute(app, ctx);

@@ -53,12 +53,32 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['true', true],
-    ['1', true],
+    ['1', 1],
+    ['2', 2],
     ['false', false],
+    ['0', false],
     ['', false],
   ])('reads TRUST_PROXY=%j', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it('reads TRUST_PROXY as addresses, ranges and proxy-addr names', () => {
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, loopback' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '::1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it.each([
+    ['true', 'TRUST_PROXY=true would let any client choose the address Shoebox sees.'],
+    ['proxy.local', '"proxy.local" is none of these.'],
+    ['10.0.0.0/33', '"10.0.0.0/33" is none of these.'],
+    ['10.0.0.1/8/1', '"10.0.0.1/8/1" is none of these.'],
+  ])('refuses TRUST_PROXY=%j with a sentence', (value, sentence) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(sentence);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
 
@@ -13,8 +14,11 @@ export interface Config {
   dataDir: string;
   /** The built app (vite's dist/). The API works without it. */
   staticDir: string;
-  /** fastify's `trustProxy`: honour X-Forwarded-* from these proxies (true: from any). */
-  trustProxy: boolean | string[];
+  /**
+   * fastify's `trustProxy`: honour X-Forwarded-* from this many hops in front, or from these
+   * addresses; false: from nobody.
+   */
+  trustProxy: false | number | string[];
   limits: Limits;
   logLevel: LogLevel;
   /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
@@ -59,14 +63,43 @@ function port(env: Env): number {
   return value;
 }
 
-function trustProxy(raw: string | undefined): boolean | string[] {
+/** Names proxy-addr (fastify's trustProxy) takes for ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: how many proxies stand in front (a hop count), or their addresses. `true` (trust
+ * every hop) is refused: the client's address would be the leftmost X-Forwarded-For entry, which
+ * the client writes itself, so anyone could pick the address the sign-in throttle counts
+ * (issue 18, finding 3).
+ */
+function trustProxy(raw: string | undefined): false | number | string[] {
   const value = raw?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'false' || value === '0') return false;
-  if (value === 'true' || value === '1') return true;
-  return value
+  if (/^\d+$/.test(value)) return positiveInteger({ TRUST_PROXY: value }, 'TRUST_PROXY', 1);
+  if (value === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY=true would let any client choose the address Shoebox sees. Set it to the number of proxies in front of Shoebox (TRUST_PROXY=1 for one reverse proxy) or to their addresses (TRUST_PROXY=127.0.0.1).',
+    );
+  }
+  const entries = value
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const prefix = Number(bits ?? '0');
+    const valid =
+      PROXY_RANGE_NAMES.includes(entry) ||
+      (isIP(address) !== 0 &&
+        rest.length === 0 &&
+        (bits === undefined || (/^\d+$/.test(bits) && prefix <= (isIP(address) === 4 ? 32 : 128))));
+    if (!valid) {
+      throw new ConfigError(
+        `TRUST_PROXY must be a number of proxies or a list of addresses, ranges (10.0.0.0/8) and ${PROXY_RANGE_NAMES.join(', ')}; "${entry}" is none of these.`,
+      );
+    }
+  }
+  return entries;
 }
 
 function logLevel(raw: string | undefined): LogLevel {

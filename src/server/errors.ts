@@ -8,11 +8,16 @@ import { ERRORS, errorBody, type ApiErrorBody, type ErrorCode } from '../shared/
 export class ApiError extends Error {
   override name = 'ApiError';
 
+  /** Sent as Retry-After, for refusals that pass (429, 507). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code].message,
+    options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get status(): number {

@@ -78,7 +78,7 @@ describe('accounts and sessions', () => {
   });
 
   it('marks the cookie Secure behind an HTTPS proxy it trusts', async () => {
-    const proxied = await startServer({ env: { TRUST_PROXY: 'true' } });
+    const proxied = await startServer({ env: { TRUST_PROXY: '1' } });
     try {
       const response = await api(proxied.baseUrl, 'POST', '/api/setup', {
         body: { email: 'a@example.com', name: 'A', password: 'long enough' },

@@ -1,4 +1,7 @@
+import fastq from 'fastq';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { ApiError } from '../errors';
 
 /** scrypt parameters (RFC 7914). N = 2^15, r = 8 uses 32 MiB and ~50 ms per hash. */
 const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -7,11 +10,25 @@ const SALT_LENGTH = 16;
 /** Refuse to verify with parameters far beyond ours: a tampered hash must not exhaust memory. */
 const MAX_N = 2 ** 20;
 
-function derive(
-  password: string,
-  salt: Buffer,
-  params: { N: number; r: number; p: number },
-): Promise<Buffer> {
+interface Derivation {
+  password: string;
+  salt: Buffer;
+  params: { N: number; r: number; p: number };
+}
+
+/**
+ * scrypt runs on libuv's thread pool (4 threads), which also serves every file read and write:
+ * 32 sign-ins at once filled it and a download's p90 went from 17 ms to 9.4 s (issue 18, finding
+ * 2). So hashes run one at a time per two cores, at most HASH_QUEUE_MAX wait behind them, and
+ * beyond that a sign-in is refused at once instead of piling up.
+ */
+const HASH_CONCURRENCY = Math.max(1, Math.floor(availableParallelism() / 2));
+/** About a second of waiting at ~60 ms a hash. */
+export const HASH_QUEUE_MAX = 16;
+
+let hashing: fastq.queueAsPromised<Derivation, Buffer> | undefined;
+
+function scryptOnce({ password, salt, params }: Derivation): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => {
@@ -19,6 +36,22 @@ function derive(
       else resolve(key);
     });
   });
+}
+
+function derive(
+  password: string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  hashing ??= fastq.promise(scryptOnce, HASH_CONCURRENCY);
+  if (hashing.length() >= HASH_QUEUE_MAX) {
+    return Promise.reject(
+      new ApiError('RATE_LIMITED', 'The server is busy signing people in. Try again in a moment.', {
+        retryAfterSeconds: 1,
+      }),
+    );
+  }
+  return hashing.push({ password, salt, params });
 }
 
 /** `scrypt$N$r$p$<salt base64>$<key base64>`: the parameters travel with the hash. */

@@ -214,6 +214,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('users').dropColumn('quota_bytes').execute();
     },
   },
+  /**
+   * Issue 18: the sign-in throttle lives in the database, so that every server process counts
+   * the same attempts (auth/login-throttle.ts).
+   */
+  '0005_login_attempts': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('window_start', 'text', (col) => col.notNull())
+        .addColumn('attempts', 'integer', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('login_attempts_window_start')
+        .on('login_attempts')
+        .column('window_start')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('login_attempts').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

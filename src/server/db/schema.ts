@@ -12,6 +12,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   assets: AssetsTable;
   jobs: JobsTable;
+  login_attempts: LoginAttemptsTable;
 }
 
 export interface UsersTable {
@@ -102,4 +103,12 @@ export interface JobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Sign-in attempts counted per key in a fixed window (auth/login-throttle.ts). */
+export interface LoginAttemptsTable {
+  /** `address:…`, `account:…` or `pair:…`. */
+  key: string;
+  window_start: string;
+  attempts: number;
 }

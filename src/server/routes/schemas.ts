@@ -14,3 +14,9 @@ export const idParamsSchema = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
+
+/**
+ * Requests per address to the routes anyone may call that hash a password (sign-in, setup): far
+ * above what a person types, and a flood is refused before it reaches the database.
+ */
+export const SIGN_IN_RATE = { max: 30, timeWindow: 60_000 } as const;

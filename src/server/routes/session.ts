@@ -1,20 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoginRequest, User } from '../../shared/api';
 import { clearSessionCookie, principalOf, setSessionCookie } from '../auth/hook';
-import { LoginThrottle } from '../auth/login-throttle';
 import { decoyHash, verifyPassword } from '../auth/password';
 import { createSession, deleteExpiredSessions, deleteSession } from '../auth/sessions';
 import { findUserByEmail, toUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { emailSchema } from './schemas';
+import { SIGN_IN_RATE, emailSchema } from './schemas';
 
 /** Sign in, sign out, and who am I. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: LoginRequest }>(
     '/api/auth/login',
     {
-      config: { public: true },
+      config: { public: true, rateLimit: SIGN_IN_RATE },
       schema: {
         body: {
           type: 'object',
@@ -25,18 +24,20 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request, reply): Promise<User> => {
       const { email, password } = request.body;
-      const key = LoginThrottle.key(email, request.ip);
-      if (ctx.loginThrottle.isBlocked(key)) {
-        throw new ApiError('RATE_LIMITED', 'Too many failed sign-ins. Wait 15 minutes and try again.');
+      const admission = await ctx.loginThrottle.admit(email, request.ip);
+      if (!admission.allowed) {
+        const minutes = Math.ceil(admission.retryAfterMs / 60_000);
+        throw new ApiError(
+          'RATE_LIMITED',
+          `Too many sign-in attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`,
+          { retryAfterSeconds: Math.ceil(admission.retryAfterMs / 1000) },
+        );
       }
       const row = await findUserByEmail(ctx.db, email);
       // Verify against a decoy when there is no such account, so both failures take as long.
       const valid = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
-      if (row === undefined || !valid) {
-        ctx.loginThrottle.recordFailure(key);
-        throw new ApiError('INVALID_CREDENTIALS');
-      }
-      ctx.loginThrottle.reset(key);
+      if (row === undefined || !valid) throw new ApiError('INVALID_CREDENTIALS');
+      await ctx.loginThrottle.succeeded(admission);
       const now = ctx.now();
       await deleteExpiredSessions(ctx.db, now);
       const session = await createSession(ctx.db, row.id, now);

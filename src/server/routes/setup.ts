@@ -4,14 +4,14 @@ import { setSessionCookie } from '../auth/hook';
 import { createSession } from '../auth/sessions';
 import { createOwner } from '../auth/users';
 import type { AppContext } from '../context';
-import { emailSchema, nameSchema, passwordSchema } from './schemas';
+import { SIGN_IN_RATE, emailSchema, nameSchema, passwordSchema } from './schemas';
 
 /** `POST /api/setup`: the first account, the owner, once; it is signed in straight away. */
 export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: SetupRequest }>(
     '/api/setup',
     {
-      config: { public: true },
+      config: { public: true, rateLimit: SIGN_IN_RATE },
       schema: {
         body: {
           type: 'object',
