@@ -15,6 +15,8 @@ import { METADATA_JOB, metadataJob } from './library/media-metadata';
 import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
 import { PURGE_TRASH_EVERY_MS, PURGE_TRASH_JOB, purgeTrashJob } from './library/trash';
 import { registerAssetRoutes } from './routes/assets';
+import { registerSearchRoutes } from './routes/search';
+import { SEARCH_INDEX_EVERY_MS, SEARCH_INDEX_JOB, searchIndexJob } from './search/index-job';
 import { registerMetaRoutes } from './routes/meta';
 import { registerSessionRoutes } from './routes/session';
 import { registerSetupRoute } from './routes/setup';
@@ -106,6 +108,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     jobs.register(METADATA_JOB, metadataJob(ctx, app.log));
     jobs.register(PURGE_TRASH_JOB, purgeTrashJob(ctx, app.log), { everyMs: PURGE_TRASH_EVERY_MS });
     jobs.register(PRUNE_JOBS_JOB, pruneJobsJob(db, now), { everyMs: PRUNE_JOBS_EVERY_MS });
+    jobs.register(SEARCH_INDEX_JOB, searchIndexJob(db, app.log), { everyMs: SEARCH_INDEX_EVERY_MS });
 
     // The one place an error becomes a response: the catalogue's status and JSON body.
     app.setErrorHandler((error, request, reply) => {
@@ -136,6 +139,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     registerTokenRoutes(app, ctx);
     registerAssetRoutes(app, ctx);
     registerTrashRoutes(app, ctx);
+    registerSearchRoutes(app, ctx);
     await registerThumbRoutes(app, ctx);
     await registerUploadRoutes(app, ctx);
     await registerShareTargetRoute(app);

@@ -160,6 +160,17 @@ export interface AssetDetails extends Asset {
   lens: string | null;
   /** Where it was taken (decimal degrees, WGS 84), when the file says. */
   location: { latitude: number; longitude: number } | null;
+  /** The place at `location` (offline reverse geocoding); null until known, or at sea. */
+  place: AssetPlace | null;
+}
+
+export interface AssetPlace {
+  /** ISO 3166-1 alpha-2: the app names the country in its own language. */
+  countryCode: string;
+  /** English. */
+  country: string;
+  region: string | null;
+  city: string | null;
 }
 
 /**

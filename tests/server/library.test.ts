@@ -186,6 +186,7 @@ describe('the library', () => {
         model: 'HTC One',
         lens: null,
         location: null,
+        place: null,
       });
     });
 

@@ -236,6 +236,79 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('login_attempts').execute();
     },
   },
+  /**
+   * Issue 17: search. Places and cameras are dictionaries (a few thousand rows) that suggestions
+   * read by their normalised keys; an asset points at one of each. The search index job
+   * (search/index-job.ts) fills the asset columns in the background and marks each asset with
+   * what it was indexed from (`search_source`), so a new geocoder or data set indexes again.
+   * Each filter that pages through many rows has an index in capture order, like the timeline's.
+   */
+  '0006_search': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('places')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('country_code', 'text', (col) => col.notNull())
+        .addColumn('country', 'text', (col) => col.notNull())
+        .addColumn('region', 'text')
+        .addColumn('city', 'text')
+        .addColumn('country_key', 'text', (col) => col.notNull())
+        .addColumn('region_key', 'text')
+        .addColumn('city_key', 'text')
+        .execute();
+      await db.schema
+        .createTable('cameras')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('make', 'text')
+        .addColumn('model', 'text')
+        .addColumn('label', 'text', (col) => col.notNull())
+        .addColumn('key', 'text', (col) => col.notNull())
+        .addColumn('make_key', 'text')
+        .execute();
+      for (const column of ['country_key', 'region_key', 'city_key']) {
+        await db.schema.createIndex(`places_${column}`).on('places').column(column).execute();
+      }
+      for (const name of ['place_id', 'camera_id', 'name_key', 'capture_kind', 'search_source']) {
+        await db.schema.alterTable('assets').addColumn(name, 'text').execute();
+      }
+      for (const [index, column] of [
+        ['assets_owner_place', 'place_id'],
+        ['assets_owner_camera', 'camera_id'],
+        ['assets_owner_capture_kind', 'capture_kind'],
+      ] as const) {
+        await db.schema
+          .createIndex(index)
+          .on('assets')
+          .columns(['owner_id', column, 'captured_at', 'id'])
+          .where((eb) => eb.and([eb(sql.ref('deleted_at'), 'is', null), eb(sql.ref(column), 'is not', null)]))
+          .execute();
+      }
+      await db.schema
+        .createIndex('assets_search_pending')
+        .on('assets')
+        .column('id')
+        .where(sql.ref('search_source'), 'is', null)
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const index of [
+        'assets_search_pending',
+        'assets_owner_capture_kind',
+        'assets_owner_camera',
+        'assets_owner_place',
+      ]) {
+        await db.schema.dropIndex(index).execute();
+      }
+      for (const name of ['search_source', 'capture_kind', 'name_key', 'camera_id', 'place_id']) {
+        await db.schema.alterTable('assets').dropColumn(name).execute();
+      }
+      await db.schema.dropTable('cameras').execute();
+      for (const column of ['city_key', 'region_key', 'country_key']) {
+        await db.schema.dropIndex(`places_${column}`).execute();
+      }
+      await db.schema.dropTable('places').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

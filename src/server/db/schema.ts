@@ -13,6 +13,8 @@ export interface Database {
   assets: AssetsTable;
   jobs: JobsTable;
   login_attempts: LoginAttemptsTable;
+  places: PlacesTable;
+  cameras: CamerasTable;
 }
 
 export interface UsersTable {
@@ -83,6 +85,41 @@ export interface AssetsTable {
   thumb_reason: string | null;
   /** In the trash since then; null when in the library. */
   deleted_at: string | null;
+  /** Search (issue 17), filled by the search index job; see PlacesTable and CamerasTable. */
+  place_id: ColumnType<string | null, string | null | undefined, string | null>;
+  camera_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The file name, normalised (search/normalise.ts). */
+  name_key: ColumnType<string | null, string | null | undefined, string | null>;
+  capture_kind: ColumnType<CaptureKind | null, CaptureKind | null | undefined, CaptureKind | null>;
+  /** What the search columns were computed from; null: not yet, or to be done again. */
+  search_source: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type CaptureKind = 'screenshot' | 'selfie';
+
+/** A place photos were taken in (places/geocoder.ts); id is `country/region/city`. */
+export interface PlacesTable {
+  id: string;
+  country_code: string;
+  country: string;
+  region: string | null;
+  city: string | null;
+  /** Normalised names, for suggestions and typed text. */
+  country_key: string;
+  region_key: string | null;
+  city_key: string | null;
+}
+
+/** A camera (make and model as the file names them); id is `make/model`. */
+export interface CamerasTable {
+  id: string;
+  make: string | null;
+  model: string | null;
+  /** As shown: the model, with the make before it unless the model already names it. */
+  label: string;
+  /** Normalised label. */
+  key: string;
+  make_key: string | null;
 }
 
 export type ThumbStateName = 'pending' | 'ready' | 'placeholder';

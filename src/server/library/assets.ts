@@ -1,5 +1,13 @@
 import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
-import type { Asset, AssetBuckets, AssetDetails, AssetPage, ThumbState, TrashPage } from '../../shared/api';
+import type {
+  Asset,
+  AssetBuckets,
+  AssetDetails,
+  AssetPage,
+  AssetPlace,
+  ThumbState,
+  TrashPage,
+} from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import { readColumnNow, type Db } from '../db';
 import { executeRead, PreparedQuery } from '../db/prepared';
@@ -74,7 +82,20 @@ export function toAsset(row: AssetSummaryRow): Asset {
   };
 }
 
-export function toAssetDetails(row: AssetRow): AssetDetails {
+/** The place an asset was indexed at (search/index-job.ts), for its details. */
+export async function findPlace(db: Db, placeId: string | null): Promise<AssetPlace | null> {
+  if (placeId === null) return null;
+  const place = await db
+    .selectFrom('places')
+    .select(['country_code', 'country', 'region', 'city'])
+    .where('id', '=', placeId)
+    .executeTakeFirst();
+  return place === undefined
+    ? null
+    : { countryCode: place.country_code, country: place.country, region: place.region, city: place.city };
+}
+
+export function toAssetDetails(row: AssetRow, place: AssetPlace | null): AssetDetails {
   return {
     ...toAsset(row),
     make: row.make,
@@ -84,6 +105,7 @@ export function toAssetDetails(row: AssetRow): AssetDetails {
       row.latitude === null || row.longitude === null
         ? null
         : { latitude: Number(row.latitude), longitude: Number(row.longitude) },
+    place,
   };
 }
 

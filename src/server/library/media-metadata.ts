@@ -5,6 +5,7 @@ import type { AssetsTable } from '../db/schema';
 import { readMetadata, type MediaMetadata } from '../imaging';
 import type { JobHandler } from '../jobs/queue';
 import { withLocalFile } from '../storage/local-file';
+import { ensureSearchIndexJob } from '../search/index-job';
 import { captureTimeFromMetadata } from './capture-date';
 
 /** The asset columns that come from a file's own metadata. */
@@ -67,16 +68,22 @@ export function metadataJob(ctx: AppContext, log: FastifyBaseLogger): JobHandler
       );
       if (metadata === null) return;
       const captured = captureTimeFromMetadata(metadata);
-      await ctx.db
-        .updateTable('assets')
-        .set({
-          ...metadataColumns(metadata),
-          ...(captured === null
-            ? {}
-            : { captured_at: captured.at, captured_offset_minutes: captured.offsetMinutes }),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('assets')
+          .set({
+            ...metadataColumns(metadata),
+            ...(captured === null
+              ? {}
+              : { captured_at: captured.at, captured_offset_minutes: captured.offsetMinutes }),
+            // Its place and camera are read again from the new metadata (search/index-job.ts).
+            search_source: null,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await ensureSearchIndexJob(trx, ctx.now());
+      });
+      ctx.jobs.wake();
     },
   };
 }

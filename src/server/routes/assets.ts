@@ -13,6 +13,7 @@ import { ApiError } from '../errors';
 import {
   findAsset,
   findExistingSources,
+  findPlace,
   listAssets,
   listDayBuckets,
   readAssetPageJson,
@@ -182,7 +183,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     async (request): Promise<AssetDetails> => {
       const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
-      return toAssetDetails(row);
+      return toAssetDetails(row, await findPlace(ctx.db, row.place_id));
     },
   );
 

@@ -5,7 +5,7 @@ import { POSTER_MAX_BYTES, type AssetDetails, type ThumbSize } from '../../share
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { findAsset, thumbStateOf, toAssetDetails } from '../library/assets';
+import { findAsset, findPlace, thumbStateOf, toAssetDetails } from '../library/assets';
 import { ifNoneMatchMatches } from '../library/etag';
 import { placeholderSvg } from '../library/placeholder-svg';
 import { applyPoster } from '../library/thumbnails';
@@ -110,7 +110,8 @@ export async function registerThumbRoutes(app: FastifyInstance, ctx: AppContext)
         if (!Buffer.isBuffer(request.body)) {
           throw new ApiError('UNSUPPORTED_TYPE', 'Send the poster frame as image/jpeg or image/webp.');
         }
-        return toAssetDetails(await applyPoster(ctx, row, request.body));
+        const updated = await applyPoster(ctx, row, request.body);
+        return toAssetDetails(updated, await findPlace(ctx.db, updated.place_id));
       },
     );
     done();

@@ -9,6 +9,7 @@ import { findAssetBySource, insertAsset, isBlobReferenced, type AssetRow } from 
 import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-date';
 import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
 import { THUMBNAIL_JOB } from '../library/thumbnails';
+import { ensureSearchIndexJob } from '../search/index-job';
 import { blobKeyFor } from '../storage/blob-store';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
@@ -105,7 +106,10 @@ export async function storeFinishedUpload(
         blob_key: blobKey,
         ...metadataColumns(media),
       });
-      if (added) await enqueueJob(trx, { kind: THUMBNAIL_JOB, assetId: id }, ctx.now());
+      if (added) {
+        await enqueueJob(trx, { kind: THUMBNAIL_JOB, assetId: id }, ctx.now());
+        await ensureSearchIndexJob(trx, ctx.now());
+      }
       return added;
     });
     if (inserted) {

@@ -1,0 +1,455 @@
+/**
+ * Search queries (issue 17), built with Kysely so that they run on SQLite and PostgreSQL alike.
+ * A query's words are read into filters (src/shared/search-query.ts), the words left are looked
+ * up among the places and cameras the user has photos from, and what is still left is matched
+ * against file names. Filters of one kind widen each other (city:Paris city:Rome: either city);
+ * filters of different kinds narrow (Paris and 2019); words of a file name must all be in it.
+ * Every query is scoped by `inScope`: today the user's own library, later albums shared with them.
+ */
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { AssetPage } from '../../shared/api';
+import type { AppliedFilter, SearchFilter, Suggestion, SuggestionsResponse } from '../../shared/search';
+import { SUGGESTIONS_MAX } from '../../shared/search';
+import { dedupe, labelOf, normaliseKey, parseQuery, tokenOf } from '../../shared/search-query';
+import type { Db } from '../db';
+import type { Database } from '../db/schema';
+import { ASSET_COLUMNS, toAssetPage } from '../library/assets';
+import type { KeysetCursor } from '../library/cursor';
+
+type AssetsBuilder = ExpressionBuilder<Database, 'assets'>;
+
+/** Longest phrase looked up as one place or camera ("new york city", "canon eos 40d"). */
+const PHRASE_MAX = 4;
+
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+export const countryName = (code: string): string => countryNames.of(code) ?? code;
+
+/** The assets a user may find: their own library (the trash is not searched). */
+function inScope(eb: AssetsBuilder, userId: string): Expression<SqlBool> {
+  return eb.and([eb('assets.owner_id', '=', userId), eb('assets.deleted_at', 'is', null)]);
+}
+
+/** `%`, `_` and the escape itself, escaped for LIKE … ESCAPE '\'. */
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (match) => `\\${match}`);
+
+function nextDay(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || day >= '9999-12-31') return '9999-12-32';
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+function placeIn(eb: AssetsBuilder, column: 'country_code' | 'region_key' | 'city_key', value: string) {
+  return eb.and([
+    eb('assets.place_id', 'is not', null),
+    eb('assets.place_id', 'in', eb.selectFrom('places').select('places.id').where(column, '=', value)),
+  ]);
+}
+
+function cameraIn(eb: AssetsBuilder, column: 'key' | 'make_key', value: string) {
+  return eb.and([
+    eb('assets.camera_id', 'is not', null),
+    eb('assets.camera_id', 'in', eb.selectFrom('cameras').select('cameras.id').where(column, '=', value)),
+  ]);
+}
+
+/** The condition one filter puts on an asset. */
+function condition(eb: AssetsBuilder, filter: SearchFilter): Expression<SqlBool> {
+  switch (filter.kind) {
+    case 'name':
+      return sql<SqlBool>`${sql.ref('assets.name_key')} like ${`%${escapeLike(normaliseKey(filter.text))}%`} escape ${'\\'}`;
+    case 'date':
+      // Stored times are the photographer's wall clock ('YYYY-MM-DDTHH:mm:ss.sssZ'): a day is a
+      // prefix, whatever the zone the photo was taken in.
+      return eb.and([
+        eb('assets.captured_at', '>=', filter.from),
+        eb('assets.captured_at', '<', nextDay(filter.to)),
+      ]);
+    case 'month':
+      return eb(
+        sql`substr(${sql.ref('assets.captured_at')}, 6, 2)`,
+        '=',
+        String(filter.month).padStart(2, '0'),
+      );
+    case 'country':
+      return placeIn(eb, 'country_code', filter.code.toUpperCase());
+    case 'region':
+      return placeIn(eb, 'region_key', normaliseKey(filter.name));
+    case 'city':
+      return placeIn(eb, 'city_key', normaliseKey(filter.name));
+    case 'camera':
+      return cameraIn(eb, 'key', normaliseKey(filter.label));
+    case 'make':
+      return cameraIn(eb, 'make_key', normaliseKey(filter.name));
+    case 'type':
+      switch (filter.type) {
+        case 'photo':
+          return eb('assets.mime_type', 'like', 'image/%');
+        case 'video':
+          return eb('assets.mime_type', 'like', 'video/%');
+        case 'screenshot':
+        case 'selfie':
+          return eb.and([
+            eb('assets.capture_kind', 'is not', null),
+            eb('assets.capture_kind', '=', filter.type),
+          ]);
+      }
+  }
+}
+
+/** All filters: one kind's filters widen (OR), kinds narrow (AND); file name words all narrow. */
+function conditions(eb: AssetsBuilder, filters: readonly SearchFilter[]): Expression<SqlBool>[] {
+  const byKind = new Map<string, SearchFilter[]>();
+  const all: Expression<SqlBool>[] = [];
+  for (const filter of filters) {
+    if (filter.kind === 'name') {
+      all.push(condition(eb, filter));
+      continue;
+    }
+    byKind.set(filter.kind, [...(byKind.get(filter.kind) ?? []), filter]);
+  }
+  for (const group of byKind.values()) {
+    all.push(
+      group.length === 1
+        ? condition(eb, group[0] as SearchFilter)
+        : eb.or(group.map((filter) => condition(eb, filter))),
+    );
+  }
+  return all;
+}
+
+/** The query of one page of results, newest capture first, keyset-paged like the timeline. */
+export function searchQuery(
+  db: Db,
+  userId: string,
+  filters: readonly SearchFilter[],
+  page: { after: KeysetCursor | null; limit: number },
+) {
+  let query = db
+    .selectFrom('assets')
+    .select(ASSET_COLUMNS)
+    .where((eb) => eb.and([inScope(eb, userId), ...conditions(eb, filters)]));
+  const { after } = page;
+  if (after !== null) {
+    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
+  }
+  return query
+    .orderBy('captured_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+}
+
+export async function searchAssets(
+  db: Db,
+  userId: string,
+  filters: readonly SearchFilter[],
+  page: { after: KeysetCursor | null; limit: number },
+): Promise<AssetPage> {
+  return toAssetPage(await searchQuery(db, userId, filters, page).execute(), page.limit);
+}
+
+/** Whether the user has a photo in this place (for places and cameras looked up by name). */
+function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, userId: string) {
+  return eb.exists(
+    eb
+      .selectFrom('assets')
+      .select(sql.lit(1).as('one'))
+      .where('assets.owner_id', '=', userId)
+      .where('assets.deleted_at', 'is', null)
+      .where('assets.place_id', 'is not', null)
+      .whereRef('assets.place_id', '=', 'places.id'),
+  );
+}
+
+function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, userId: string) {
+  return eb.exists(
+    eb
+      .selectFrom('assets')
+      .select(sql.lit(1).as('one'))
+      .where('assets.owner_id', '=', userId)
+      .where('assets.deleted_at', 'is', null)
+      .where('assets.camera_id', 'is not', null)
+      .whereRef('assets.camera_id', '=', 'cameras.id'),
+  );
+}
+
+function phrasesOf(words: readonly string[]): string[] {
+  const phrases = new Set<string>();
+  for (let start = 0; start < words.length; start++) {
+    for (let length = 1; length <= PHRASE_MAX && start + length <= words.length; length++) {
+      phrases.add(words.slice(start, start + length).join(' '));
+    }
+  }
+  return [...phrases];
+}
+
+/** Filters for the phrases that name a place or camera the user has photos from. */
+async function knownPhrases(
+  db: Db,
+  userId: string,
+  phrases: readonly string[],
+): Promise<Map<string, SearchFilter>> {
+  const known = new Map<string, SearchFilter>();
+  if (phrases.length === 0) return known;
+  const places = await db
+    .selectFrom('places')
+    .select(['country_code', 'country_key', 'region', 'region_key', 'city', 'city_key'])
+    .where((eb) =>
+      eb.and([
+        eb.or([
+          eb('city_key', 'in', phrases),
+          eb('region_key', 'in', phrases),
+          eb('country_key', 'in', phrases),
+        ]),
+        hasAssetsAt(eb, userId),
+      ]),
+    )
+    .execute();
+  // A city before a region of the same name (New York), a region before a country.
+  for (const place of places) {
+    if (place.city_key !== null && place.city !== null && !known.has(place.city_key))
+      known.set(place.city_key, { kind: 'city', name: place.city });
+  }
+  for (const place of places) {
+    if (place.region_key !== null && place.region !== null && !known.has(place.region_key))
+      known.set(place.region_key, { kind: 'region', name: place.region });
+  }
+  for (const place of places) {
+    if (!known.has(place.country_key))
+      known.set(place.country_key, { kind: 'country', code: place.country_code });
+  }
+  const cameras = await db
+    .selectFrom('cameras')
+    .select(['label', 'key', 'make', 'make_key', 'model'])
+    .where((eb) =>
+      eb.and([eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases)]), hasAssetsWith(eb, userId)]),
+    )
+    .execute();
+  for (const camera of cameras) {
+    if (!known.has(camera.key)) known.set(camera.key, { kind: 'camera', label: camera.label });
+    if (camera.make !== null && camera.make_key !== null && !known.has(camera.make_key))
+      known.set(camera.make_key, { kind: 'make', name: camera.make });
+  }
+  // A model named without its make ("iphone 6" for "Apple iPhone 6").
+  const byModel = await db
+    .selectFrom('cameras')
+    .select(['label', 'model'])
+    .where((eb) => eb.and([eb('model', 'is not', null), hasAssetsWith(eb, userId)]))
+    .execute();
+  for (const camera of byModel) {
+    const key = normaliseKey(camera.model ?? '');
+    if (phrases.includes(key) && !known.has(key)) known.set(key, { kind: 'camera', label: camera.label });
+  }
+  return known;
+}
+
+/**
+ * Reads a query into the filters it asks for: tokens and dates (parseQuery), then the longest
+ * phrases that name a place or camera the user has photos from, then file name words.
+ */
+export async function resolveQuery(db: Db, userId: string, query: string): Promise<SearchFilter[]> {
+  const parsed = parseQuery(query);
+  const filters = [...parsed.filters];
+  const known = await knownPhrases(db, userId, parsed.rest.flatMap(phrasesOf));
+  for (const run of parsed.rest) {
+    for (let start = 0; start < run.length;) {
+      let matched = false;
+      for (let length = Math.min(PHRASE_MAX, run.length - start); length >= 1; length--) {
+        const filter = known.get(run.slice(start, start + length).join(' '));
+        if (filter !== undefined) {
+          filters.push(filter);
+          start += length;
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) {
+        filters.push({ kind: 'name', text: run[start] ?? '' });
+        start += 1;
+      }
+    }
+  }
+  return dedupe(filters);
+}
+
+export function applied(filters: readonly SearchFilter[]): AppliedFilter[] {
+  return filters.map((filter) => ({ filter, token: tokenOf(filter), label: labelOf(filter, countryName) }));
+}
+
+/** `column LIKE 'prefix%'`: the places and cameras tables are small, and LIKE means the same in both dialects. */
+function startsWith(column: string, prefix: string): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape ${'\\'}`;
+}
+
+async function countWhere(db: Db, userId: string, filter: SearchFilter): Promise<number> {
+  const row = await db
+    .selectFrom('assets')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where((eb) => eb.and([inScope(eb, userId), condition(eb, filter)]))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/** The years the user has photos from, newest first: one index seek a year. */
+export async function yearsOf(db: Db, userId: string): Promise<string[]> {
+  const years: string[] = [];
+  let before = '9999-99';
+  const day = sql<string>`substr(captured_at, 1, 10)`;
+  for (let guard = 0; guard < 500; guard++) {
+    const row = await db
+      .selectFrom('assets')
+      .select((eb) => eb.fn.max(day).as('day'))
+      .where('owner_id', '=', userId)
+      .where('deleted_at', 'is', null)
+      .where(day, '<', before)
+      .executeTakeFirst();
+    const latest = row?.day;
+    if (typeof latest !== 'string') break;
+    const year = latest.slice(0, 4);
+    years.push(year);
+    before = `${year}-00`;
+  }
+  return years;
+}
+
+const TYPE_SUGGESTIONS: { words: string[]; filter: SearchFilter }[] = [
+  { words: ['photos', 'pictures'], filter: { kind: 'type', type: 'photo' } },
+  { words: ['videos', 'movies'], filter: { kind: 'type', type: 'video' } },
+  { words: ['screenshots'], filter: { kind: 'type', type: 'screenshot' } },
+  { words: ['selfies'], filter: { kind: 'type', type: 'selfie' } },
+];
+
+/**
+ * Completions of the query's last words (up to PHRASE_MAX of them, after the last token): places
+ * and cameras the user has photos from, dates, years of the library, media types and file names.
+ */
+export async function suggest(db: Db, userId: string, query: string): Promise<SuggestionsResponse> {
+  const words = query.endsWith(' ')
+    ? []
+    : (/(?:^|\s)((?:[^\s:]+\s+){0,3}[^\s:]+)$/u.exec(query)?.[1] ?? '').split(/\s+/);
+  const results: Suggestion[] = [];
+  let replaces = '';
+  const seen = new Set<string>();
+  const add = (suggestion: Omit<Suggestion, 'token' | 'label'>, tail: string): void => {
+    const token = tokenOf(suggestion.filter);
+    if (seen.has(token) || results.length >= SUGGESTIONS_MAX) return;
+    seen.add(token);
+    if (replaces === '') replaces = tail;
+    results.push({ ...suggestion, token, label: labelOf(suggestion.filter, countryName) });
+  };
+
+  for (let length = Math.min(words.length, PHRASE_MAX); length >= 1 && results.length === 0; length--) {
+    const tailWords = words.slice(words.length - length);
+    const tail = tailWords.join(' ');
+    const phrase = normaliseKey(tail);
+    if (phrase === '') continue;
+
+    // Dates and types read from the phrase itself ("july 2019", "2019-07-14", "vid").
+    const parsed = parseQuery(tail);
+    if (parsed.rest.length === 0 && parsed.filters.length === 1 && parsed.filters[0] !== undefined) {
+      const filter = parsed.filters[0];
+      add(
+        {
+          filter,
+          detail: filter.kind === 'type' ? 'Type' : 'Date',
+          count: await countWhere(db, userId, filter),
+        },
+        tail,
+      );
+    }
+    if (length === 1) {
+      for (const type of TYPE_SUGGESTIONS) {
+        if (type.words.some((word) => word.startsWith(phrase)))
+          add({ filter: type.filter, detail: 'Type', count: null }, tail);
+      }
+      if (/^\d{1,4}$/.test(phrase)) {
+        for (const year of await yearsOf(db, userId)) {
+          if (!year.startsWith(phrase)) continue;
+          const filter: SearchFilter = { kind: 'date', from: `${year}-01-01`, to: `${year}-12-31` };
+          add({ filter, detail: 'Year', count: await countWhere(db, userId, filter) }, tail);
+        }
+      }
+    }
+
+    const places = await db
+      .selectFrom('places')
+      .select(['country_code', 'country', 'country_key', 'region', 'region_key', 'city', 'city_key'])
+      .where((eb) =>
+        eb.and([
+          eb.or([
+            startsWith('city_key', phrase),
+            startsWith('region_key', phrase),
+            startsWith('country_key', phrase),
+          ]),
+          hasAssetsAt(eb, userId),
+        ]),
+      )
+      .limit(50)
+      .execute();
+    const placeFilters: { filter: SearchFilter; detail: string }[] = [];
+    for (const place of places) {
+      if (place.city !== null && place.city_key?.startsWith(phrase) === true)
+        placeFilters.push({
+          filter: { kind: 'city', name: place.city },
+          detail: `City in ${countryName(place.country_code)}`,
+        });
+      if (place.region !== null && place.region_key?.startsWith(phrase) === true)
+        placeFilters.push({
+          filter: { kind: 'region', name: place.region },
+          detail: `Region in ${countryName(place.country_code)}`,
+        });
+      if (place.country_key.startsWith(phrase))
+        placeFilters.push({ filter: { kind: 'country', code: place.country_code }, detail: 'Country' });
+    }
+    for (const { filter, detail } of dedupePlaces(placeFilters)) {
+      add({ filter, detail, count: await countWhere(db, userId, filter) }, tail);
+    }
+
+    const cameras = await db
+      .selectFrom('cameras')
+      .select(['label', 'make', 'make_key'])
+      .where((eb) =>
+        eb.and([
+          eb.or([
+            sql<SqlBool>`${sql.ref('key')} like ${`%${escapeLike(phrase)}%`} escape ${'\\'}`,
+            startsWith('make_key', phrase),
+          ]),
+          hasAssetsWith(eb, userId),
+        ]),
+      )
+      .limit(20)
+      .execute();
+    for (const camera of cameras) {
+      if (camera.make !== null && camera.make_key?.startsWith(phrase) === true) {
+        const filter: SearchFilter = { kind: 'make', name: camera.make };
+        add({ filter, detail: 'Camera make', count: await countWhere(db, userId, filter) }, tail);
+      }
+      const filter: SearchFilter = { kind: 'camera', label: camera.label };
+      add({ filter, detail: 'Camera', count: await countWhere(db, userId, filter) }, tail);
+    }
+
+    if (length === 1 && phrase.length >= 2) {
+      const names = await db
+        .selectFrom('assets')
+        .select('filename')
+        .where('owner_id', '=', userId)
+        .where('deleted_at', 'is', null)
+        .where(startsWith('name_key', phrase))
+        .limit(3)
+        .execute();
+      for (const { filename } of names)
+        add({ filter: { kind: 'name', text: filename }, detail: 'File name', count: null }, tail);
+    }
+  }
+  return { replaces, suggestions: results };
+}
+
+function dedupePlaces<T extends { filter: SearchFilter }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const token = tokenOf(item.filter);
+    if (seen.has(token)) return false;
+    seen.add(token);
+    return true;
+  });
+}

@@ -1,0 +1,333 @@
+/**
+ * Search (issue 17) over a seeded library with known answers: file names, dates across time
+ * zones, places (real geotagged corpus photos, and points either side of borders), cameras and
+ * types; another user's photos never appear; paging stays stable while photos are added.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Asset, AssetDetails } from '../../src/shared/api';
+import type { ApiErrorBody } from '../../src/shared/errors';
+import type { SearchResponse, SuggestionsResponse } from '../../src/shared/search';
+import { openDatabase, type Db } from '../../src/server/db';
+import { ensureSearchIndexJob } from '../../src/server/search/index-job';
+import {
+  api,
+  createMember,
+  createOwner,
+  jobsIdle,
+  startServer,
+  uploadCorpusFile,
+  type Account,
+  type Auth,
+  type TestServer,
+} from './helpers';
+
+let server: TestServer;
+let db: Db;
+let owner: Account;
+let member: Account;
+let copies = 0;
+
+/** Uploads a corpus file; `as` names it, `capturedAt` dates it (for files without a date). */
+async function add(
+  auth: Auth,
+  file: string,
+  options: { as?: string; capturedAt?: string } = {},
+): Promise<string> {
+  copies += 1;
+  const result = await uploadCorpusFile(server.baseUrl, auth, file, {
+    filename: options.as ?? file,
+    ...(options.as === undefined ? {} : { sourceSha256: copies.toString(16).padStart(64, 'a') }),
+    ...(options.capturedAt === undefined ? {} : { capturedAt: options.capturedAt }),
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  return result.assetId;
+}
+
+/** Puts an asset at a place, as if its file had said so, and indexes it again. */
+async function placeAt(id: string, latitude: number, longitude: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('assets')
+      .set({ latitude, longitude, search_source: null })
+      .where('id', '=', id)
+      .execute();
+    await ensureSearchIndexJob(trx, new Date());
+  });
+  server.app.jobs.wake();
+}
+
+async function search(q: string, auth: Auth = owner.auth, extra = ''): Promise<SearchResponse> {
+  const response = await api<SearchResponse>(
+    server.baseUrl,
+    'GET',
+    `/api/search?q=${encodeURIComponent(q)}${extra}`,
+    {
+      auth,
+    },
+  );
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body;
+}
+
+const names = (page: SearchResponse): string[] => page.items.map((item) => item.filename).sort();
+
+describe('search', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    db = await openDatabase(path.join(server.dataDir, 'shoebox.sqlite'));
+    owner = await createOwner(server.baseUrl);
+    member = await createMember(server.baseUrl, owner);
+
+    // Real photos with their own places, dates and cameras.
+    for (const file of [
+      'DSCN0010.jpg',
+      'iphone_hdr_YES.jpg',
+      'IMG_20180725_163423.jpg',
+      'with-gps.mov',
+      'Canon_40D.jpg',
+    ])
+      await add(owner.auth, file);
+    // The same day on the photographer's calendar in three time zones, and the days either side
+    // of it where UTC would put them on the 14th.
+    await add(owner.auth, 'no_exif.jpg', { as: 'tokyo-night.jpg', capturedAt: '2019-07-14T23:30:00+09:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'la-morning.jpg', capturedAt: '2019-07-14T00:15:00-07:00' });
+    await add(owner.auth, 'no_exif.jpg', {
+      as: 'next-day-in-tokyo.jpg',
+      capturedAt: '2019-07-15T00:30:00+09:00',
+    });
+    await add(owner.auth, 'no_exif.jpg', {
+      as: 'day-before-in-la.jpg',
+      capturedAt: '2019-07-13T20:00:00-07:00',
+    });
+    await add(owner.auth, 'Issue 280 (dotnet).png', {
+      as: 'Screenshot_20190714-101500.png',
+      capturedAt: '2019-07-14T10:15:00+02:00',
+    });
+    // Either side of the Detroit River and of the Rhine at Strasbourg: the nearest town is across
+    // the border for the first of each pair.
+    const borders: [string, number, number][] = [
+      ['renaissance-center.jpg', 42.3293, -83.0398],
+      ['windsor-riverside.jpg', 42.3149, -83.0364],
+      ['rhine-french-bank.jpg', 48.569, 7.796],
+      ['rhine-german-bank.jpg', 48.57, 7.806],
+    ];
+    for (const [name, latitude, longitude] of borders) {
+      await placeAt(
+        await add(owner.auth, 'no_exif.jpg', { as: name, capturedAt: '2016-05-01T12:00:00' }),
+        latitude,
+        longitude,
+      );
+    }
+    // The member's own copy of a photo from Arezzo.
+    await add(member.auth, 'DSCN0010.jpg', { as: 'member-arezzo.jpg' });
+    await jobsIdle(server);
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await server.close();
+  });
+
+  it.each([
+    ['dscn', ['DSCN0010.jpg']],
+    ['tokyo night', ['tokyo-night.jpg']],
+    ['IMG_2018', ['IMG_20180725_163423.jpg']],
+    ['.png', ['Screenshot_20190714-101500.png']],
+    ['100%', []],
+  ])('finds file names: %j', async (q, expected) => {
+    expect(names(await search(q))).toEqual(expected);
+  });
+
+  it.each([
+    ['2019-07-14', ['Screenshot_20190714-101500.png', 'la-morning.jpg', 'tokyo-night.jpg']],
+    ['14 July 2019', ['Screenshot_20190714-101500.png', 'la-morning.jpg', 'tokyo-night.jpg']],
+    [
+      'July 2019',
+      [
+        'Screenshot_20190714-101500.png',
+        'day-before-in-la.jpg',
+        'la-morning.jpg',
+        'next-day-in-tokyo.jpg',
+        'tokyo-night.jpg',
+        'with-gps.mov',
+      ],
+    ],
+    ['summer 2018', ['IMG_20180725_163423.jpg']],
+    ['2008', ['Canon_40D.jpg', 'DSCN0010.jpg']],
+    ['2008 to 2015', ['Canon_40D.jpg', 'DSCN0010.jpg', 'iphone_hdr_YES.jpg']],
+    ['October', ['DSCN0010.jpg']],
+    ['1999', []],
+  ])('finds dates on the photographer’s calendar: %j', async (q, expected) => {
+    expect(names(await search(q))).toEqual(expected);
+  });
+
+  it.each([
+    ['Arezzo', ['DSCN0010.jpg']],
+    ['tuscany', ['DSCN0010.jpg']],
+    ['Italy', ['DSCN0010.jpg']],
+    ['madrid', ['iphone_hdr_YES.jpg']],
+    ['Benatky nad Jizerou', ['IMG_20180725_163423.jpg']],
+    ['czechia', ['IMG_20180725_163423.jpg']],
+    ['Israel', ['with-gps.mov']],
+    ['Detroit', ['renaissance-center.jpg']],
+    ['united states', ['renaissance-center.jpg']],
+    ['Windsor', ['windsor-riverside.jpg']],
+    ['Canada', ['windsor-riverside.jpg']],
+    ['Strasbourg', ['rhine-french-bank.jpg']],
+    ['Kehl', ['rhine-german-bank.jpg']],
+    ['germany', ['rhine-german-bank.jpg']],
+  ])('finds places, each on its side of a border: %j', async (q, expected) => {
+    const page = await search(q);
+    expect(names(page)).toEqual(expected);
+    expect(page.filters.map((filter) => filter.filter.kind)).not.toContain('name');
+  });
+
+  it('names the place in an asset’s details', async () => {
+    const [arezzo] = (await search('Arezzo')).items;
+    const details = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${arezzo?.id ?? ''}`, {
+      auth: owner.auth,
+    });
+    expect(details.body.place).toEqual({
+      countryCode: 'IT',
+      country: 'Italy',
+      region: 'Tuscany',
+      city: 'Arezzo',
+    });
+    const [dated] = (await search('tokyo night')).items;
+    const undated = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${dated?.id ?? ''}`, {
+      auth: owner.auth,
+    });
+    expect(undated.body.place).toBeNull();
+  });
+
+  it.each([
+    ['canon eos 40d', ['Canon_40D.jpg']],
+    ['canon', ['Canon_40D.jpg']],
+    // The video was taken with the same phone.
+    ['iphone 6', ['iphone_hdr_YES.jpg', 'with-gps.mov']],
+    ['nikon', ['DSCN0010.jpg']],
+    ['pixel', ['IMG_20180725_163423.jpg']],
+  ])('finds cameras: %j', async (q, expected) => {
+    expect(names(await search(q))).toEqual(expected);
+  });
+
+  it('finds types: videos, screenshots, and photos without the videos', async () => {
+    expect(names(await search('videos'))).toEqual(['with-gps.mov']);
+    expect(names(await search('screenshots'))).toEqual(['Screenshot_20190714-101500.png']);
+    const photos = names(await search('photos'));
+    expect(photos).toHaveLength(13);
+    expect(photos).not.toContain('with-gps.mov');
+  });
+
+  it('combines filters, and answers with the filters it read as chips', async () => {
+    const page = await search('Arezzo 2008 photos');
+    expect(names(page)).toEqual(['DSCN0010.jpg']);
+    expect(page.filters.map(({ token, label }) => [token, label])).toEqual([
+      ['date:2008-01-01..2008-12-31', '2008'],
+      ['type:photo', 'Photos'],
+      ['city:Arezzo', 'Arezzo'],
+    ]);
+    expect(names(await search('Arezzo 2019'))).toEqual([]);
+    // Two places widen; the tokens read back the same search.
+    expect(names(await search('city:Detroit city:Kehl'))).toEqual([
+      'renaissance-center.jpg',
+      'rhine-german-bank.jpg',
+    ]);
+    expect(names(await search('country:IT date:2008-10-22'))).toEqual(['DSCN0010.jpg']);
+  });
+
+  it('never shows another user’s photos, and shows them theirs', async () => {
+    expect(names(await search('Arezzo'))).toEqual(['DSCN0010.jpg']);
+    expect(names(await search('member'))).toEqual([]);
+    expect(names(await search('Arezzo', member.auth))).toEqual(['member-arezzo.jpg']);
+    expect(names(await search('Madrid', member.auth))).toEqual([]);
+    const suggestions = await api<SuggestionsResponse>(
+      server.baseUrl,
+      'GET',
+      '/api/search/suggestions?q=mad',
+      {
+        auth: member.auth,
+      },
+    );
+    expect(suggestions.body.suggestions).toEqual([]);
+  });
+
+  it('suggests places, cameras, years, types and dates with their counts', async () => {
+    const suggest = async (q: string): Promise<SuggestionsResponse> =>
+      (
+        await api<SuggestionsResponse>(
+          server.baseUrl,
+          'GET',
+          `/api/search/suggestions?q=${encodeURIComponent(q)}`,
+          { auth: owner.auth },
+        )
+      ).body;
+    const are = await suggest('2008 are');
+    expect(are.replaces).toBe('are');
+    expect(are.suggestions[0]).toMatchObject({
+      token: 'city:Arezzo',
+      label: 'Arezzo',
+      detail: 'City in Italy',
+      count: 1,
+    });
+    expect((await suggest('tusc')).suggestions[0]).toMatchObject({ token: 'region:Tuscany', count: 1 });
+    expect((await suggest('20')).suggestions.map((s) => s.label)).toEqual([
+      '2019',
+      '2018',
+      '2016',
+      '2015',
+      '2008',
+    ]);
+    expect((await suggest('vid')).suggestions.map((s) => s.token)).toEqual(['type:video']);
+    expect((await suggest('can')).suggestions.map((s) => s.token)).toEqual(
+      expect.arrayContaining(['make:Canon', 'camera:"Canon EOS 40D"', 'country:CA']),
+    );
+    const july = await suggest('july 2019');
+    expect(july.replaces).toBe('july 2019');
+    expect(july.suggestions[0]).toMatchObject({ token: 'date:2019-07-01..2019-07-31', count: 6 });
+    expect((await suggest('tokyo')).suggestions[0]).toMatchObject({ token: 'name:tokyo-night.jpg' });
+  });
+
+  it('refuses a cursor it did not make and a query too long, with a sentence', async () => {
+    const bad = await api<ApiErrorBody>(server.baseUrl, 'GET', '/api/search?q=2019&cursor=nonsense!', {
+      auth: owner.auth,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/cursor/);
+    const long = await api<ApiErrorBody>(server.baseUrl, 'GET', `/api/search?q=${'a'.repeat(600)}`, {
+      auth: owner.auth,
+    });
+    expect(long.status).toBe(400);
+  });
+
+  it('pages by keyset: photos added between pages neither repeat nor push others out', async () => {
+    const first = await search('2019', owner.auth, '&limit=3');
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).not.toBeNull();
+    // Newer than the whole first page, and older than all of it.
+    await add(owner.auth, 'no_exif.jpg', { as: 'added-newest.jpg', capturedAt: '2019-12-31T23:00:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'added-oldest.jpg', capturedAt: '2019-01-01T01:00:00' });
+    await jobsIdle(server);
+    const seen: Asset[] = [...first.items];
+    let cursor = first.nextCursor;
+    while (cursor !== null) {
+      const next = await search('2019', owner.auth, `&limit=3&cursor=${cursor}`);
+      seen.push(...next.items);
+      cursor = next.nextCursor;
+    }
+    const seenNames = seen.map((item) => item.filename);
+    expect(new Set(seenNames).size).toBe(seenNames.length);
+    expect(seenNames).not.toContain('added-newest.jpg');
+    expect(seenNames.at(-1)).toBe('added-oldest.jpg');
+    expect(seenNames.slice(0, -1).sort()).toEqual(
+      [
+        'Screenshot_20190714-101500.png',
+        'day-before-in-la.jpg',
+        'la-morning.jpg',
+        'next-day-in-tokyo.jpg',
+        'tokyo-night.jpg',
+        'with-gps.mov',
+      ].sort(),
+    );
+  });
+});
