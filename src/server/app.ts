@@ -12,6 +12,7 @@ import { openDatabase } from './db';
 import { ApiError, toApiError } from './errors';
 import { JobQueue, PRUNE_JOBS_EVERY_MS, PRUNE_JOBS_JOB, pruneJobsJob } from './jobs/queue';
 import { METADATA_JOB, metadataJob } from './library/media-metadata';
+import { registerOpenApi } from './openapi';
 import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
 import { PURGE_TRASH_EVERY_MS, PURGE_TRASH_JOB, purgeTrashJob } from './library/trash';
 import { registerAssetRoutes } from './routes/assets';
@@ -132,6 +133,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         }),
     });
     registerAuthentication(app, ctx);
+    // Before every route: it collects them as they are added.
+    await registerOpenApi(app);
     registerMetaRoutes(app, ctx);
     registerSetupRoute(app, ctx);
     registerSessionRoutes(app, ctx);

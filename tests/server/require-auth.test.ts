@@ -1,17 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_REFERENCE_PREFIX } from '../../src/server/openapi';
 import { createOwner, startServer, type TestServer } from './helpers';
 
 /** The only /api routes that answer without a session or token. Adding one is a decision. */
 const PUBLIC_ROUTES = [
   'GET /api/config',
   'GET /api/health',
+  'GET /api/openapi.json',
   'HEAD /api/config',
   'HEAD /api/health',
+  'HEAD /api/openapi.json',
   'POST /api/auth/login',
   'POST /api/setup',
 ];
+
+/** The API reference (Swagger UI and its files) describes the API, not anyone's data. */
+const isPublic = (route: { method: string; url: string }): boolean =>
+  PUBLIC_ROUTES.includes(`${route.method} ${route.url}`) ||
+  route.url === API_REFERENCE_PREFIX ||
+  route.url.startsWith(`${API_REFERENCE_PREFIX}/`);
 
 /** Fills `:params` so that the route matches. */
 const concrete = (url: string): string => url.replace(/:[A-Za-z]+/g, () => randomUUID());
@@ -53,9 +62,7 @@ describe('every /api route requires a session or token', () => {
   });
 
   it('answers 401 UNAUTHENTICATED to each one without credentials', async () => {
-    const guarded = routes.filter(
-      (route) => route.url.startsWith('/api/') && !PUBLIC_ROUTES.includes(`${route.method} ${route.url}`),
-    );
+    const guarded = routes.filter((route) => route.url.startsWith('/api/') && !isPublic(route));
     const failures: string[] = [];
     for (const route of guarded) {
       const attempts: Record<string, string>[] = [

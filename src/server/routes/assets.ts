@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   CHECK_BATCH_MAX,
+  type Asset,
   type AssetBuckets,
   type AssetDetails,
   type AssetPage,
@@ -21,8 +22,8 @@ import {
 } from '../library/assets';
 import { startOfNextDay } from '../library/capture-date';
 import { decodeCursor, type KeysetCursor } from '../library/cursor';
-import { idParamsSchema } from './schemas';
-import { sendOriginal } from './original';
+import { sendOriginal, originalResponses } from './original';
+import { idParamsSchema, noQuerySchema, type ObjectSchemaOf } from './schemas';
 
 export const PAGE_DEFAULT = 100;
 export const PAGE_MAX = 500;
@@ -89,7 +90,24 @@ export const assetResponseSchema = {
     },
     deletedAt: nullable('string'),
   },
-} as const;
+} as const satisfies ObjectSchemaOf<Asset>;
+
+/** `AssetDetails`: an asset with its camera, lens and place. */
+export const assetDetailsResponseSchema = {
+  type: 'object',
+  required: [...assetResponseSchema.required, 'make', 'model', 'lens', 'location'],
+  properties: {
+    ...assetResponseSchema.properties,
+    make: nullable('string'),
+    model: nullable('string'),
+    lens: nullable('string'),
+    location: {
+      type: ['object', 'null'],
+      required: ['latitude', 'longitude'],
+      properties: { latitude: { type: 'number' }, longitude: { type: 'number' } },
+    },
+  },
+} as const satisfies ObjectSchemaOf<AssetDetails>;
 
 export const assetPageResponseSchema = {
   type: 'object',
@@ -119,6 +137,10 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/assets/check',
     {
       schema: {
+        summary: 'Which files are already backed up',
+        description: `Send the SHA-256 of each file as picked (up to ${CHECK_BATCH_MAX} at once) before uploading it; those already in the library (not in the trash) come back with their asset ids.`,
+        tags: ['assets'],
+        querystring: noQuerySchema,
         body: {
           type: 'object',
           required: ['sourceSha256'],
@@ -126,7 +148,27 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
             sourceSha256: {
               type: 'array',
               maxItems: CHECK_BATCH_MAX,
-              items: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+              items: {
+                type: 'string',
+                pattern: '^[0-9a-f]{64}$',
+                examples: ['3647bab10b48f496c36770da4d18c161b49b5035e391111df1568c0cd488144f'],
+              },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['existing'],
+            properties: {
+              existing: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['sourceSha256', 'id'],
+                  properties: { sourceSha256: { type: 'string' }, id: { type: 'string' } },
+                },
+              },
             },
           },
         },
@@ -141,12 +183,19 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/assets',
     {
       schema: {
+        summary: 'The timeline, newest first',
+        description: 'Keyset pages: pass `nextCursor` back as `cursor` until it is null.',
+        tags: ['assets'],
         querystring: {
           type: 'object',
           properties: {
             cursor: { type: 'string', maxLength: 1024 },
-            limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX },
-            from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+            limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT },
+            from: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'Start at the newest asset captured on or before this day (YYYY-MM-DD).',
+            },
           },
         },
         response: { 200: assetPageResponseSchema },
@@ -170,7 +219,14 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
 
   app.get(
     '/api/assets/buckets',
-    { schema: { response: { 200: assetBucketsResponseSchema } } },
+    {
+      schema: {
+        summary: 'How many assets each day has',
+        tags: ['assets'],
+        querystring: noQuerySchema,
+        response: { 200: assetBucketsResponseSchema },
+      },
+    },
     async (request, reply): Promise<AssetBuckets> => {
       void reply.header('cache-control', 'private, no-cache');
       return listDayBuckets(ctx.db, principalOf(request).user.id);
@@ -179,7 +235,15 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
 
   app.get<{ Params: { id: string } }>(
     '/api/assets/:id',
-    { schema: { params: idParamsSchema } },
+    {
+      schema: {
+        summary: 'One asset with everything known about it',
+        tags: ['assets'],
+        params: idParamsSchema,
+        querystring: noQuerySchema,
+        response: { 200: assetDetailsResponseSchema },
+      },
+    },
     async (request): Promise<AssetDetails> => {
       const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
@@ -191,7 +255,14 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
   app.route<{ Params: { id: string } }>({
     method: ['GET', 'HEAD'],
     url: '/api/assets/:id/original',
-    schema: { params: idParamsSchema },
+    schema: {
+      summary: 'The original file',
+      description: 'Byte ranges (RFC 9110 §14) and `If-None-Match` are honoured; the ETag is the SHA-256.',
+      tags: ['assets'],
+      params: idParamsSchema,
+      querystring: noQuerySchema,
+      response: originalResponses,
+    },
     handler: async (request, reply) => {
       const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');

@@ -4,6 +4,14 @@ import type { AssetRow } from '../library/assets';
 import { attachmentDisposition } from '../library/content-disposition';
 import { parseRange } from '../library/range';
 import type { BlobStore } from '../storage/blob-store';
+import { binaryContent, emptyResponse } from './schemas';
+
+/** The answers of a file served with Range support: whole, a part of it, or not modified. */
+export const originalResponses = {
+  200: binaryContent(['*/*'], 'The whole file, in its own type (`Content-Type`).'),
+  206: binaryContent(['*/*'], 'The requested byte range (`Content-Range`).'),
+  304: emptyResponse('Not modified: the `If-None-Match` ETag is current.'),
+} as const;
 
 /**
  * Streams an original with Range support (RFC 9110 §14). The sha256 of the bytes is a strong

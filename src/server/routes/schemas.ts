@@ -1,14 +1,48 @@
-import { PASSWORD_MIN_LENGTH } from '../../shared/api';
+import {
+  PASSWORD_MIN_LENGTH,
+  TOKEN_SCOPES,
+  type ApiToken,
+  type CreatedToken,
+  type User,
+} from '../../shared/api';
+import { ERRORS } from '../../shared/errors';
 
-/** JSON schemas shared by the account routes. */
+/**
+ * JSON schemas of the API. Every /api route declares its params, querystring, body and answers
+ * (tests/server/openapi.test.ts fails otherwise); they validate requests, serialise answers and
+ * become the OpenAPI document at /api/openapi.json (src/server/openapi.ts).
+ */
+
+/**
+ * An object schema whose `properties` name every key of `T`: a response schema serialises only
+ * the properties it names, so a field added to the type but not here would be dropped silently.
+ */
+export type ObjectSchemaOf<T> = {
+  type: 'object';
+  required: readonly (keyof T)[];
+  properties: Record<keyof T, unknown>;
+};
+
 export const emailSchema = {
   type: 'string',
   minLength: 3,
   maxLength: 254,
   pattern: '^[^\\s@]+@[^\\s@]+$',
+  examples: ['ada@example.com'],
 } as const;
-export const nameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as const;
-export const passwordSchema = { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: 1024 } as const;
+export const nameSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  pattern: '\\S',
+  examples: ['Ada'],
+} as const;
+export const passwordSchema = {
+  type: 'string',
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: 1024,
+  examples: ['correct horse battery'],
+} as const;
 export const idParamsSchema = {
   type: 'object',
   required: ['id'],
@@ -20,3 +54,88 @@ export const idParamsSchema = {
  * above what a person types, and a flood is refused before it reaches the database.
  */
 export const SIGN_IN_RATE = { max: 30, timeWindow: 60_000 } as const;
+
+/** The querystring of a route that takes none: unknown parameters are dropped, not refused. */
+export const noQuerySchema = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+/**
+ * The body of a POST that takes none. fastify validates a missing body as `null`; the OpenAPI
+ * document leaves the request body out (src/server/openapi.ts).
+ */
+export const noBodySchema = { type: 'null', description: 'No request body.' } as const;
+
+/** An answer without a body (204, 304, tus answers), described by its status alone. */
+export const emptyResponse = (description: string) => ({ type: 'null', description }) as const;
+
+const nullable = (type: 'string' | 'integer' | 'number') => ({ type: [type, 'null'] }) as const;
+
+export const userSchema = {
+  $id: 'User',
+  type: 'object',
+  required: ['id', 'email', 'name', 'role', 'createdAt', 'quotaBytes'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', enum: ['owner', 'member'] },
+    createdAt: { type: 'string', description: 'ISO 8601, UTC.' },
+    quotaBytes: { type: ['integer', 'null'], description: 'The most bytes the library may hold; null: no limit.' },
+  },
+} as const satisfies ObjectSchemaOf<User> & { $id: string };
+
+export const apiTokenSchema = {
+  $id: 'ApiToken',
+  type: 'object',
+  required: ['id', 'name', 'scope', 'createdAt', 'lastUsedAt', 'expiresAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    scope: { type: 'string', enum: TOKEN_SCOPES },
+    createdAt: { type: 'string' },
+    lastUsedAt: nullable('string'),
+    expiresAt: { type: ['string', 'null'], description: 'After this the token is refused; null: never.' },
+  },
+} as const satisfies ObjectSchemaOf<ApiToken> & { $id: string };
+
+export const createdTokenSchema = {
+  $id: 'CreatedToken',
+  type: 'object',
+  required: [...apiTokenSchema.required, 'token'],
+  properties: {
+    ...apiTokenSchema.properties,
+    token: {
+      type: 'string',
+      description: 'The secret, shown this once: send it as `Authorization: Bearer …`.',
+    },
+  },
+} as const satisfies ObjectSchemaOf<CreatedToken> & { $id: string };
+
+/** `{ error: { code, message } }`, the body of every error answer (src/shared/errors.ts). */
+export const apiErrorSchema = {
+  $id: 'ApiError',
+  type: 'object',
+  description: 'An error: `code` from the catalogue, `message` a sentence to show.',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: Object.keys(ERRORS) },
+        message: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** Schemas the routes refer to by `$ref: '<$id>#'`; each becomes a component of the document. */
+export const sharedSchemas = [userSchema, apiTokenSchema, createdTokenSchema, apiErrorSchema] as const;
+
+export const ref = (schema: { $id: string }, description?: string) =>
+  description === undefined ? { $ref: `${schema.$id}#` } : { $ref: `${schema.$id}#`, description };
+
+/** Bytes that are not JSON (an original, a thumbnail, a tus chunk): any schema, described. */
+export const binaryContent = (types: readonly string[], description: string) => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, { schema: { description } }])),
+});

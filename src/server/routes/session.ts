@@ -6,7 +6,7 @@ import { createSession, deleteExpiredSessions, deleteSession } from '../auth/ses
 import { findUserByEmail, toUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { SIGN_IN_RATE, emailSchema } from './schemas';
+import { SIGN_IN_RATE, emailSchema, emptyResponse, noBodySchema, noQuerySchema, ref, userSchema } from './schemas';
 
 /** Sign in, sign out, and who am I. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -15,11 +15,19 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     {
       config: { public: true, rateLimit: SIGN_IN_RATE },
       schema: {
+        summary: 'Sign in',
+        description: 'Answers with a session cookie (HttpOnly). Scripts use an API token instead.',
+        tags: ['accounts'],
+        querystring: noQuerySchema,
         body: {
           type: 'object',
           required: ['email', 'password'],
-          properties: { email: emailSchema, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+          properties: {
+            email: emailSchema,
+            password: { type: 'string', minLength: 1, maxLength: 1024, examples: ['correct horse battery'] },
+          },
         },
+        response: { 200: ref(userSchema, 'Signed in.') },
       },
     },
     async (request, reply): Promise<User> => {
@@ -46,12 +54,35 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
   );
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    const principal = principalOf(request);
-    if (principal.kind === 'session') await deleteSession(ctx.db, principal.sessionId);
-    clearSessionCookie(request, reply);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        summary: 'Sign out this session',
+        tags: ['accounts'],
+        querystring: noQuerySchema,
+        body: noBodySchema,
+        response: { 204: emptyResponse('Signed out; the session cookie is cleared.') },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.kind === 'session') await deleteSession(ctx.db, principal.sessionId);
+      clearSessionCookie(request, reply);
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/api/me', (request): User => principalOf(request).user);
+  app.get(
+    '/api/me',
+    {
+      schema: {
+        summary: 'The account of the caller',
+        tags: ['accounts'],
+        querystring: noQuerySchema,
+        response: { 200: ref(userSchema) },
+      },
+    },
+    (request): User => principalOf(request).user,
+  );
 }

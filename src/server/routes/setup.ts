@@ -4,7 +4,7 @@ import { setSessionCookie } from '../auth/hook';
 import { createSession } from '../auth/sessions';
 import { createOwner } from '../auth/users';
 import type { AppContext } from '../context';
-import { SIGN_IN_RATE, emailSchema, nameSchema, passwordSchema } from './schemas';
+import { SIGN_IN_RATE, emailSchema, nameSchema, noQuerySchema, passwordSchema, ref, userSchema } from './schemas';
 
 /** `POST /api/setup`: the first account, the owner, once; it is signed in straight away. */
 export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void {
@@ -13,11 +13,16 @@ export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void 
     {
       config: { public: true, rateLimit: SIGN_IN_RATE },
       schema: {
+        summary: 'Create the owner account (once, on a fresh server)',
+        description: 'Answers with the session cookie of the new account.',
+        tags: ['accounts'],
+        querystring: noQuerySchema,
         body: {
           type: 'object',
           required: ['email', 'name', 'password'],
           properties: { email: emailSchema, name: nameSchema, password: passwordSchema },
         },
+        response: { 201: ref(userSchema, 'The owner, signed in.') },
       },
     },
     async (request, reply): Promise<User> => {

@@ -10,7 +10,8 @@ import { ifNoneMatchMatches } from '../library/etag';
 import { placeholderSvg } from '../library/placeholder-svg';
 import { applyPoster } from '../library/thumbnails';
 import { thumbKeyFor } from '../storage/blob-store';
-import { idParamsSchema } from './schemas';
+import { assetDetailsResponseSchema } from './assets';
+import { binaryContent, emptyResponse, idParamsSchema, noQuerySchema } from './schemas';
 
 /** Response header naming what a thumb URL served: `ready` (WebP) or `placeholder` (SVG). */
 export const THUMB_STATE_HEADER = 'Shoebox-Thumb-State';
@@ -30,13 +31,21 @@ export async function registerThumbRoutes(app: FastifyInstance, ctx: AppContext)
     '/api/assets/:id/thumb',
     {
       schema: {
+        summary: 'A preview of the asset',
+        description:
+          'A WebP about 320 px (`s`) or 1280 px (`l`) on its long side once made, or an SVG placeholder when the file cannot be previewed (`Shoebox-Thumb-State` says which); 404 THUMB_PENDING while it is being made.',
+        tags: ['assets'],
         params: idParamsSchema,
         querystring: {
           type: 'object',
           properties: {
-            size: { type: 'string', enum: ['s', 'l'] },
-            v: { type: 'string', maxLength: 64 },
+            size: { type: 'string', enum: ['s', 'l'], default: 's' },
+            v: { type: 'string', maxLength: 64, description: "The thumb's version, for caching." },
           },
+        },
+        response: {
+          200: binaryContent(['image/webp', 'image/svg+xml'], 'The preview, or a placeholder.'),
+          304: emptyResponse('Not modified: the `If-None-Match` ETag is current.'),
         },
       },
     },
@@ -103,7 +112,17 @@ export async function registerThumbRoutes(app: FastifyInstance, ctx: AppContext)
     );
     scope.post<{ Params: { id: string } }>(
       '/api/assets/:id/poster',
-      { schema: { params: idParamsSchema } },
+      {
+        schema: {
+          summary: "A video's poster frame",
+          description: `A frame the client took from the video (at most ${POSTER_MAX_BYTES} bytes) becomes its thumbnails.`,
+          tags: ['assets'],
+          params: idParamsSchema,
+          querystring: noQuerySchema,
+          body: binaryContent(['image/jpeg', 'image/webp'], 'The frame as a JPEG or WebP image.'),
+          response: { 200: assetDetailsResponseSchema },
+        },
+      },
       async (request): Promise<AssetDetails> => {
         const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
         if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');

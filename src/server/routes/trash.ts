@@ -12,10 +12,21 @@ import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { findAsset, listTrash, toAsset } from '../library/assets';
 import { purgeTrash, restoreAssets, trashAssets } from '../library/trash';
-import { PAGE_DEFAULT, PAGE_MAX, parseCursor } from './assets';
-import { idParamsSchema } from './schemas';
+import { PAGE_DEFAULT, PAGE_MAX, assetResponseSchema, parseCursor } from './assets';
+import { idParamsSchema, noBodySchema, noQuerySchema } from './schemas';
+
+const idsSchema = {
+  type: 'object',
+  required: ['ids'],
+  properties: { ids: { type: 'array', items: { type: 'string' } } },
+} as const;
 
 const bulkSchema = {
+  tags: ['trash'],
+  querystring: noQuerySchema,
+  response: {
+    200: { ...idsSchema, description: 'The ids now in the requested place; others are left out.' },
+  },
   body: {
     type: 'object',
     required: ['ids'],
@@ -44,19 +55,36 @@ export function registerTrashRoutes(app: FastifyInstance, ctx: AppContext): void
 
   app.delete<{ Params: { id: string } }>(
     '/api/assets/:id',
-    { schema: { params: idParamsSchema } },
+    {
+      schema: {
+        summary: 'Move an asset to the trash',
+        tags: ['trash'],
+        params: idParamsSchema,
+        querystring: noQuerySchema,
+        response: { 200: assetResponseSchema },
+      },
+    },
     async (request): Promise<Asset> => changeOne(principalOf(request).user.id, request.params.id, 'trash'),
   );
 
   app.post<{ Params: { id: string } }>(
     '/api/assets/:id/restore',
-    { schema: { params: idParamsSchema } },
+    {
+      schema: {
+        summary: 'Bring an asset back from the trash',
+        tags: ['trash'],
+        params: idParamsSchema,
+        querystring: noQuerySchema,
+        body: noBodySchema,
+        response: { 200: assetResponseSchema },
+      },
+    },
     async (request): Promise<Asset> => changeOne(principalOf(request).user.id, request.params.id, 'restore'),
   );
 
   app.post<{ Body: BulkAssetsRequest }>(
     '/api/assets/trash',
-    { schema: bulkSchema },
+    { schema: { ...bulkSchema, summary: 'Move assets to the trash' } },
     async (request): Promise<BulkAssetsResponse> => ({
       ids: await trashAssets(ctx.db, principalOf(request).user.id, request.body.ids, ctx.now()),
     }),
@@ -64,7 +92,7 @@ export function registerTrashRoutes(app: FastifyInstance, ctx: AppContext): void
 
   app.post<{ Body: BulkAssetsRequest }>(
     '/api/assets/restore',
-    { schema: bulkSchema },
+    { schema: { ...bulkSchema, summary: 'Bring assets back from the trash' } },
     async (request): Promise<BulkAssetsResponse> => ({
       ids: await restoreAssets(ctx.db, principalOf(request).user.id, request.body.ids),
     }),
@@ -74,11 +102,24 @@ export function registerTrashRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/trash',
     {
       schema: {
+        summary: 'The trash, most recently trashed first',
+        tags: ['trash'],
         querystring: {
           type: 'object',
           properties: {
             cursor: { type: 'string', maxLength: 1024 },
-            limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX },
+            limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'nextCursor', 'retentionDays'],
+            properties: {
+              items: { type: 'array', items: assetResponseSchema },
+              nextCursor: { type: ['string', 'null'] },
+              retentionDays: { type: 'integer', description: 'Days an asset stays in the trash.' },
+            },
           },
         },
       },
@@ -89,7 +130,24 @@ export function registerTrashRoutes(app: FastifyInstance, ctx: AppContext): void
     },
   );
 
-  app.delete('/api/trash', async (request): Promise<EmptyTrashResponse> => ({
-    purged: await purgeTrash(ctx, { ownerId: principalOf(request).user.id }),
-  }));
+  app.delete(
+    '/api/trash',
+    {
+      schema: {
+        summary: 'Empty the trash now',
+        tags: ['trash'],
+        querystring: noQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['purged'],
+            properties: { purged: { type: 'integer', description: 'Assets deleted for good.' } },
+          },
+        },
+      },
+    },
+    async (request): Promise<EmptyTrashResponse> => ({
+      purged: await purgeTrash(ctx, { ownerId: principalOf(request).user.id }),
+    }),
+  );
 }

@@ -1,14 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
-import { TUS_ENDPOINT } from '../../shared/tus';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { bindPrincipal } from './request-principal';
+import { TUS_ROUTES } from './route-schemas';
 import { fromTusResponse } from './tus-errors';
 import { createTusUploads } from './tus-server';
-
-const TUS_METHODS: HTTPMethods[] = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** A request's body as tus reads it, and what to do with the bytes tus did not read. */
 interface RequestBody {
@@ -143,8 +141,7 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
       }
       return sendWebResponse(reply, response);
     };
-    scope.route({ method: TUS_METHODS, url: TUS_ENDPOINT, handler });
-    scope.route({ method: TUS_METHODS, url: `${TUS_ENDPOINT}/:uploadId`, handler });
+    for (const route of TUS_ROUTES) scope.route({ ...route, handler });
     done();
   });
 }

@@ -1,0 +1,302 @@
+/**
+ * The OpenAPI document (GET /api/openapi.json): every /api route declares its params,
+ * querystring, body and answers; the document is valid OpenAPI 3.1; and a request made from the
+ * document for each operation gets an answer that the document describes, on the real server.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
+import type { RouteOptions } from 'fastify';
+import { sample } from 'openapi-sampler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_REFERENCE_PREFIX, OPENAPI_PATH } from '../../src/server/openapi';
+import {
+  jobsIdle,
+  readCorpusFile,
+  sessionCookie,
+  startServer,
+  uploadCorpusFile,
+  type TestServer,
+} from './helpers';
+
+type Json = Record<string, unknown>;
+
+interface Operation {
+  method: string;
+  path: string;
+  spec: {
+    parameters?: { in: string; name: string; required?: boolean; example?: unknown; schema: Json }[];
+    requestBody?: { content: Record<string, { schema: Json }> };
+    responses: Record<string, { content?: Record<string, { schema: Json }>; headers?: Json }>;
+    security?: unknown[];
+  };
+}
+
+/** What earlier answers made known: the session, an asset, a video, a token, an upload. */
+interface Known {
+  cookie?: string;
+  ids: Record<string, string>;
+  uploadOffset?: string;
+  /** A small JPEG, for the operations that take a file. */
+  jpeg: Buffer;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const isDocumentedApi = (url: string): boolean =>
+  url.startsWith('/api/') && url !== API_REFERENCE_PREFIX && !url.startsWith(`${API_REFERENCE_PREFIX}/`);
+
+/** `/api/assets/{id}` for `/api/assets/:id`. */
+const openApiPath = (url: string): string => url.replace(/:([A-Za-z]+)/g, '{$1}');
+
+describe('the OpenAPI document', () => {
+  let server: TestServer;
+  const routes: RouteOptions[] = [];
+  let document: Json & { paths: Record<string, Record<string, Operation['spec']>> };
+
+  beforeAll(async () => {
+    server = await startServer({ app: { onRoute: (route) => void routes.push(route) } });
+    const response = await fetch(`${server.baseUrl}${OPENAPI_PATH}`);
+    expect(response.status).toBe(200);
+    document = (await response.json()) as typeof document;
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('has a schema for the params, querystring, body and answers of every /api route', () => {
+    const api = routes.filter((route) => isDocumentedApi(route.url));
+    expect(api.length).toBeGreaterThan(25);
+    const missing: string[] = [];
+    for (const route of api) {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        const name = `${method} ${route.url}`;
+        const schema = route.schema;
+        if (schema === undefined || schema.hide === true) {
+          missing.push(`${name}: no schema`);
+          continue;
+        }
+        const statuses = Object.keys(schema.response ?? {});
+        if (!statuses.some((status) => /^[23]/.test(status))) missing.push(`${name}: no successful answer`);
+        if (schema.querystring === undefined) missing.push(`${name}: no querystring`);
+        if (BODY_METHODS.has(method) && schema.body === undefined) missing.push(`${name}: no body`);
+        const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((match) => match[1] ?? '');
+        const declared = (schema.params ?? {}) as { required?: string[] };
+        for (const param of params) {
+          if (declared.required?.includes(param) !== true) missing.push(`${name}: no schema for :${param}`);
+        }
+        const path = document.paths[openApiPath(route.url)];
+        // fastify adds a HEAD to every GET; the document shows the GET.
+        const shown = path?.[method.toLowerCase()] ?? (method === 'HEAD' ? path?.get : undefined);
+        if (shown === undefined) missing.push(`${name}: not in the document`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('is valid OpenAPI 3.1', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('serves a readable reference from the app itself', async () => {
+    const page = await fetch(`${server.baseUrl}${API_REFERENCE_PREFIX}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(scripts.length).toBeGreaterThan(0);
+    // Every script comes from this server (no CDN), and is there.
+    for (const script of scripts) {
+      expect(script).not.toMatch(/^(https?:)?\/\//);
+      const asset = await fetch(new URL(script, `${server.baseUrl}${API_REFERENCE_PREFIX}/`));
+      expect(asset.status, script).toBe(200);
+    }
+  });
+
+  it('describes the answer to a request made from it for every operation', async () => {
+    const operations: Operation[] = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, spec]) => ({ method: method.toUpperCase(), path, spec })),
+    );
+    // An order a person would follow: create the account first, sign out and empty the trash last,
+    // and read things before deleting them.
+    const script = [
+      'POST /api/setup',
+      'POST /api/auth/login',
+      'POST /api/tokens',
+      'POST /api/uploads',
+      'HEAD /api/uploads/{uploadId}',
+      'PATCH /api/uploads/{uploadId}',
+      'DELETE /api/uploads/{uploadId}',
+      'DELETE /api/assets/{id}',
+      'POST /api/assets/{id}/restore',
+      'DELETE /api/tokens/{id}',
+      'DELETE /api/trash',
+      'POST /api/auth/logout',
+    ];
+    const rank = (operation: Operation): number => {
+      const at = script.indexOf(`${operation.method} ${operation.path}`);
+      if (at === -1) return script.indexOf('DELETE /api/assets/{id}') - 0.5;
+      return at;
+    };
+    operations.sort((a, b) => rank(a) - rank(b));
+
+    const known: Known = { ids: {}, jpeg: await readCorpusFile('Canon_40D.jpg') };
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    for (const [name, schema] of Object.entries((document.components as Json).schemas as Json)) {
+      ajv.addSchema(withLocalRefs(schema) as Json, name);
+    }
+    const validators = new Map<Json, ValidateFunction>();
+    const validatorFor = (schema: Json): ValidateFunction => {
+      let validate = validators.get(schema);
+      if (validate === undefined) {
+        validate = ajv.compile(withLocalRefs(schema) as Json);
+        validators.set(schema, validate);
+      }
+      return validate;
+    };
+
+    const failures: string[] = [];
+    const answered: string[] = [];
+    for (const operation of operations) {
+      const name = `${operation.method} ${operation.path}`;
+      if (
+        operation.path.includes('{id}') &&
+        operation.path.startsWith('/api/assets') &&
+        known.ids.asset === undefined
+      ) {
+        await prepareAssets(known);
+      }
+      const request = requestFor(operation, known);
+      const response = await fetch(`${server.baseUrl}${request.url}`, request.init);
+      const text =
+        operation.method === 'HEAD' ? '' : Buffer.from(await response.arrayBuffer()).toString('latin1');
+      answered.push(`${name} → ${response.status}`);
+      learn(operation, response, text, known);
+
+      const status = String(response.status);
+      const documented = operation.spec.responses[status] ?? operation.spec.responses[`${status[0]}XX`];
+      if (documented === undefined) {
+        failures.push(`${name}: ${status} is not documented`);
+        continue;
+      }
+      if (response.status >= 300 && response.status !== 304) {
+        failures.push(`${name}: ${status} ${text}`);
+        continue;
+      }
+      const contentType = (response.headers.get('content-type') ?? '').split(';')[0] ?? '';
+      const content = documented.content;
+      if (content === undefined) {
+        if (text !== '') failures.push(`${name}: documented without a body, answered ${text.slice(0, 80)}`);
+        continue;
+      }
+      const media = content[contentType] ?? content['*/*'];
+      if (media === undefined) {
+        failures.push(`${name}: answered ${contentType}, documented ${Object.keys(content).join(', ')}`);
+        continue;
+      }
+      if (contentType === 'application/json') {
+        const validate = validatorFor(media.schema);
+        if (!validate(JSON.parse(text))) {
+          failures.push(`${name}: ${ajv.errorsText(validate.errors)} in ${text.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(answered).toHaveLength(operations.length);
+
+    async function prepareAssets(state: Known): Promise<void> {
+      const auth = { cookie: state.cookie ?? '' };
+      const photo = await uploadCorpusFile(server.baseUrl, auth, 'Canon_40D.jpg');
+      const video = await uploadCorpusFile(server.baseUrl, auth, 'with-gps.mp4');
+      if (!photo.ok || !video.ok) throw new Error('The assets for the requests could not be uploaded.');
+      state.ids.asset = photo.assetId;
+      state.ids.video = video.assetId;
+      // The thumbnail route answers 404 THUMB_PENDING until the thumbnails exist.
+      await jobsIdle(server);
+    }
+  });
+});
+
+/** `#/components/schemas/User` → `User`, the name each component is added to Ajv under. */
+function withLocalRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withLocalRefs);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) =>
+      key === '$ref' && typeof value === 'string'
+        ? [key, value.replace('#/components/schemas/', '')]
+        : [key, withLocalRefs(value)],
+    ),
+  );
+}
+
+interface MadeRequest {
+  url: string;
+  init: RequestInit;
+}
+
+/**
+ * A request from the document: path parameters from what earlier answers made known, header
+ * parameters from their examples, a JSON body sampled from its schema (examples first), and a
+ * binary body of real bytes where the operation takes a file.
+ */
+function requestFor(operation: Operation, known: Known): MadeRequest {
+  const headers: Record<string, string> = {};
+  if (known.cookie !== undefined) headers.cookie = known.cookie;
+  let path = operation.path;
+  for (const parameter of operation.spec.parameters ?? []) {
+    if (parameter.in === 'path') {
+      const value = idFor(operation, parameter.name, known);
+      path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
+    } else if (parameter.in === 'header' && typeof parameter.example === 'string') {
+      headers[parameter.name] = parameter.example;
+    }
+  }
+  if (operation.method === 'PATCH' && known.uploadOffset !== undefined) {
+    headers['upload-offset'] = known.uploadOffset;
+  }
+  const body = operation.spec.requestBody?.content;
+  if (body === undefined) return { url: path, init: { method: operation.method, headers } };
+  const [type, media] = Object.entries(body)[0] ?? [];
+  if (type === 'application/json' && media !== undefined) {
+    headers['content-type'] = type;
+    const value = sample(media.schema, { skipNonRequired: true });
+    return { url: path, init: { method: operation.method, headers, body: JSON.stringify(value) } };
+  }
+  if (type === undefined) throw new Error(`${operation.path} documents an empty request body.`);
+  headers['content-type'] = type;
+  return { url: path, init: { method: operation.method, headers, body: binaryBodyFor(type, known.jpeg) } };
+}
+
+/** A file the operation takes: a JPEG for an image, the first byte of a JPEG for tus. */
+function binaryBodyFor(type: string, jpeg: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(type.startsWith('image/') ? jpeg : jpeg.subarray(0, 1));
+}
+
+function idFor(operation: Operation, name: string, known: { ids: Record<string, string> }): string {
+  const id =
+    name === 'uploadId'
+      ? known.ids.upload
+      : operation.path.startsWith('/api/tokens')
+        ? known.ids.token
+        : operation.path.endsWith('/poster')
+          ? known.ids.video
+          : known.ids.asset;
+  if (id === undefined) throw new Error(`Nothing is known yet for {${name}} of ${operation.path}.`);
+  return id;
+}
+
+/** Keeps what a later request needs from an answer. */
+function learn(operation: Operation, response: Response, text: string, known: Known): void {
+  const name = `${operation.method} ${operation.path}`;
+  if (name === 'POST /api/setup' && response.status === 201) known.cookie = sessionCookie(response.headers);
+  if (name === 'POST /api/tokens' && response.status === 201) {
+    known.ids.token = (JSON.parse(text) as { id: string }).id;
+  }
+  if (name === 'POST /api/uploads' && response.status === 201) {
+    known.ids.upload = (response.headers.get('location') ?? '').split('/').at(-1) ?? '';
+    known.uploadOffset = response.headers.get('upload-offset') ?? '0';
+  }
+}
