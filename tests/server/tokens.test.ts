@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiToken, CreatedToken, TokenScope } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import { scopesFor } from '../../src/server/auth/scopes';
+import { API_REFERENCE_PREFIX, OPENAPI_PATH } from '../../src/server/openapi';
 import {
   api,
   createOwner,
@@ -101,7 +102,9 @@ describe('API token scopes, on every route', () => {
     const guarded = routes.filter(
       (route) =>
         route.url.startsWith('/api/') &&
-        !['/api/config', '/api/health', '/api/setup', '/api/auth/login'].includes(route.url),
+        !['/api/config', '/api/health', '/api/setup', '/api/auth/login', OPENAPI_PATH].includes(route.url) &&
+        // The API reference is public: it describes the API, not anyone's data.
+        !route.url.startsWith(API_REFERENCE_PREFIX),
     );
     expect(guarded.length).toBeGreaterThan(20);
     const wrong: string[] = [];

@@ -95,7 +95,7 @@ export const assetResponseSchema = {
 /** `AssetDetails`: an asset with its camera, lens and place. */
 export const assetDetailsResponseSchema = {
   type: 'object',
-  required: [...assetResponseSchema.required, 'make', 'model', 'lens', 'location'],
+  required: [...assetResponseSchema.required, 'make', 'model', 'lens', 'location', 'place'],
   properties: {
     ...assetResponseSchema.properties,
     make: nullable('string'),
@@ -105,6 +105,17 @@ export const assetDetailsResponseSchema = {
       type: ['object', 'null'],
       required: ['latitude', 'longitude'],
       properties: { latitude: { type: 'number' }, longitude: { type: 'number' } },
+    },
+    place: {
+      type: ['object', 'null'],
+      description: 'The place at `location` (offline reverse geocoding); null until known, or at sea.',
+      required: ['countryCode', 'country', 'region', 'city'],
+      properties: {
+        countryCode: { type: 'string', description: 'ISO 3166-1 alpha-2.' },
+        country: { type: 'string' },
+        region: nullable('string'),
+        city: nullable('string'),
+      },
     },
   },
 } as const satisfies ObjectSchemaOf<AssetDetails>;

@@ -79,7 +79,10 @@ export const userSchema = {
     name: { type: 'string' },
     role: { type: 'string', enum: ['owner', 'member'] },
     createdAt: { type: 'string', description: 'ISO 8601, UTC.' },
-    quotaBytes: { type: ['integer', 'null'], description: 'The most bytes the library may hold; null: no limit.' },
+    quotaBytes: {
+      type: ['integer', 'null'],
+      description: 'The most bytes the library may hold; null: no limit.',
+    },
   },
 } as const satisfies ObjectSchemaOf<User> & { $id: string };
 

@@ -72,6 +72,8 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     '/api/search',
     {
       schema: {
+        summary: 'Search the library',
+        tags: ['search'],
         querystring: {
           type: 'object',
           properties: {
@@ -98,6 +100,8 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     '/api/search/suggestions',
     {
       schema: {
+        summary: 'Completions of a search',
+        tags: ['search'],
         querystring: { type: 'object', properties: { q: queryString } },
         response: { 200: suggestionsResponseSchema },
       },

@@ -6,7 +6,15 @@ import { createSession, deleteExpiredSessions, deleteSession } from '../auth/ses
 import { findUserByEmail, toUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { SIGN_IN_RATE, emailSchema, emptyResponse, noBodySchema, noQuerySchema, ref, userSchema } from './schemas';
+import {
+  SIGN_IN_RATE,
+  emailSchema,
+  emptyResponse,
+  noBodySchema,
+  noQuerySchema,
+  ref,
+  userSchema,
+} from './schemas';
 
 /** Sign in, sign out, and who am I. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -4,7 +4,15 @@ import { setSessionCookie } from '../auth/hook';
 import { createSession } from '../auth/sessions';
 import { createOwner } from '../auth/users';
 import type { AppContext } from '../context';
-import { SIGN_IN_RATE, emailSchema, nameSchema, noQuerySchema, passwordSchema, ref, userSchema } from './schemas';
+import {
+  SIGN_IN_RATE,
+  emailSchema,
+  nameSchema,
+  noQuerySchema,
+  passwordSchema,
+  ref,
+  userSchema,
+} from './schemas';
 
 /** `POST /api/setup`: the first account, the owner, once; it is signed in straight away. */
 export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void {
