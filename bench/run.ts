@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   lighthouse: () => import('./lighthouse.ts'),
   photos: () => import('./photos.ts'),
   prepare: () => import('./prepare.ts'),
+  search: () => import('./search.ts'),
   shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),
   upload: () => import('./upload.ts'),

@@ -17,6 +17,7 @@ const views = {
   backup: () => import('./views/BackupView.vue'),
   library: () => import('./views/LibraryView.vue'),
   trash: () => import('./views/TrashView.vue'),
+  search: () => import('./views/SearchView.vue'),
   settings: () => import('./views/SettingsView.vue'),
 };
 
@@ -54,6 +55,7 @@ const routes: RouteRecordRaw[] = [
     component: views.library,
     meta: { title: 'Library' },
   },
+  { path: '/search', name: 'search', component: views.search, meta: { title: 'Search' } },
   {
     path: '/trash',
     name: 'trash',
