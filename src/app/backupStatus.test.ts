@@ -13,7 +13,12 @@ const idle: BackupStatusInput = {
 
 describe('backupStatus', () => {
   it('says the backup is complete when nothing is left', () => {
-    expect(backupStatus(idle)).toEqual({ title: 'Backup complete', detail: null, skippedNote: null });
+    expect(backupStatus(idle)).toEqual({
+      title: 'Backup complete',
+      detail: null,
+      skippedNote: null,
+      notStoredNote: null,
+    });
   });
 
   it('counts what is left and names the current item', () => {
@@ -21,6 +26,7 @@ describe('backupStatus', () => {
       title: 'Backing up photos',
       detail: '3 left · 12.3 MB · IMG_1.jpg',
       skippedNote: null,
+      notStoredNote: null,
     });
   });
 
@@ -37,6 +43,23 @@ describe('backupStatus', () => {
     expect(backupStatus({ ...idle, skipped: 1 }).skippedNote).toBe('A photo or video was skipped');
     expect(backupStatus({ ...idle, skipped: 2, itemsLeft: 1 }).skippedNote).toBe(
       'A photo or video was skipped (2)',
+    );
+  });
+});
+
+describe('files the device had no room for (issue 19)', () => {
+  it('never says "Backup complete" while picked files wait outside the queue', () => {
+    expect(backupStatus({ ...idle, notStored: 3 })).toEqual({
+      title: 'Device storage is full',
+      detail: null,
+      skippedNote: null,
+      notStoredNote:
+        "3 files weren't added: this device is out of storage. Free some space, then add them again.",
+    });
+    const busy = backupStatus({ ...idle, itemsLeft: 2, bytesLeft: 10, notStored: 1 });
+    expect(busy.title).toBe('Backing up photos');
+    expect(busy.notStoredNote).toBe(
+      "1 file wasn't added: this device is out of storage. Free some space, then add it again.",
     );
   });
 });

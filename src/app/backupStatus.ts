@@ -11,6 +11,8 @@ export interface BackupStatusInput {
   itemsLeft: number;
   bytesLeft: number;
   skipped: number;
+  /** Files picked that the device had no room to store (blocked, 'storage'); 0 when absent. */
+  notStored?: number;
   /** The item being prepared or uploaded, if any. */
   currentName: string | null;
   /** Seconds until done at the current rate, when known. */
@@ -24,6 +26,7 @@ export type BackupStatusTitle =
   | 'Waiting to charge'
   | 'Sign in to continue backup'
   | 'Backing up photos'
+  | 'Device storage is full'
   | 'Backup complete';
 
 export interface BackupStatus {
@@ -32,6 +35,8 @@ export interface BackupStatus {
   detail: string | null;
   /** "A photo or video was skipped", shown beside the title while any item is skipped. */
   skippedNote: string | null;
+  /** "3 files weren't added: …", while files picked wait outside the queue for room (issue 19). */
+  notStoredNote: string | null;
 }
 
 /** "about 2 min left" */
@@ -47,19 +52,31 @@ export function backupStatus(input: BackupStatusInput): BackupStatus {
     input.skipped === 0
       ? null
       : `A photo or video was skipped${input.skipped > 1 ? ` (${input.skipped})` : ''}`;
+  const notStored = input.notStored ?? 0;
+  const notStoredNote =
+    notStored === 0
+      ? null
+      : `${notStored === 1 ? "1 file wasn't" : `${notStored.toLocaleString('en')} files weren't`} added: this device is out of storage. Free some space, then add ${notStored === 1 ? 'it' : 'them'} again.`;
   const hasWork = input.itemsLeft > 0;
   const left = `${input.itemsLeft} left · ${formatBytes(input.bytesLeft)}`;
   const leftOrNull = hasWork ? left : null;
-  if (input.hold === 'disabled') return { title: 'Back up & sync is off', detail: leftOrNull, skippedNote };
-  if (!input.online) return { title: 'Waiting for connection', detail: leftOrNull, skippedNote };
-  if (hasWork && input.hold === 'wifi') return { title: 'Waiting for Wi-Fi', detail: left, skippedNote };
-  if (hasWork && input.hold === 'charging') return { title: 'Waiting to charge', detail: left, skippedNote };
-  if (input.signedOut) return { title: 'Sign in to continue backup', detail: leftOrNull, skippedNote };
+  if (input.hold === 'disabled')
+    return { title: 'Back up & sync is off', detail: leftOrNull, skippedNote, notStoredNote };
+  if (!input.online)
+    return { title: 'Waiting for connection', detail: leftOrNull, skippedNote, notStoredNote };
+  if (hasWork && input.hold === 'wifi')
+    return { title: 'Waiting for Wi-Fi', detail: left, skippedNote, notStoredNote };
+  if (hasWork && input.hold === 'charging')
+    return { title: 'Waiting to charge', detail: left, skippedNote, notStoredNote };
+  if (input.signedOut)
+    return { title: 'Sign in to continue backup', detail: leftOrNull, skippedNote, notStoredNote };
   if (hasWork) {
     const current = input.currentName === null ? '' : ` · ${input.currentName}`;
     const eta =
       input.etaSeconds === null || input.etaSeconds === undefined ? '' : ` · ${etaLabel(input.etaSeconds)}`;
-    return { title: 'Backing up photos', detail: `${left}${current}${eta}`, skippedNote };
+    return { title: 'Backing up photos', detail: `${left}${current}${eta}`, skippedNote, notStoredNote };
   }
-  return { title: 'Backup complete', detail: null, skippedNote };
+  // Never "Backup complete" while picked files wait outside the queue for room.
+  if (notStored > 0) return { title: 'Device storage is full', detail: null, skippedNote, notStoredNote };
+  return { title: 'Backup complete', detail: null, skippedNote, notStoredNote };
 }

@@ -1,4 +1,4 @@
-import type { Preparer } from '../queue/prepare';
+import type { Preparer } from '../queue/preparer';
 import { createPreparePool } from '../media/pool';
 import type { PreparePool } from '../media/pool';
 import { withPosters } from '../media/poster';
@@ -6,13 +6,17 @@ import { withPosters } from '../media/poster';
 let pool: PreparePool | null = null;
 
 /**
- * The page's preparer: the worker pool of src/media/pool.ts (one worker per core, started on
- * demand), so hashing and compressing never run on the main thread. Created on first use and
- * kept for the page's life; the service worker prepares inline instead. Null where there are no
- * dedicated workers (unit tests in Node): then the drain prepares inline too.
+ * The page's preparer, handed to the drain as its Preparer port: the worker pool of
+ * src/media/pool.ts (one worker per core, started on demand), so hashing and compressing never
+ * run on the main thread. Created on first use and kept for the page's life. Where there are no
+ * dedicated workers (unit tests in Node) the drain prepares inline, with the preparing code
+ * loaded then as a chunk of its own: the page's drain chunk never carries it.
  */
-export function pagePreparer(): { prepare: Preparer; concurrency: number } | null {
-  if (typeof Worker === 'undefined') return null;
+export async function pagePreparer(): Promise<{ prepare: Preparer; concurrency: number }> {
+  if (typeof Worker === 'undefined') {
+    const { prepareFile } = await import('../media/prepare');
+    return { prepare: prepareFile, concurrency: 1 };
+  }
   pool ??= createPreparePool();
   // Videos also get a poster frame here: only the page has a <video> to take it with.
   return { prepare: withPosters(pool.prepare), concurrency: pool.size };

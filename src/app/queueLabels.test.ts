@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { QueueItem } from '../queue/item';
+import * as to from '../queue/transitions';
 import { progressOf, reasonOf, retryLabel, stateLabel } from './queueLabels';
 
-const base = {
-  id: 'i',
-  name: 'a.jpg',
-  size: 100,
-  type: 'image/jpeg',
-  addedAt: 0,
-  lastModified: null,
-  sourceSha256: null,
-  sha256: null,
+const queued = to.queued(
+  { name: 'a.jpg', size: 100, type: 'image/jpeg', lastModified: 0 },
+  { id: 'i', addedAt: 0, owner: null },
+);
+const prepared = {
+  sourceSha256: 'a',
+  sha256: 'a',
   capturedAt: null,
-  attempts: 0,
-  upload: null,
-  blobKey: 'i/original',
-} as const;
+  copy: null,
+  posterKey: null,
+  note: null,
+};
+const ready = to.ready(to.preparing(queued), 'image/jpeg', prepared);
 
 describe('queue labels', () => {
   it('counts down to the next attempt', () => {
@@ -25,39 +24,22 @@ describe('queue labels', () => {
   });
 
   it('tells a duplicate from a new backup', () => {
-    const done: QueueItem = {
-      ...base,
-      state: 'done',
-      sourceSha256: 'a',
-      sha256: 'a',
-      assetId: 'x',
-      outcome: 'duplicate',
-      upload: null,
-      blobKey: null,
-    };
+    const done = to.done(ready, { assetId: 'x', outcome: 'duplicate' });
     expect(stateLabel(done, 0)).toBe('Already backed up');
     expect(stateLabel({ ...done, outcome: 'created' }, 0)).toBe('Backed up');
   });
 
   it('keeps the reason of skipped, failed and blocked items', () => {
-    expect(reasonOf({ ...base, state: 'skipped', reason: 'This file is empty.' })).toBe(
-      'This file is empty.',
-    );
-    expect(reasonOf({ ...base, state: 'failed', error: 'Server down.', nextAttemptAt: 0 })).toBe(
-      'Server down.',
-    );
-    expect(reasonOf({ ...base, state: 'queued' })).toBeNull();
+    expect(reasonOf(to.skipped(ready, 'This file is empty.'))).toBe('This file is empty.');
+    const failed = to.failed(ready, { error: 'Server down.', now: 0, delay: () => 0 });
+    expect(reasonOf(failed)).toBe('Server down.');
+    expect(reasonOf(to.notStored(queued, 'No room.'))).toBe('No room.');
+    expect(reasonOf(queued)).toBeNull();
   });
 
   it('measures progress by the confirmed offset', () => {
-    const uploading: QueueItem = {
-      ...base,
-      state: 'uploading',
-      sourceSha256: 'a',
-      sha256: 'a',
-      upload: { url: 'u', offset: 25 },
-    };
+    const uploading = to.progressed(to.uploading(ready), { url: 'u', offset: 25 });
     expect(progressOf(uploading)).toBe(0.25);
-    expect(progressOf({ ...base, state: 'queued' })).toBeNull();
+    expect(progressOf(queued)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../shared/limits';
-import type { PrepareInput, PrepareResult } from '../queue/prepare';
+import type { PrepareInput, PrepareResult } from '../queue/preparer';
 import { createPreparePool } from './pool';
 import type { PoolWorker } from './pool';
 import type { PrepareRequest, PrepareResponse } from './prepareProtocol';

@@ -1,4 +1,4 @@
-import type { PrepareInput, PrepareResult, Preparer } from '../queue/prepare';
+import type { PrepareInput, PrepareResult, Preparer } from '../queue/preparer';
 import type { PrepareRequest, PrepareResponse } from './prepareProtocol';
 
 /** The part of a Worker the pool uses, so tests can give it a fake. */

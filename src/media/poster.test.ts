@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PrepareInput, PrepareResult, Preparer } from '../queue/prepare';
+import type { PrepareInput, PrepareResult, Preparer } from '../queue/preparer';
 import { DEFAULT_LIMITS } from '../shared/limits';
 import { capturePoster, posterSize, posterTime, withPosters } from './poster';
 

@@ -9,7 +9,7 @@
  */
 import { mediaKindOf } from '../shared/limits';
 import { POSTER_MAX_BYTES } from '../shared/api';
-import type { Preparer } from '../queue/prepare';
+import type { Preparer } from '../queue/preparer';
 
 /** The poster's long side at most, in pixels: the server's large preview is as big. */
 export const POSTER_MAX_SIDE = 1280;

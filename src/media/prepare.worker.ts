@@ -2,7 +2,7 @@
  * A dedicated module worker of the prepare pool (src/media/pool.ts): runs prepareFile off the main
  * thread. One file at a time; the pool never posts a second request before the first is answered.
  */
-import { prepareFile } from '../queue/prepare';
+import { prepareFile } from './prepare';
 import type { PrepareRequest, PrepareResponse } from './prepareProtocol';
 
 /**

@@ -1,4 +1,4 @@
-import type { PrepareInput, PrepareResult } from '../queue/prepare';
+import type { PrepareInput, PrepareResult } from '../queue/preparer';
 
 /** Page → worker: prepare one file. The signal stays in the page: an abort terminates the worker. */
 export interface PrepareRequest {

@@ -9,6 +9,7 @@ import {
 } from './completion';
 import type { QueueItem } from './item';
 import { QueueDb } from './queueDb';
+import { queued } from './transitions';
 
 const HASH = 'b'.repeat(64);
 
@@ -58,7 +59,9 @@ describe('notifyIfBackupComplete', () => {
     const item = await doneItem('a.jpg');
     counter.onItem(item);
     counter.onItem(item);
-    counter.onItem({ ...item, id: 'other', state: 'queued', blobKey: 'k' });
+    counter.onItem(
+      queued({ name: 'b.jpg', size: 1, type: '', lastModified: 0 }, { id: 'other', addedAt: 1, owner: null }),
+    );
     expect(counter.count()).toBe(1);
   });
 

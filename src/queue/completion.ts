@@ -1,4 +1,3 @@
-import { isPending } from './item';
 import type { QueueItem } from './item';
 import type { QueueDb } from './queueDb';
 import { withDefaults } from './settings';
@@ -52,7 +51,7 @@ export async function notifyIfBackupComplete(
 ): Promise<boolean> {
   if (backedUp === 0) return false;
   const settings = withDefaults(await queue.getSetting('backup'));
-  const pending = (await queue.list()).filter(isPending).length;
+  const pending = await queue.pendingCount();
   if (
     !shouldNotifyComplete({ backedUp, pending, permission: permission(), enabled: settings.notifyComplete })
   ) {

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueItem } from './item';
 import { uploadOrder } from './order';
+import { queued } from './transitions';
 
 function item(name: string, type: string, size: number, addedAt: number): QueueItem {
-  return {
-    id: name,
-    state: 'queued',
-    name,
-    size,
-    type,
-    addedAt,
-    lastModified: null,
-    sourceSha256: null,
-    sha256: null,
-    capturedAt: null,
-    attempts: 0,
-    upload: null,
-    blobKey: `${name}/original`,
-  };
+  return queued({ name, size, type, lastModified: 0 }, { id: name, addedAt, owner: null });
 }
 
 describe('uploadOrder', () => {

@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADD_BATCH_BYTES, ADD_BATCH_SIZE, OUT_OF_STORAGE_REASON } from './adding';
 import type { QueueNotice } from './channel';
-import type { QueueItem } from './item';
-import { ADD_BATCH_SIZE, QueueDb, QueueItemNotFoundError, QueueTransitionError } from './queueDb';
+import type { QueueItem, ReadyItem } from './item';
+import { QueueDb, QueueItemNotFoundError, QueueTransitionError } from './queueDb';
 
 const HASH_A = 'a'.repeat(64);
 
@@ -26,8 +27,15 @@ beforeEach(async () => {
 
 afterEach(() => queue.close());
 
-async function readyItem(name = 'a.jpg'): Promise<QueueItem> {
-  const [item] = await queue.addFiles([photo(name)]);
+const failure = (error: string, options: { forgetUpload?: boolean } = {}) => ({
+  error,
+  now: clock,
+  delay: (attempts: number) => attempts * 1_000,
+  ...options,
+});
+
+async function readyItem(name = 'a.jpg', size = 3): Promise<ReadyItem> {
+  const [item] = await queue.addFiles([photo(name, size)]);
   if (item === undefined) throw new Error('not added');
   await queue.markPreparing(item.id);
   return queue.markReady(item.id, {
@@ -38,6 +46,10 @@ async function readyItem(name = 'a.jpg'): Promise<QueueItem> {
   });
 }
 
+async function byName(): Promise<Record<string, QueueItem>> {
+  return Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
+}
+
 describe('addFiles', () => {
   it('stores each file and a queued item, keeping the pick order', async () => {
     const added = await queue.addFiles([photo('one.jpg', 5), photo('two.jpg', 1), photo('three.jpg', 9)]);
@@ -46,25 +58,42 @@ describe('addFiles', () => {
     const listed = await queue.list();
     expect(listed.map((item) => item.name)).toEqual(['one.jpg', 'two.jpg', 'three.jpg']);
     expect(listed.map((item) => item.size)).toEqual([5, 1, 9]);
-    expect(listed[0]).toMatchObject({
+    expect(listed[0]).toEqual({
+      id: added[0]?.id,
+      state: 'queued',
+      name: 'one.jpg',
+      size: 5,
       type: 'image/jpeg',
+      rank: 0,
+      addedAt: 1_000,
       lastModified: 1_700_000_000_000,
-      attempts: 0,
-      upload: null,
-      sourceSha256: null,
+      owner: null,
+      blobKey: `${added[0]?.id}/original`,
     });
-
-    const blob = await queue.getBlob(added[0]?.blobKey ?? '');
-    expect(await blob?.text()).toBe('xxxxx');
+    expect(await (await queue.getBlob(`${added[0]?.id}/original`))?.text()).toBe('xxxxx');
   });
 
-  it('writes in batches and reports progress per batch', async () => {
+  it('writes in batches of files and of bytes, announcing each batch with its items', async () => {
     const files = Array.from({ length: ADD_BATCH_SIZE * 2 + 1 }, (_, i) => photo(`p${i}.jpg`));
     const progress: number[] = [];
-    await queue.addFiles(files, (added) => progress.push(added));
+    await queue.addFiles(files, { onProgress: (added) => progress.push(added) });
     expect(progress).toEqual([ADD_BATCH_SIZE, ADD_BATCH_SIZE * 2, ADD_BATCH_SIZE * 2 + 1]);
-    expect(notices).toHaveLength(3);
+    expect(notices.map((notice) => (notice.type === 'items' ? notice.items.length : 0))).toEqual([
+      ADD_BATCH_SIZE,
+      ADD_BATCH_SIZE,
+      1,
+    ]);
     expect(await queue.list()).toHaveLength(files.length);
+
+    progress.length = 0;
+    const third = Math.ceil(ADD_BATCH_BYTES / 3);
+    await queue.addFiles(
+      ['a', 'b', 'c', 'd'].map((name) => photo(`${name}.jpg`, third)),
+      {
+        onProgress: (added) => progress.push(added),
+      },
+    );
+    expect(progress).toEqual([2, 4]);
   });
 
   it('keeps no lastModified that a Blob-like file does not have', async () => {
@@ -74,23 +103,38 @@ describe('addFiles', () => {
 });
 
 describe('transitions', () => {
-  it('moves an item from queued to done and deletes its blob with the same transaction', async () => {
+  it('takes an item from queued to done and deletes its blob in the same transaction', async () => {
     const ready = await readyItem();
-    expect(ready).toMatchObject({ state: 'ready', sourceSha256: HASH_A, sha256: HASH_A });
+    expect(ready).toMatchObject({
+      state: 'ready',
+      prepared: { sourceSha256: HASH_A, sha256: HASH_A, copy: null, posterKey: null },
+      upload: null,
+      attempts: 0,
+    });
 
     await queue.markUploading(ready.id);
     await queue.setUploadProgress(ready.id, { url: 'http://x/api/uploads/1', offset: 3 });
-    expect((await queue.get(ready.id))?.upload).toEqual({ url: 'http://x/api/uploads/1', offset: 3 });
+    expect(await queue.get(ready.id)).toMatchObject({ upload: { url: 'http://x/api/uploads/1', offset: 3 } });
 
     const done = await queue.markDone(ready.id, { assetId: 'asset-1', outcome: 'created' });
-    expect(done).toMatchObject({
+    expect(done).toEqual({
+      id: ready.id,
       state: 'done',
+      name: 'a.jpg',
+      size: 3,
+      type: 'image/jpeg',
+      rank: 0,
+      addedAt: ready.addedAt,
+      lastModified: ready.lastModified,
+      owner: null,
+      sourceSha256: HASH_A,
+      sha256: HASH_A,
+      capturedAt: null,
       assetId: 'asset-1',
       outcome: 'created',
-      blobKey: null,
-      upload: null,
+      note: null,
     });
-    expect(await queue.getBlob(ready.blobKey ?? '')).toBeUndefined();
+    expect(await queue.getBlob(ready.blobKey)).toBeUndefined();
   });
 
   it('says clearly when the item does not exist', async () => {
@@ -105,83 +149,146 @@ describe('transitions', () => {
     const [item] = await queue.addFiles([photo('a.jpg')]);
     const id = item?.id ?? '';
     await expect(queue.markUploading(id)).rejects.toThrow(QueueTransitionError);
-    await expect(queue.markUploading(id)).rejects.toThrow(
-      `Queue item ${id} cannot go from queued to uploading.`,
-    );
+    await expect(queue.markUploading(id)).rejects.toThrow(`Queue item ${id} cannot leave queued that way.`);
     expect((await queue.get(id))?.state).toBe('queued');
   });
 
-  it('counts failed attempts, keeps or forgets the upload, and requeues when due', async () => {
+  it('claims queued items in upload order: photos before videos, small before large, oldest first', async () => {
+    await queue.addFiles([
+      new File(['v'], 'clip.mp4', { type: 'video/mp4' }),
+      photo('big.jpg', 9),
+      photo('small-old.jpg', 2),
+      photo('small-new.jpg', 2),
+    ]);
+    const claimed: string[] = [];
+    for (let item = await queue.claimNextQueued(); item !== null; item = await queue.claimNextQueued()) {
+      expect(item.state).toBe('preparing');
+      claimed.push(item.name);
+    }
+    expect(claimed).toEqual(['small-old.jpg', 'small-new.jpg', 'big.jpg', 'clip.mp4']);
+  });
+
+  it('pages ready items in upload order', async () => {
+    const sizes = [5, 1, 4, 2, 3];
+    for (const [at, size] of sizes.entries()) await readyItem(`${at}.jpg`, size);
+    const first = await queue.readyAfter(null, 2);
+    expect(first.map((item) => item.size)).toEqual([1, 2]);
+    const last = first.at(-1);
+    if (last === undefined) throw new Error('empty page');
+    const rest = await queue.readyAfter(['ready', last.rank, last.size, last.addedAt, last.id], 10);
+    expect(rest.map((item) => item.size)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('failures and retries', () => {
+  it('counts only failures without progress, keeps or forgets the upload, and requeues when due', async () => {
+    const ready = await readyItem();
+    await queue.markUploading(ready.id);
+    const first = await queue.markFailed(ready.id, failure('Server down.'));
+    expect(first).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      nextAttemptAt: clock + 1_000,
+      error: 'Server down.',
+    });
+
+    expect(await queue.requeueDue(clock + 999)).toEqual([]);
+    expect((await queue.requeueDue(clock + 1_000)).map((item) => item.id)).toEqual([ready.id]);
+    await queue.markUploading(ready.id);
+    const second = await queue.markFailed(ready.id, failure('Still down.'));
+    expect(second).toMatchObject({ attempts: 2, nextAttemptAt: clock + 2_000 });
+
+    // This attempt got a chunk through before failing: it retries as soon as a first failure would.
+    await queue.requeueDue(clock + 2_000);
+    await queue.markUploading(ready.id);
+    await queue.setUploadProgress(ready.id, { url: 'u', offset: 2 });
+    const progressed = await queue.markFailed(ready.id, failure('Dropped.'));
+    expect(progressed).toMatchObject({
+      attempts: 1,
+      nextAttemptAt: clock + 1_000,
+      upload: { url: 'u', offset: 2 },
+    });
+
+    await queue.requeueDue(clock + 1_000);
+    expect(await queue.get(ready.id)).toMatchObject({
+      state: 'ready',
+      attempts: 1,
+      upload: { url: 'u', offset: 2 },
+    });
+    expect(await queue.get(ready.id)).not.toHaveProperty('error');
+    await queue.markUploading(ready.id);
+    expect(await queue.markFailed(ready.id, failure('Bad bytes.', { forgetUpload: true }))).toMatchObject({
+      attempts: 2,
+      upload: null,
+    });
+  });
+
+  it('knows when the first failed item is due, without reading the others', async () => {
+    expect(await queue.nextAttemptAt()).toBeNull();
+    const a = await readyItem('a.jpg');
+    const b = await readyItem('b.jpg');
+    await queue.markFailed(a.id, { ...failure('x'), delay: () => 5_000 });
+    await queue.markFailed(b.id, { ...failure('x'), delay: () => 3_000 });
+    expect(await queue.nextAttemptAt()).toBe(clock + 3_000);
+  });
+
+  it('skips with a reason, keeping the file as picked but not the copy or poster frame', async () => {
+    const [item] = await queue.addFiles([photo('a.jpg')]);
+    const id = item?.id ?? '';
+    await queue.markPreparing(id);
+    await queue.markReady(id, {
+      type: 'image/jpeg',
+      sourceSha256: HASH_A,
+      sha256: HASH_A,
+      capturedAt: null,
+      uploadBlob: new Blob(['copy']),
+      posterBlob: new Blob(['frame']),
+    });
+    const skipped = await queue.markSkipped(id, 'Too large.');
+    expect(skipped).toMatchObject({ state: 'skipped', reason: 'Too large.', blobKey: `${id}/original` });
+    expect(await queue.getBlob(`${id}/original`)).toBeDefined();
+    expect(await queue.getBlob(`${id}/upload`)).toBeUndefined();
+    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
+
+    expect(await queue.retry(id)).toMatchObject({ state: 'queued', blobKey: `${id}/original` });
+    await queue.remove(id);
+    expect(await queue.get(id)).toBeUndefined();
+    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
+  });
+
+  it('retries a failed item at once, from its upload', async () => {
     const ready = await readyItem();
     await queue.markUploading(ready.id);
     await queue.setUploadProgress(ready.id, { url: 'u', offset: 1 });
-    const failed = await queue.markFailed(ready.id, { error: 'Server down.', nextAttemptAt: 5_000 });
-    expect(failed).toMatchObject({
-      state: 'failed',
-      attempts: 1,
-      error: 'Server down.',
+    await queue.markFailed(ready.id, failure('x'));
+    expect(await queue.retry(ready.id)).toMatchObject({
+      state: 'ready',
+      attempts: 0,
       upload: { url: 'u', offset: 1 },
     });
-
-    expect(await queue.requeueDue(4_999)).toEqual([]);
-    expect(await queue.requeueDue(5_000)).toEqual([ready.id]);
-    const again = await queue.get(ready.id);
-    expect(again).toMatchObject({ state: 'ready', attempts: 1, upload: { url: 'u', offset: 1 } });
-    expect(again).not.toHaveProperty('error');
-
-    await queue.markUploading(ready.id);
-    const forgotten = await queue.markFailed(ready.id, {
-      error: 'Bad bytes.',
-      nextAttemptAt: 0,
-      forgetUpload: true,
-    });
-    expect(forgotten).toMatchObject({ attempts: 2, upload: null });
   });
+});
 
-  it('requeues an unprepared failed item to be prepared again', async () => {
-    const [item] = await queue.addFiles([photo('a.jpg')]);
-    await queue.markPreparing(item?.id ?? '');
-    await queue.markFailed(item?.id ?? '', { error: 'Disk hiccup.', nextAttemptAt: 0 });
-    await queue.requeueDue(0);
-    expect((await queue.get(item?.id ?? ''))?.state).toBe('queued');
-  });
-
-  it('skips with a reason and keeps the file until the user removes it', async () => {
-    const [item] = await queue.addFiles([photo('empty.jpg')]);
-    await queue.markPreparing(item?.id ?? '');
-    const skipped = await queue.markSkipped(item?.id ?? '', 'This file is empty.');
-    expect(skipped).toMatchObject({ state: 'skipped', reason: 'This file is empty.' });
-    expect(await queue.getBlob(item?.blobKey ?? '')).toBeDefined();
-
-    await queue.remove(item?.id ?? '');
-    expect(await queue.get(item?.id ?? '')).toBeUndefined();
-    expect(await queue.getBlob(item?.blobKey ?? '')).toBeUndefined();
-  });
-
-  it('retries a skipped item from the start', async () => {
-    const ready = await readyItem();
-    await queue.markSkipped(ready.id, 'Too large.');
-    const retried = await queue.retry(ready.id);
-    expect(retried).toMatchObject({ state: 'queued', sourceSha256: null, sha256: null });
-  });
-
-  it('blocks everything pending when signed out and unblocks it after sign-in', async () => {
+describe('bulk transitions', () => {
+  it('blocks everything pending when signed out, and resumes each where it stopped', async () => {
     const ready = await readyItem('a.jpg');
     const [queued] = await queue.addFiles([photo('b.jpg')]);
     const doneItem = await readyItem('c.jpg');
     await queue.markDone(doneItem.id, { assetId: 'x', outcome: 'duplicate' });
 
-    const blocked = await queue.blockPending({ cause: 'signed-out', reason: 'Sign in to continue backup' });
-    expect(blocked.sort()).toEqual([ready.id, queued?.id].sort());
+    const blocked = await queue.blockPending('signed-out', 'Sign in to continue backup');
+    expect(blocked.map((item) => item.id).sort()).toEqual([ready.id, queued?.id].sort());
     expect(await queue.get(ready.id)).toMatchObject({
       state: 'blocked',
+      cause: 'signed-out',
       reason: 'Sign in to continue backup',
+      resume: { state: 'ready', prepared: { sourceSha256: HASH_A } },
     });
     expect((await queue.get(doneItem.id))?.state).toBe('done');
 
     expect(await queue.unblock('storage')).toEqual([]);
     await queue.unblock('signed-out');
-    expect((await queue.get(ready.id))?.state).toBe('ready');
+    expect(await queue.get(ready.id)).toMatchObject({ state: 'ready', prepared: { sourceSha256: HASH_A } });
     expect((await queue.get(queued?.id ?? ''))?.state).toBe('queued');
   });
 
@@ -192,31 +299,53 @@ describe('transitions', () => {
     const [other] = await queue.addFiles([photo('b.jpg')]);
     await queue.markPreparing(other?.id ?? '');
 
-    expect((await queue.resetStale()).sort()).toEqual([ready.id, other?.id].sort());
+    expect((await queue.resetStale()).map((item) => item.id).sort()).toEqual([ready.id, other?.id].sort());
     expect(await queue.get(ready.id)).toMatchObject({ state: 'ready', upload: { url: 'u', offset: 8 } });
     expect((await queue.get(other?.id ?? ''))?.state).toBe('queued');
   });
 
-  it('clears completed items only', async () => {
+  it("records the owner and blocks other accounts' items until their owner signs in", async () => {
+    await queue.addFiles([photo('mine.jpg')], { owner: { id: 'u1', email: 'ada@example.com' } });
+    await queue.addFiles([photo('theirs.jpg')], { owner: { id: 'u2', email: 'bob@example.com' } });
+    await queue.addFiles([photo('shared.jpg')]);
+    await queue.assignToAccount('u1');
+    const items = await byName();
+    expect(items['mine.jpg']).toMatchObject({ state: 'queued', owner: { id: 'u1' } });
+    expect(items['shared.jpg']?.state).toBe('queued');
+    expect(items['theirs.jpg']).toMatchObject({
+      state: 'blocked',
+      cause: 'other-account',
+      reason: 'Sign in as bob@example.com to back this up.',
+    });
+
+    await queue.assignToAccount('u2');
+    const after = Object.fromEntries((await queue.list()).map((item) => [item.name, item.state]));
+    expect(after).toEqual({ 'mine.jpg': 'blocked', 'theirs.jpg': 'queued', 'shared.jpg': 'queued' });
+  });
+
+  it('clears completed items only, and announces what it removed', async () => {
     const done = await readyItem('a.jpg');
     await queue.markDone(done.id, { assetId: 'x', outcome: 'created' });
     const pending = await readyItem('b.jpg');
+    notices.length = 0;
     expect(await queue.clearCompleted()).toEqual([done.id]);
     expect((await queue.list()).map((item) => item.id)).toEqual([pending.id]);
+    expect(notices).toEqual([{ type: 'removed', ids: [done.id] }]);
   });
 
-  it('announces each change with the ids it touched', async () => {
+  it('announces each change with the item as written', async () => {
     const ready = await readyItem();
     notices.length = 0;
-    await queue.markUploading(ready.id);
-    expect(notices).toEqual([{ type: 'changed', ids: [ready.id] }]);
+    const uploading = await queue.markUploading(ready.id);
+    expect(notices).toEqual([{ type: 'items', items: [uploading] }]);
   });
 
-  it('lists by state', async () => {
-    const ready = await readyItem('a.jpg');
-    await queue.addFiles([photo('b.jpg')]);
-    const listed = await queue.listByState('ready');
-    expect(listed.map((item) => item.id)).toEqual([ready.id]);
+  it('counts items per state from the index', async () => {
+    await readyItem('a.jpg');
+    await queue.addFiles([photo('b.jpg'), photo('c.jpg')]);
+    expect(await queue.counts()).toMatchObject({ queued: 2, ready: 1, done: 0 });
+    expect(await queue.pendingCount()).toBe(3);
+    expect((await queue.listByState('ready')).map((item) => item.name)).toEqual(['a.jpg']);
   });
 });
 
@@ -229,18 +358,7 @@ describe('settings', () => {
   });
 });
 
-describe('items are discriminated by state', () => {
-  it('gives done items their asset and hashes', async () => {
-    const ready = await readyItem();
-    const done = await queue.markDone(ready.id, { assetId: 'asset', outcome: 'created' });
-    if (done.state !== 'done') throw new Error('expected done');
-    // Compiles only because `done` narrows to DoneItem.
-    const fields: [string, string] = [done.assetId, done.sha256];
-    expect(fields).toEqual(['asset', HASH_A]);
-  });
-});
-
-describe('issue 3: upload copies, owners and running out of storage', () => {
+describe('copies, posters and running out of storage', () => {
   it("stores Storage saver's copy beside the original and deletes both once done", async () => {
     const [item] = await queue.addFiles([photo('big.jpg', 10)]);
     const id = item?.id ?? '';
@@ -253,128 +371,102 @@ describe('issue 3: upload copies, owners and running out of storage', () => {
       uploadBlob: new Blob(['small']),
       note: 'Resized to 16 MP.',
     });
-    expect(ready).toMatchObject({ uploadBlobKey: `${id}/upload`, uploadSize: 5, note: 'Resized to 16 MP.' });
+    expect(ready.prepared).toMatchObject({
+      copy: { key: `${id}/upload`, size: 5 },
+      note: 'Resized to 16 MP.',
+    });
     expect(await (await queue.getBlob(`${id}/upload`))?.text()).toBe('small');
-    expect(await queue.getBlob(`${id}/original`)).toBeDefined();
 
     await queue.markUploading(id);
-    await queue.markDone(id, { assetId: 'asset-1', outcome: 'created' });
+    const done = await queue.markDone(id, { assetId: 'asset-1', outcome: 'created' });
+    expect(done.note).toBe('Resized to 16 MP.');
     expect(await queue.getBlob(`${id}/upload`)).toBeUndefined();
     expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
   });
 
-  it('removes both blobs with the item', async () => {
-    const [item] = await queue.addFiles([photo('a.jpg')]);
-    const id = item?.id ?? '';
-    await queue.markPreparing(id);
-    await queue.markReady(id, {
-      type: 'image/jpeg',
-      sourceSha256: HASH_A,
-      sha256: HASH_A,
-      capturedAt: null,
-      uploadBlob: new Blob(['copy']),
-    });
-    await queue.remove(id);
-    expect(await queue.getBlob(`${id}/upload`)).toBeUndefined();
-    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
-  });
-
-  it("records the owner and blocks other accounts' items until their owner signs in", async () => {
-    await queue.addFiles([photo('mine.jpg')], { owner: { id: 'u1', email: 'ada@example.com' } });
-    await queue.addFiles([photo('theirs.jpg')], { owner: { id: 'u2', email: 'bob@example.com' } });
-    await queue.addFiles([photo('legacy.jpg')]);
-    await queue.assignToAccount('u1');
-    const byName = Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
-    expect(byName['mine.jpg']).toMatchObject({ state: 'queued', ownerId: 'u1' });
-    expect(byName['legacy.jpg']?.state).toBe('queued');
-    expect(byName['theirs.jpg']).toMatchObject({
-      state: 'blocked',
-      cause: 'other-account',
-      reason: 'Sign in as bob@example.com to back this up.',
-    });
-
-    await queue.assignToAccount('u2');
-    const after = Object.fromEntries((await queue.list()).map((item) => [item.name, item.state]));
-    expect(after).toEqual({ 'mine.jpg': 'blocked', 'theirs.jpg': 'queued', 'legacy.jpg': 'queued' });
-  });
-
-  it('blocks a file the device has no room for, keeping everything queued before it', async () => {
-    await queue.addFiles([photo('kept.jpg')]);
-    const internals = queue as unknown as {
-      putNew: (batch: { item: QueueItem; file: File }[]) => Promise<void>;
+  it('keeps a poster frame through every state until done, and deletes it with a removed item', async () => {
+    const add = async (): Promise<string> => {
+      const [item] = await queue.addFiles([new File(['video bytes'], 'clip.mp4', { type: 'video/mp4' })]);
+      const id = item?.id ?? '';
+      await queue.markPreparing(id);
+      const ready = await queue.markReady(id, {
+        type: 'video/mp4',
+        sourceSha256: HASH_A,
+        sha256: HASH_A,
+        capturedAt: null,
+        posterBlob: new Blob(['frame'], { type: 'image/webp' }),
+      });
+      expect(ready).toMatchObject({ rank: 1, prepared: { posterKey: `${id}/poster` } });
+      return id;
     };
-    const putNew = internals.putNew.bind(queue);
-    internals.putNew = (batch) =>
-      batch.some(({ file }) => file.name === 'huge.jpg')
-        ? Promise.reject(new DOMException('Quota exceeded', 'QuotaExceededError'))
-        : putNew(batch);
-
-    const added = await queue.addFiles([photo('one.jpg'), photo('huge.jpg'), photo('two.jpg')]);
-
-    expect(added.map((item) => item.state)).toEqual(['queued', 'blocked', 'queued']);
-    const states = Object.fromEntries((await queue.list()).map((item) => [item.name, item]));
-    expect(states['kept.jpg']?.state).toBe('queued');
-    expect(states['huge.jpg']).toMatchObject({ state: 'blocked', cause: 'storage', blobKey: null });
-    expect(states['two.jpg']?.state).toBe('queued');
-  });
-});
-
-describe('issue 4: video poster frames', () => {
-  async function readyVideo(): Promise<{ id: string; ready: QueueItem }> {
-    const [item] = await queue.addFiles([new File(['video bytes'], 'clip.mp4', { type: 'video/mp4' })]);
-    const id = item?.id ?? '';
-    await queue.markPreparing(id);
-    const ready = await queue.markReady(id, {
-      type: 'video/mp4',
-      sourceSha256: HASH_A,
-      sha256: HASH_A,
-      capturedAt: null,
-      posterBlob: new Blob(['frame'], { type: 'image/webp' }),
-    });
-    return { id, ready };
-  }
-
-  it('stores the poster frame under its own key and keeps it through every state until done', async () => {
-    const { id, ready } = await readyVideo();
-    expect(ready.posterBlobKey).toBe(`${id}/poster`);
-    expect(await (await queue.getBlob(`${id}/poster`))?.text()).toBe('frame');
-
-    expect((await queue.markUploading(id)).posterBlobKey).toBe(`${id}/poster`);
-    expect((await queue.setUploadProgress(id, { url: 'u', offset: 1 })).posterBlobKey).toBe(`${id}/poster`);
-    expect((await queue.markFailed(id, { error: 'e', nextAttemptAt: 0 })).posterBlobKey).toBe(`${id}/poster`);
-    await queue.requeueDue(1);
-    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
-    await queue.blockPending({ cause: 'signed-out', reason: 'r' });
-    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
+    const id = await add();
+    await queue.markUploading(id);
+    await queue.markFailed(id, failure('e'));
+    await queue.requeueDue(clock + 60_000);
+    await queue.blockPending('signed-out', 'r');
     await queue.unblock('signed-out');
-    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
     await queue.markUploading(id);
     await queue.resetStale();
-    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
-
-    const done = await queue.markDone(id, { assetId: 'asset-1', outcome: 'created' });
-    expect(done.posterBlobKey).toBeNull();
-    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
-    expect(await queue.getBlob(`${id}/original`)).toBeUndefined();
-  });
-
-  it('deletes the poster frame with a removed item', async () => {
-    const { id } = await readyVideo();
-    await queue.remove(id);
-    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
-  });
-
-  it('drops the poster frame of a skipped item prepared again, and records a note on done', async () => {
-    const { id } = await readyVideo();
-    await queue.markSkipped(id, 'Too long.');
-    expect((await queue.get(id))?.posterBlobKey).toBe(`${id}/poster`);
-    const retried = await queue.retry(id);
-    expect(retried).toMatchObject({ state: 'queued', posterBlobKey: null });
-    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
-
-    await queue.markPreparing(id);
-    await queue.markReady(id, { type: 'video/mp4', sourceSha256: HASH_A, sha256: HASH_A, capturedAt: null });
-    const done = await queue.markDone(id, { assetId: 'a', outcome: 'created', note: 'No preview frame.' });
+    expect(await queue.get(id)).toMatchObject({ state: 'ready', prepared: { posterKey: `${id}/poster` } });
+    expect(await (await queue.getBlob(`${id}/poster`))?.text()).toBe('frame');
+    const done = await queue.markDone(id, {
+      assetId: 'asset-1',
+      outcome: 'created',
+      note: 'No preview frame.',
+    });
     expect(done.note).toBe('No preview frame.');
+    expect(await queue.getBlob(`${id}/poster`)).toBeUndefined();
+
+    const removed = await add();
+    await queue.remove(removed);
+    expect(await queue.getBlob(`${removed}/poster`)).toBeUndefined();
+  });
+
+  it('lists every file the device has no room for, keeping everything queued before it', async () => {
+    await queue.addFiles([photo('kept.jpg')]);
+    // A write that does not fit fails with QuotaExceededError and aborts its transaction, as in
+    // Chromium: nothing of that transaction is written.
+    const fakeIdb = (await import('fake-indexeddb')) as unknown as {
+      IDBObjectStore: { prototype: { put: (this: IDBObjectStore, ...args: unknown[]) => IDBRequest } };
+    };
+    interface FakeTransaction {
+      _execRequestAsync(request: { operation: () => never; source: IDBObjectStore }): IDBRequest;
+    }
+    const proto = fakeIdb.IDBObjectStore.prototype;
+    const put = proto.put;
+    const room = 5;
+    proto.put = function (this: IDBObjectStore, ...args: unknown[]) {
+      const [value] = args;
+      if (!(value instanceof File) || value.size <= room) return put.apply(this, args);
+      return (this.transaction as unknown as FakeTransaction)._execRequestAsync({
+        source: this,
+        operation: () => {
+          throw new DOMException('Quota exceeded', 'QuotaExceededError');
+        },
+      });
+    };
+    try {
+      const added = await queue.addFiles([
+        photo('one.jpg', 2),
+        photo('huge.jpg', 50),
+        photo('small.jpg', 3),
+        photo('large.jpg', 60),
+      ]);
+      expect(added.map((item) => item.state)).toEqual(['queued', 'blocked', 'queued', 'blocked']);
+    } finally {
+      proto.put = put;
+    }
+    const items = await byName();
+    expect(items['kept.jpg']?.state).toBe('queued');
+    expect(items['huge.jpg']).toMatchObject({
+      state: 'blocked',
+      cause: 'storage',
+      reason: OUT_OF_STORAGE_REASON,
+    });
+    expect(items['large.jpg']).toMatchObject({ state: 'blocked', cause: 'storage' });
+    expect(await queue.getBlob(`${items['huge.jpg']?.id}/original`)).toBeUndefined();
+    expect(await queue.retry(items['huge.jpg']?.id ?? '').catch((error: unknown) => error)).toBeInstanceOf(
+      QueueTransitionError,
+    );
   });
 });

@@ -1,65 +1,31 @@
 import type { UploadOutcome } from '../shared/tus';
+import { addFiles } from './adding';
+import type { AddOptions } from './adding';
+import * as bulk from './bulk';
 import { QueueNotifier } from './channel';
 import type { QueueNotice } from './channel';
-import { preparedHashes } from './item';
-import type { BlockedCause, ItemInState, QueueItem, QueueState, QueuedItem, UploadSession } from './item';
+import { PENDING_STATES, QUEUE_STATES } from './item';
+import type {
+  BlockedCause,
+  DoneItem,
+  FailedItem,
+  ItemInState,
+  PreparingItem,
+  QueueItem,
+  QueueState,
+  QueuedItem,
+  ReadyItem,
+  SkippedItem,
+  UploadSession,
+  UploadingItem,
+} from './item';
+import type { PreparedFields } from './preparer';
 import { openShoeboxDb } from './schema';
-import type { OpenOptions, QueueSettings, SettingKey, ShoeboxDatabase } from './schema';
-
-/** A transition named an item that is not in the queue (removed meanwhile, or a bug). */
-export class QueueItemNotFoundError extends Error {
-  override readonly name = 'QueueItemNotFoundError';
-  constructor(readonly id: string) {
-    super(`Queue item ${id} does not exist.`);
-  }
-}
-
-/** A transition was asked of an item in a state it cannot leave that way. */
-export class QueueTransitionError extends Error {
-  override readonly name = 'QueueTransitionError';
-  constructor(
-    readonly id: string,
-    readonly from: QueueState,
-    readonly to: QueueState,
-  ) {
-    super(`Queue item ${id} cannot go from ${from} to ${to}.`);
-  }
-}
-
-/** Items written per transaction by addFiles: big enough to be quick, small enough to keep the page responsive. */
-export const ADD_BATCH_SIZE = 50;
-
-export interface PreparedFields {
-  type: string;
-  sourceSha256: string;
-  sha256: string;
-  capturedAt: string | null;
-  /** The copy to upload instead of the original (Storage saver); `sha256` is its hash. */
-  uploadBlob?: Blob | undefined;
-  /** A remark shown on the item, e.g. "Kept the original: …". */
-  note?: string | undefined;
-  /** A video's poster frame, taken by the page (src/media/poster.ts), to send after the upload. */
-  posterBlob?: Blob | undefined;
-}
-
-/** Who is adding files: the signed-in account, recorded on each item (DESIGN §5: items have an owner). */
-export interface ItemOwner {
-  id: string;
-  email: string;
-}
-
-export interface AddOptions {
-  onProgress?: (added: number, total: number) => void;
-  owner?: ItemOwner | null;
-}
-
-/** The sentence of an item the device had no room to store. */
-export const OUT_OF_STORAGE_REASON =
-  'This device ran out of storage space for this file. Free some space, remove this item and add the file again.';
-
-function isQuotaError(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'QuotaExceededError';
-}
+import type { OpenOptions, OrderKey, QueueSettings, SettingKey, ShoeboxDatabase } from './schema';
+import { blobsOf, stateRange } from './keys';
+import { QueueItemNotFoundError, QueueTransitionError } from './errors';
+import * as to from './transitions';
+import type { Failure } from './transitions';
 
 export interface QueueDbOptions extends OpenOptions {
   /** Where change notices go; by default the BroadcastChannel 'shoebox-queue'. */
@@ -67,58 +33,23 @@ export interface QueueDbOptions extends OpenOptions {
   now?: () => number;
 }
 
-/** Keeps only the fields every state shares, dropping the previous state's extras (reason, error…). */
-function base(item: QueueItem): Omit<QueueItem, 'state'> {
-  return {
-    id: item.id,
-    name: item.name,
-    size: item.size,
-    type: item.type,
-    addedAt: item.addedAt,
-    lastModified: item.lastModified,
-    sourceSha256: item.sourceSha256,
-    sha256: item.sha256,
-    capturedAt: item.capturedAt,
-    attempts: item.attempts,
-    upload: item.upload,
-    blobKey: item.blobKey,
-    uploadBlobKey: item.uploadBlobKey ?? null,
-    uploadSize: item.uploadSize ?? null,
-    posterBlobKey: item.posterBlobKey ?? null,
-    note: item.note ?? null,
-    ownerId: item.ownerId ?? null,
-    ownerEmail: item.ownerEmail ?? null,
-  };
-}
-
-/** The keys of every blob an item holds (original, upload copy and poster frame). */
-function blobKeysOf(item: QueueItem): string[] {
-  return [item.blobKey, item.uploadBlobKey ?? null, item.posterBlobKey ?? null].filter(
-    (key): key is string => key !== null,
-  );
-}
-
-/** Back to the first state that redoes the missing work: ready if prepared, else queued. */
-function rewind(item: QueueItem): QueueItem {
-  const { blobKey } = item;
-  if (blobKey === null) throw new Error(`Queue item ${item.id} has no file to retry.`);
-  const hashes = preparedHashes(item);
-  return hashes === null
-    ? { ...base(item), state: 'queued', blobKey, sourceSha256: null, sha256: null }
-    : { ...base(item), ...hashes, state: 'ready', blobKey };
-}
-
-function inStates<S extends QueueState>(item: QueueItem, states: readonly S[]): item is ItemInState<S> {
-  return (states as readonly QueueState[]).includes(item.state);
+interface BlobChanges {
+  put?: [string, Blob][];
+  /** Delete these keys. */
+  drop?: string[];
+  /** Delete every blob of the item. */
+  dropAll?: boolean;
 }
 
 /**
  * The backup queue in IndexedDB. Every transition is one transaction, so a crash or a closed tab
- * leaves each item in a state from which `drain()` resumes. Callers never touch cursors or stores.
+ * leaves each item in a state from which `drain()` resumes; every read the drain makes per item
+ * goes through an index (schema.ts), so each step costs the same at 10 items and at 10,000.
+ * Callers never touch cursors or stores. Every change is announced with the items it wrote.
  */
 export class QueueDb {
-  private readonly notify: (notice: QueueNotice) => void;
-  private readonly now: () => number;
+  readonly now: () => number;
+  private readonly post: (notice: QueueNotice) => void;
   private lastAddedAt = 0;
 
   constructor(
@@ -126,10 +57,10 @@ export class QueueDb {
     options: Pick<QueueDbOptions, 'notify' | 'now'> = {},
   ) {
     if (options.notify) {
-      this.notify = options.notify;
+      this.post = options.notify;
     } else {
       const notifier = new QueueNotifier();
-      this.notify = (notice) => notifier.post(notice);
+      this.post = (notice) => notifier.post(notice);
     }
     this.now = options.now ?? Date.now;
   }
@@ -142,106 +73,51 @@ export class QueueDb {
     this.db.close();
   }
 
+  /** Tells every context (pages, the service worker) what changed. */
+  announce(items: readonly QueueItem[]): void {
+    if (items.length > 0) this.post({ type: 'items', items: [...items] });
+  }
+
+  announceRemoved(ids: readonly string[]): void {
+    if (ids.length > 0) this.post({ type: 'removed', ids: [...ids] });
+  }
+
+  /** Epoch ms for a new item: strictly increasing, so items added in one go keep the pick order. */
+  nextAddedAt(): number {
+    this.lastAddedAt = Math.max(this.now(), this.lastAddedAt + 1);
+    return this.lastAddedAt;
+  }
+
   /**
-   * Stores each file and a `queued` item for it, `ADD_BATCH_SIZE` per transaction. When the
-   * device runs out of storage (QuotaExceededError) the batch is retried file by file, and a file
-   * that does not fit becomes a `blocked` item without a blob, so the user sees which ones are
-   * missing; items already queued are never touched. Other errors are thrown, earlier batches kept.
+   * Stores each file and a `queued` item for it, in batches; a file the device has no room for
+   * becomes a blocked item listed with the reason (adding.ts). Returns the items in file order.
    */
-  async addFiles(
-    files: readonly File[],
-    options: AddOptions | ((added: number, total: number) => void) = {},
-  ): Promise<QueueItem[]> {
-    const { onProgress, owner = null } = typeof options === 'function' ? { onProgress: options } : options;
-    const added: QueueItem[] = [];
-    for (let start = 0; start < files.length; start += ADD_BATCH_SIZE) {
-      const batch = files.slice(start, start + ADD_BATCH_SIZE).map((file) => this.newItem(file, owner));
-      try {
-        await this.putNew(batch);
-        added.push(...batch.map(({ item }) => item));
-      } catch (error) {
-        if (!isQuotaError(error)) throw error;
-        for (const entry of batch) added.push(await this.putOneOrBlock(entry));
-      }
-      this.notify({ type: 'changed', ids: batch.map(({ item }) => item.id) });
-      onProgress?.(added.length, files.length);
-    }
-    return added;
+  addFiles(files: readonly File[], options: AddOptions = {}): Promise<QueueItem[]> {
+    return addFiles(this, files, options);
   }
 
-  private async putNew(batch: readonly { item: QueuedItem; file: File }[]): Promise<void> {
-    const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
-    const writes: Promise<unknown>[] = [];
-    for (const { item, file } of batch) {
-      writes.push(tx.objectStore('blobs').put(file, item.blobKey));
-      writes.push(tx.objectStore('items').put(item));
-    }
-    await Promise.all([...writes, tx.done]);
-  }
-
-  private async putOneOrBlock(entry: { item: QueuedItem; file: File }): Promise<QueueItem> {
-    try {
-      await this.putNew([entry]);
-      return entry.item;
-    } catch (error) {
-      if (!isQuotaError(error)) throw error;
-      // The record alone is a few hundred bytes; if even that does not fit, the error is thrown.
-      const blocked: QueueItem = {
-        ...base(entry.item),
-        blobKey: null,
-        state: 'blocked',
-        cause: 'storage',
-        reason: OUT_OF_STORAGE_REASON,
-      };
-      await this.db.put('items', blocked);
-      return blocked;
-    }
-  }
-
-  private newItem(file: File, owner: ItemOwner | null): { item: QueuedItem; file: File } {
-    // Strictly increasing, so items added in one go keep the order they were picked in.
-    const addedAt = Math.max(this.now(), this.lastAddedAt + 1);
-    this.lastAddedAt = addedAt;
-    const id = crypto.randomUUID();
-    return {
-      file,
-      item: {
-        id,
-        state: 'queued',
-        name: file.name,
-        size: file.size,
-        type: file.type,
-        addedAt,
-        lastModified: Number.isFinite(file.lastModified) && file.lastModified > 0 ? file.lastModified : null,
-        sourceSha256: null,
-        sha256: null,
-        capturedAt: null,
-        attempts: 0,
-        upload: null,
-        blobKey: `${id}/original`,
-        uploadBlobKey: null,
-        note: null,
-        ownerId: owner?.id ?? null,
-        ownerEmail: owner?.email ?? null,
-      },
-    };
-  }
-
-  /** Every item, oldest added first. */
+  /** Every item, oldest added first (the page's mirror, once when it opens). */
   list(): Promise<QueueItem[]> {
     return this.db.getAllFromIndex('items', 'by-addedAt');
   }
 
+  /** Items in one state, in upload order. */
   listByState<S extends QueueState>(state: S): Promise<ItemInState<S>[]> {
-    // The by-state index only yields items whose `state` is S.
-    return this.db.getAllFromIndex('items', 'by-state', state) as Promise<ItemInState<S>[]>;
+    // The range only holds items whose `state` is S.
+    return this.db.getAllFromIndex('items', 'by-order', stateRange(state)) as Promise<ItemInState<S>[]>;
+  }
+
+  /** Up to `count` ready items in upload order, after `after` (exclusive) or from the first. */
+  readyAfter(after: OrderKey | null, count: number): Promise<ReadyItem[]> {
+    const range = after === null ? stateRange('ready') : IDBKeyRange.bound(after, ['ready', []], true, false);
+    return this.db.getAllFromIndex('items', 'by-order', range, count) as Promise<ReadyItem[]>;
   }
 
   get(id: string): Promise<QueueItem | undefined> {
     return this.db.get('items', id);
   }
 
-  async getBlob(key: string): Promise<Blob | undefined> {
+  getBlob(key: string): Promise<Blob | undefined> {
     return this.db.get('blobs', key);
   }
 
@@ -254,195 +130,117 @@ export class QueueDb {
     await this.db.put('settings', value, key);
   }
 
-  markPreparing(id: string): Promise<QueueItem> {
-    return this.transition(id, ['queued'], 'preparing', (item) => ({
-      ...base(item),
-      state: 'preparing',
-      blobKey: item.blobKey,
-    }));
+  /** How many items are in each state: one index count each, no record read. */
+  async counts(): Promise<Record<QueueState, number>> {
+    const index = this.db.transaction('items').store.index('by-state');
+    const counts = await Promise.all(QUEUE_STATES.map((state) => index.count(state)));
+    return Object.fromEntries(QUEUE_STATES.map((state, at) => [state, counts[at] ?? 0])) as Record<
+      QueueState,
+      number
+    >;
   }
 
-  /**
-   * Prepared: the hashes and type are known; Storage saver's copy and a video's poster frame are
-   * stored beside the original, in the same transaction.
-   */
-  markReady(id: string, prepared: PreparedFields): Promise<QueueItem> {
-    const { uploadBlob, posterBlob, note, ...fields } = prepared;
-    const uploadBlobKey = uploadBlob === undefined ? null : `${id}/upload`;
-    const posterBlobKey = posterBlob === undefined ? null : `${id}/poster`;
-    const putBlobs: [string, Blob][] = [];
-    if (uploadBlob !== undefined && uploadBlobKey !== null) putBlobs.push([uploadBlobKey, uploadBlob]);
-    if (posterBlob !== undefined && posterBlobKey !== null) putBlobs.push([posterBlobKey, posterBlob]);
-    return this.transition(
-      id,
-      ['preparing'],
-      'ready',
-      (item) => ({
-        ...base(item),
-        ...fields,
-        note: note ?? null,
-        uploadBlobKey,
-        uploadSize: uploadBlob?.size ?? null,
-        posterBlobKey,
-        state: 'ready',
-        blobKey: item.blobKey,
-      }),
-      { putBlobs },
-    );
+  async pendingCount(): Promise<number> {
+    const counts = await this.counts();
+    return PENDING_STATES.reduce((sum, state) => sum + counts[state], 0);
   }
 
-  markUploading(id: string): Promise<QueueItem> {
-    return this.transition(id, ['ready'], 'uploading', (item) => ({ ...item, state: 'uploading' }));
+  /** When the first failed item is due again; null when none waits. */
+  async nextAttemptAt(): Promise<number | null> {
+    const cursor = await this.db.transaction('items').store.index('by-due').openKeyCursor();
+    return cursor === null ? null : cursor.key;
+  }
+
+  /** Takes the first queued item in upload order and marks it preparing, in one transaction. */
+  async claimNextQueued(): Promise<PreparingItem | null> {
+    const tx = this.db.transaction('items', 'readwrite');
+    const cursor = await tx.store.index('by-order').openCursor(stateRange('queued'));
+    if (cursor === null) {
+      await tx.done;
+      return null;
+    }
+    const next = to.preparing(cursor.value as QueuedItem);
+    await Promise.all([tx.store.put(next), tx.done]);
+    this.announce([next]);
+    return next;
+  }
+
+  markPreparing(id: string): Promise<PreparingItem> {
+    return this.transition(id, ['queued'], to.preparing);
+  }
+
+  /** Prepared; Storage saver's copy and a video's poster frame are stored in the same transaction. */
+  markReady(id: string, fields: PreparedFields): Promise<ReadyItem> {
+    const { type, sourceSha256, sha256, capturedAt, uploadBlob, posterBlob, note } = fields;
+    const put: [string, Blob][] = [];
+    if (uploadBlob !== undefined) put.push([`${id}/upload`, uploadBlob]);
+    if (posterBlob !== undefined) put.push([`${id}/poster`, posterBlob]);
+    const prepared = {
+      sourceSha256,
+      sha256,
+      capturedAt,
+      copy: uploadBlob === undefined ? null : { key: `${id}/upload`, size: uploadBlob.size },
+      posterKey: posterBlob === undefined ? null : `${id}/poster`,
+      note: note ?? null,
+    };
+    return this.transition(id, ['preparing'], (item) => to.ready(item, type, prepared), { put });
+  }
+
+  markUploading(id: string): Promise<UploadingItem> {
+    return this.transition(id, ['ready'], to.uploading);
   }
 
   /** Keeps the tus upload URL and the offset the server confirmed, so a later attempt resumes there. */
-  setUploadProgress(id: string, upload: UploadSession): Promise<QueueItem> {
-    return this.transition(id, ['uploading'], 'uploading', (item) => ({ ...item, upload }));
+  setUploadProgress(id: string, upload: UploadSession): Promise<UploadingItem> {
+    return this.transition(id, ['uploading'], (item) => to.progressed(item, upload));
   }
 
-  /**
-   * The item is in the library; its blobs are deleted in the same transaction. `note` replaces
-   * the item's remark (the poster frame could not be sent, say).
-   */
+  /** The item is in the library; its blobs are deleted in the same transaction. */
   markDone(
     id: string,
     result: { assetId: string; outcome: UploadOutcome; note?: string | undefined },
-  ): Promise<QueueItem> {
-    return this.transition(
-      id,
-      ['ready', 'uploading'],
-      'done',
-      (item) => ({
-        ...base(item),
-        sourceSha256: item.sourceSha256,
-        sha256: item.sha256,
-        state: 'done',
-        assetId: result.assetId,
-        outcome: result.outcome,
-        upload: null,
-        blobKey: null,
-        uploadBlobKey: null,
-        uploadSize: null,
-        posterBlobKey: null,
-        note: result.note ?? item.note ?? null,
-      }),
-      { deleteBlob: true },
-    );
-  }
-
-  markSkipped(id: string, reason: string): Promise<QueueItem> {
-    return this.transition(id, ['preparing', 'ready', 'uploading'], 'skipped', (item) => ({
-      ...base(item),
-      state: 'skipped',
-      reason,
-    }));
+  ): Promise<DoneItem> {
+    return this.transition(id, ['ready', 'uploading'], (item) => to.done(item, result), { dropAll: true });
   }
 
   /**
-   * A retryable failure: counts the attempt and sets when to try again. `forgetUpload` drops the
-   * tus URL so the next attempt starts a new upload (the old one is gone or held bad bytes).
+   * Skipped with the reason; the file as picked stays for a retry, a copy or poster frame made
+   * while preparing goes (a retry prepares again). `fileMissing`: the stored file is gone.
    */
-  markFailed(
-    id: string,
-    failure: { error: string; nextAttemptAt: number; forgetUpload?: boolean },
-  ): Promise<QueueItem> {
-    return this.transition(id, ['preparing', 'ready', 'uploading'], 'failed', (item) => ({
-      ...base(item),
-      state: 'failed',
-      attempts: item.attempts + 1,
-      nextAttemptAt: failure.nextAttemptAt,
-      error: failure.error,
-      upload: failure.forgetUpload === true ? null : item.upload,
-    }));
-  }
-
-  markBlocked(id: string, blocked: { cause: BlockedCause; reason: string }): Promise<QueueItem> {
-    return this.transition(
-      id,
-      ['queued', 'preparing', 'ready', 'uploading', 'failed'],
-      'blocked',
-      (item) => ({
-        ...base(item),
-        state: 'blocked',
-        ...blocked,
-      }),
-    );
-  }
-
-  /**
-   * Items another account added wait, blocked, until that account is signed in here again; items
-   * of `ownerId` blocked that way go back to work. Items without an owner belong to whoever drains.
-   */
-  async assignToAccount(ownerId: string): Promise<string[]> {
-    return this.rewrite(['queued', 'preparing', 'ready', 'uploading', 'failed', 'blocked'], (item) => {
-      const owner = item.ownerId ?? null;
-      if (item.state === 'blocked') {
-        return item.cause === 'other-account' && (owner === null || owner === ownerId) ? rewind(item) : item;
-      }
-      if (owner === null || owner === ownerId) return item;
-      return {
-        ...base(item),
-        state: 'blocked',
-        cause: 'other-account',
-        reason: `Sign in as ${item.ownerEmail ?? 'the account that added it'} to back this up.`,
-      };
+  markSkipped(id: string, reason: string, options: { fileMissing?: boolean } = {}): Promise<SkippedItem> {
+    if (options.fileMissing === true) {
+      return this.transition(
+        id,
+        ['preparing', 'ready', 'uploading'],
+        (item) => to.skippedWithoutFile(item, reason),
+        {
+          dropAll: true,
+        },
+      );
+    }
+    return this.transition(id, ['preparing', 'ready', 'uploading'], (item) => to.skipped(item, reason), {
+      drop: [`${id}/upload`, `${id}/poster`],
     });
   }
 
-  /** Blocks every item that still has work ahead (for example when the session has expired). */
-  blockPending(blocked: { cause: BlockedCause; reason: string }): Promise<string[]> {
-    return this.rewrite(['queued', 'preparing', 'ready', 'uploading', 'failed'], (item) => ({
-      ...base(item),
-      state: 'blocked',
-      ...blocked,
-    }));
-  }
-
-  /** Unblocks the items blocked for `cause` once the user has dealt with it (signed in again). */
-  unblock(cause: BlockedCause): Promise<string[]> {
-    return this.rewrite(['blocked'], (item) =>
-      item.state === 'blocked' && item.cause === cause ? rewind(item) : item,
-    );
+  /** A retryable failure (transitions.failed: only failures without progress grow the backoff). */
+  markFailed(id: string, failure: Failure): Promise<FailedItem> {
+    return this.transition(id, ['ready', 'uploading'], (item) => to.failed(item, failure));
   }
 
   /** The user asked to try a failed, blocked or skipped item again, now. */
   async retry(id: string): Promise<QueueItem> {
-    const current = await this.get(id);
-    // A skipped item is prepared again (its type or the server's limits may be what changed), so
-    // a stored upload copy and poster frame are dropped with it.
-    const dropKeys =
-      current?.state === 'skipped'
-        ? [current.uploadBlobKey ?? null, current.posterBlobKey ?? null].filter(
-            (key): key is string => key !== null,
-          )
-        : [];
-    return this.transition(
-      id,
-      ['failed', 'blocked', 'skipped'],
-      'queued',
-      (item) => {
-        if (item.state === 'skipped') {
-          return rewind({
-            ...item,
-            sourceSha256: null,
-            sha256: null,
-            uploadBlobKey: null,
-            uploadSize: null,
-            posterBlobKey: null,
-            note: null,
-          });
-        }
-        return rewind(item);
-      },
-      { deleteKeys: dropKeys },
-    );
+    return this.transition(id, ['failed', 'blocked', 'skipped'], (item) => {
+      const next = to.retried(item);
+      // A file the device had no room for has nothing stored to retry: it is added again.
+      if (next === null) throw new QueueTransitionError(id, item.state);
+      return next;
+    });
   }
 
-  /** Failed items whose wait is over go back to be prepared or uploaded. */
-  requeueDue(now: number = this.now()): Promise<string[]> {
-    return this.rewrite(['failed'], (item) =>
-      item.state === 'failed' && item.nextAttemptAt <= now ? rewind(item) : item,
-    );
+  /** Failed items whose wait is over go back to their upload. */
+  requeueDue(now: number = this.now()): Promise<ReadyItem[]> {
+    return bulk.requeueDue(this, now);
   }
 
   /**
@@ -450,19 +248,39 @@ export class QueueDb {
    * state the drain starts from; the tus URL and offset are kept so the upload resumes. Only call
    * this while holding the upload lock: then no other context is working on them.
    */
-  resetStale(): Promise<string[]> {
-    return this.rewrite(['preparing', 'uploading'], (item) => rewind(item));
+  resetStale(): Promise<QueueItem[]> {
+    return bulk.resetStale(this);
   }
 
-  /** Deletes an item and its blob. */
+  /**
+   * Items another account added wait, blocked, until that account is signed in here again; items
+   * of `ownerId` blocked that way go back to work. Items without an owner belong to whoever drains.
+   */
+  assignToAccount(ownerId: string): Promise<QueueItem[]> {
+    return bulk.assignToAccount(this, ownerId);
+  }
+
+  /** Blocks every item that still has work ahead (the session has expired). */
+  blockPending(cause: 'signed-out' | 'other-account', reason: string): Promise<QueueItem[]> {
+    return bulk.blockPending(this, cause, reason);
+  }
+
+  /** Unblocks the items blocked for `cause` once the user has dealt with it (signed in again). */
+  unblock(cause: BlockedCause): Promise<QueueItem[]> {
+    return bulk.unblock(this, cause);
+  }
+
+  /** Deletes an item and every blob it holds. */
   async remove(id: string): Promise<void> {
     const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
     const item = await tx.objectStore('items').get(id);
     if (item === undefined) throw new QueueItemNotFoundError(id);
-    const writes: Promise<unknown>[] = [tx.objectStore('items').delete(id)];
-    for (const key of blobKeysOf(item)) writes.push(tx.objectStore('blobs').delete(key));
-    await Promise.all([...writes, tx.done]);
-    this.notify({ type: 'changed', ids: [id] });
+    await Promise.all([
+      tx.objectStore('items').delete(id),
+      tx.objectStore('blobs').delete(blobsOf(id)),
+      tx.done,
+    ]);
+    this.announceRemoved([id]);
   }
 
   /** Removes the items that are done (their blobs are already gone). */
@@ -470,56 +288,37 @@ export class QueueDb {
     const tx = this.db.transaction('items', 'readwrite');
     const ids = await tx.store.index('by-state').getAllKeys('done');
     await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
-    if (ids.length > 0) this.notify({ type: 'changed', ids });
+    this.announceRemoved(ids);
     return ids;
   }
 
-  private async transition<S extends QueueState>(
+  /**
+   * Reads the item, checks it is in one of `from`, writes what `change` makes of it and applies
+   * the blob changes, all in one transaction; then announces the new item.
+   */
+  private async transition<S extends QueueState, T extends QueueItem>(
     id: string,
     from: readonly S[],
-    to: QueueState,
-    change: (item: ItemInState<S>) => QueueItem,
-    options: { deleteBlob?: boolean; putBlobs?: [string, Blob][]; deleteKeys?: string[] } = {},
-  ): Promise<QueueItem> {
+    change: (item: ItemInState<S>) => T,
+    blobs: BlobChanges = {},
+  ): Promise<T> {
     const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
     const items = tx.objectStore('items');
     const item = await items.get(id);
     // Throwing before any write lets the transaction commit empty: nothing changes.
     if (item === undefined) throw new QueueItemNotFoundError(id);
-    if (!inStates(item, from)) throw new QueueTransitionError(id, item.state, to);
-    const next = change(item);
+    if (!(from as readonly QueueState[]).includes(item.state)) throw new QueueTransitionError(id, item.state);
+    const next = change(item as ItemInState<S>);
+    const store = tx.objectStore('blobs');
     const writes: Promise<unknown>[] = [items.put(next)];
-    const blobs = tx.objectStore('blobs');
-    const deleteKeys = [
-      ...(options.deleteBlob === true ? blobKeysOf(item) : []),
-      ...(options.deleteKeys ?? []),
-    ];
-    for (const key of deleteKeys) writes.push(blobs.delete(key));
-    for (const [key, blob] of options.putBlobs ?? []) writes.push(blobs.put(blob, key));
+    if (blobs.dropAll === true) writes.push(store.delete(blobsOf(id)));
+    for (const key of blobs.drop ?? []) writes.push(store.delete(key));
+    for (const [key, blob] of blobs.put ?? []) writes.push(store.put(blob, key));
     await Promise.all([...writes, tx.done]);
-    this.notify({ type: 'changed', ids: [id] });
+    this.announce([next]);
     return next;
   }
-
-  /** Applies `change` to every item in the given states, in one transaction; returns the ids changed. */
-  private async rewrite(
-    states: readonly QueueState[],
-    change: (item: QueueItem) => QueueItem,
-  ): Promise<string[]> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const index = tx.store.index('by-state');
-    const changed: string[] = [];
-    const writes: Promise<unknown>[] = [];
-    for (const state of states) {
-      for (const item of await index.getAll(state)) {
-        const next = change(item);
-        if (next === item) continue;
-        changed.push(item.id);
-        writes.push(tx.store.put(next));
-      }
-    }
-    await Promise.all([...writes, tx.done]);
-    if (changed.length > 0) this.notify({ type: 'changed', ids: changed });
-    return changed;
-  }
 }
+
+export type { AddOptions };
+export { QueueItemNotFoundError, QueueTransitionError };

@@ -1,12 +1,13 @@
-import { openDB } from 'idb';
+import { openDB, unwrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { Limits } from '../shared/limits';
 import type { BackupFolder, SeenFile } from './folder';
-import type { QueueItem, QueueState } from './item';
+import type { QueueItem, QueueState, Rank } from './item';
+import { fromLegacy, isLegacy } from './legacy';
 import type { BackupSettings, DeviceReading } from './settings';
 
 export const DB_NAME = 'shoebox';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Values of the `settings` store, by key. */
 export interface QueueSettings {
@@ -34,7 +35,16 @@ export interface ShoeboxDB extends DBSchema {
   items: {
     key: string;
     value: QueueItem;
-    indexes: { 'by-state': QueueState; 'by-addedAt': number };
+    indexes: {
+      'by-state': QueueState;
+      'by-addedAt': number;
+      /** Upload order within a state (version 3): DESIGN §4's order, the id to break ties. */
+      'by-order': OrderKey;
+      /** Failed items by when they are due (version 3); no other state has `nextAttemptAt`. */
+      'by-due': number;
+      /** Items by the account that added them (version 3); shares (no owner) are not in it. */
+      'by-owner': string;
+    };
   };
   /** Picked files, by the key an item keeps in `blobKey`; records never inline a blob. */
   blobs: {
@@ -57,6 +67,9 @@ export interface ShoeboxDB extends DBSchema {
     indexes: { 'by-size': number };
   };
 }
+
+/** [state, rank, size, addedAt, id]: photos before videos, small before large, oldest first. */
+export type OrderKey = [QueueState, Rank, number, number, string];
 
 export type ShoeboxDatabase = IDBPDatabase<ShoeboxDB>;
 export type UpgradeTransaction = IDBPTransaction<ShoeboxDB, StoreNames<ShoeboxDB>[], 'versionchange'>;
@@ -81,6 +94,22 @@ export const UPGRADES: readonly UpgradeStep[] = [
     // seen before, which is what a rename or a copy looks like.
     const files = db.createObjectStore('folderFiles', { keyPath: ['folderId', 'path'] });
     files.createIndex('by-size', 'size');
+  },
+  function indexUploadOrder(_db, transaction) {
+    const items = transaction.objectStore('items');
+    items.createIndex('by-order', ['state', 'rank', 'size', 'addedAt', 'id']);
+    items.createIndex('by-due', 'nextAttemptAt');
+    items.createIndex('by-owner', 'owner.id');
+    // Every record into the version 3 shape (each state with its own fields only), in this
+    // transaction: through the raw cursor, as an upgrade step cannot await between requests.
+    const cursorRequest = unwrap(items).openCursor();
+    cursorRequest.onsuccess = () => {
+      const cursor = cursorRequest.result;
+      if (cursor === null) return;
+      const record = cursor.value as object;
+      if (isLegacy(record)) cursor.update(fromLegacy(record));
+      cursor.continue();
+    };
   },
 ];
 

@@ -1,8 +1,9 @@
 import { SYNC_TAG, isDrainRequest, registerBackgroundSync } from '../queue/backgroundSync';
 import { backedUpCounter, notifyIfBackupComplete } from '../queue/completion';
-import { drain } from '../queue/drain';
-import type { DrainResult } from '../queue/drain';
+import { drain } from '../queue/drain/drain';
+import type { DrainResult } from '../queue/drain/drain';
 import { QueueDb } from '../queue/queueDb';
+import { prepareFile } from '../media/prepare';
 import { createQueueServer } from '../queue/serverApi';
 import { drainWithRetries } from './syncRetry';
 
@@ -36,6 +37,8 @@ async function drainWithin(stopStartingMs: number, abortMs: number): Promise<Dra
       queue,
       server: createQueueServer(),
       origin: self.location.origin,
+      // Inline, one file at a time: dedicated Workers are not exposed in service workers (HTML spec).
+      prepare: prepareFile,
       signal: controller.signal,
       stopStartingAt: started + stopStartingMs,
       onItem: backedUp.onItem,

@@ -46,11 +46,11 @@ describe('receiveShare', () => {
 
     const queue = await QueueDb.open({ notify: () => undefined });
     const items = await queue.list();
-    expect(items.map((item) => [item.name, item.state, item.ownerId])).toEqual([
+    expect(items.map((item) => [item.name, item.state, item.owner])).toEqual([
       ['beach.jpg', 'queued', null],
       ['waves.mp4', 'queued', null],
     ]);
-    expect(await (await queue.getBlob(items[0]?.blobKey ?? ''))?.text()).toBe('jpeg bytes');
+    expect(await (await queue.getBlob(`${items[0]?.id}/original`))?.text()).toBe('jpeg bytes');
     queue.close();
   });
 

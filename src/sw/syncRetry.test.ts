@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DrainResult } from '../queue/drain';
+import type { DrainResult } from '../queue/drain/drain';
 import { SYNC_RETRY_WAIT_MS, drainWithRetries } from './syncRetry';
 
 /** A clock that only the fake sleep moves, and drains that answer in turn. */

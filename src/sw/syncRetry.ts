@@ -1,4 +1,4 @@
-import type { DrainResult } from '../queue/drain';
+import type { DrainResult } from '../queue/drain/drain';
 
 /**
  * Within one `sync` event, a transient failure whose item is due again this soon is waited for

@@ -62,7 +62,7 @@ export function useBackupTriggers(): void {
   // The tab is closing: the service worker carries on (within its event's lifetime) with what is
   // left. Offline it could do nothing; the Background Sync registered on enqueue covers that.
   useEventListener(window, 'pagehide', () => {
-    if (queue.pending.length === 0 || !navigator.onLine) return;
+    if (queue.pendingCount === 0 || !navigator.onLine) return;
     navigator.serviceWorker?.controller?.postMessage({ type: 'DRAIN' } satisfies DrainRequestMessage);
   });
   useEventListener(document, 'visibilitychange', () => {

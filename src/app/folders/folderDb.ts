@@ -1,4 +1,5 @@
 import type { BackupFolder, SeenFile } from '../../queue/folder';
+import { sourceSha256Of } from '../../queue/item';
 import { openShoeboxDb } from '../../queue/schema';
 import type { OpenOptions, ShoeboxDatabase } from '../../queue/schema';
 
@@ -80,10 +81,14 @@ export class FolderDb {
       entries.map(async (entry) => {
         if (entry.sourceSha256 !== null || entry.itemId === null) return entry;
         const item = await items.get(entry.itemId);
-        if (item !== undefined && item.sourceSha256 === null) return entry;
+        if (item !== undefined && sourceSha256Of(item) === null) return entry;
         // Hashed, or removed from the queue before it was (cleared, or by the user): either way
         // there is nothing more to learn from the item, so later scans stop asking for it.
-        const next = { ...entry, sourceSha256: item?.sourceSha256 ?? null, itemId: null };
+        const next = {
+          ...entry,
+          sourceSha256: item === undefined ? null : sourceSha256Of(item),
+          itemId: null,
+        };
         writes.push(files.put(next));
         return next;
       }),

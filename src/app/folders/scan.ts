@@ -1,4 +1,5 @@
 import type { BackupFolder, SeenFile } from '../../queue/folder';
+import { isNotStored } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
 import { readPermission } from './fileSystemAccess';
 import type { FolderDb } from './folderDb';
@@ -89,7 +90,7 @@ export async function scanFolder(folder: BackupFolder, deps: ScanDeps): Promise<
         const item = items[index];
         // A file the device had no room for is a blocked item without its bytes: left unseen,
         // so the next scan queues it again once there is room.
-        if (item === undefined || item.blobKey === null) return;
+        if (item === undefined || isNotStored(item)) return;
         seen.push({
           folderId: folder.id,
           path,

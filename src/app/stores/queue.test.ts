@@ -33,14 +33,16 @@ afterEach(() => {
 describe('queue store', () => {
   it('adds files, drains them, and mirrors every state', async () => {
     const queue = useQueueStore();
-    await queue.addFiles([photo('a.jpg'), photo('b.jpg'), new File([], 'empty.jpg')]);
-    expect(queue.items.map((item) => item.name)).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+    const added = await queue.addFiles([photo('a.jpg'), photo('b.jpg'), new File([], 'empty.jpg')]);
+    expect(added.map((item) => item.name)).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+    expect(queue.newest(10).map((item) => item.name)).toEqual(['empty.jpg', 'b.jpg', 'a.jpg']);
 
     await queue.drainNow();
 
-    expect(queue.items.map((item) => item.state)).toEqual(['done', 'done', 'skipped']);
-    expect(queue.pending).toEqual([]);
-    expect(queue.skipped).toHaveLength(1);
+    expect(queue.newest(10).map((item) => item.state)).toEqual(['skipped', 'done', 'done']);
+    expect(queue.pendingCount).toBe(0);
+    expect(queue.counts).toMatchObject({ done: 2, skipped: 1 });
+    expect(queue.total).toBe(3);
     expect(queue.bytesLeft).toBe(0);
     expect(queue.lastStop).toBe('finished');
     expect(queue.drainingHere).toBe(false);
@@ -58,7 +60,7 @@ describe('queue store', () => {
     const configs = server.requests.filter((request) => request.path === '/api/config').length;
     expect(configs).toBeGreaterThanOrEqual(1);
     expect(configs).toBeLessThanOrEqual(2);
-    expect(queue.items.map((item) => item.state)).toEqual(['done', 'done']);
+    expect(queue.newest(10).map((item) => item.state)).toEqual(['done', 'done']);
   });
 
   it('asks the server nothing when only done and skipped items are left', async () => {
@@ -70,7 +72,7 @@ describe('queue store', () => {
 
     await queue.drainNow();
 
-    expect(queue.items.map((item) => item.state)).toEqual(['done', 'skipped']);
+    expect(queue.newest(10).map((item) => item.state)).toEqual(['skipped', 'done']);
     expect(server.requests.slice(before)).toEqual([]);
   });
 
@@ -107,6 +109,6 @@ describe('queue store', () => {
     server.signedIn = true;
     await queue.resumeAfterSignIn();
     await queue.drainNow();
-    expect(queue.items.map((item) => item.state)).toEqual(['done']);
+    expect(queue.newest(10).map((item) => item.state)).toEqual(['done']);
   });
 });

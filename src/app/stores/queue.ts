@@ -1,22 +1,19 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
 import { registerBackgroundSync } from '../../queue/backgroundSync';
-import { backedUpCounter, notifyIfBackupComplete } from '../../queue/completion';
-import type { DrainStop } from '../../queue/drain';
-import { isPending, uploadLength } from '../../queue/item';
+import { openQueueChannel } from '../../queue/channel';
+import type { QueueNotice } from '../../queue/channel';
+import type { DrainStop } from '../../queue/drain/drain';
+import { blobKeyOf } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
-import { listenToQueue } from '../../queue/channel';
 import { QueueDb } from '../../queue/queueDb';
-import { createQueueServer } from '../../queue/serverApi';
 import type { Hold } from '../../queue/settings';
+import { QueueMirror } from '../queueMirror';
+import { runPageDrain } from '../queueDrain';
 import { useServiceWorkerUpdate } from '../registerSW';
+import { useUploadRate } from '../uploadRate';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
-
-/** Above this many changed items, reading the whole list is cheaper than reading each. */
-const SYNC_ONE_BY_ONE_MAX = 20;
-/** The ETA is the upload rate over this window. */
-const RATE_WINDOW_MS = 30_000;
 
 /**
  * Wakes the service worker once online (Background Sync), where it exists; where it does not
@@ -26,18 +23,6 @@ async function requestSync(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.getRegistration();
   if (registration !== undefined) await registerBackgroundSync(registration);
-}
-
-/** "Backup complete" through the service worker's registration, if this page's drain emptied the queue. */
-async function notifyIfComplete(queue: QueueDb, backedUp: number): Promise<void> {
-  if (backedUp === 0 || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
-  try {
-    const registration = await navigator.serviceWorker.getRegistration();
-    if (registration !== undefined) await notifyIfBackupComplete(registration, queue, backedUp);
-  } catch (error) {
-    // The backup itself is done; a notification that could not be shown must not report it as failed.
-    console.warn('Shoebox could not show the "Backup complete" notification.', error);
-  }
 }
 
 /**
@@ -57,10 +42,7 @@ function requestPersistence(): Promise<void> {
   return persistence;
 }
 
-/** Nothing is left to do for this item, for any drain. */
-const isSettled = (item: QueueItem): boolean => item.state === 'done' || item.state === 'skipped';
-
-function sentence(error: unknown, fallback: string): string {
+export function sentence(error: unknown, fallback: string): string {
   if (error instanceof DOMException && error.name === 'QuotaExceededError') {
     return 'This device is out of storage space for the backup queue. Free some space and add the rest again.';
   }
@@ -68,12 +50,14 @@ function sentence(error: unknown, fallback: string): string {
 }
 
 /**
- * The backup queue as the page sees it: a mirror of IndexedDB, refreshed on every change notice
- * from any context, plus the page's own drain (issue 2: the page drains; the service worker will too).
+ * The backup queue as the page sees it: a mirror of IndexedDB kept item by item from the change
+ * notices of every context (this page's drain, the service worker's, other tabs), plus the page's
+ * own drain. Counts and bytes left are kept by the mirror as items change, never recounted.
  */
 export const useQueueStore = defineStore('queue', () => {
-  /** Every item, oldest added first: the one list the rest is computed from. */
-  const items = ref<QueueItem[]>([]);
+  /** The one copy of the queue; `revision` tells Vue when it changed. */
+  const mirror = new QueueMirror();
+  const revision = shallowRef(0);
   const loaded = ref(false);
   /** This page's drain is running with work to do (or waiting for another context's to finish). */
   const drainingHere = ref(false);
@@ -82,8 +66,6 @@ export const useQueueStore = defineStore('queue', () => {
   const lastStop = ref<DrainStop | null>(null);
   /** Which setting held this page's last drain back, if one did. */
   const lastHold = ref<Hold | null>(null);
-  /** Recent (time, bytes left) samples for the ETA. */
-  const samples = ref<{ at: number; bytes: number }[]>([]);
   /** "Adding 340 of 1,000" while files are written into the queue. */
   const adding = ref<{ added: number; total: number } | null>(null);
   /** The last failed action on the queue (adding, removing…), as a sentence. */
@@ -92,150 +74,123 @@ export const useQueueStore = defineStore('queue', () => {
   const drainProblem = ref<string | null>(null);
 
   let queueDb: Promise<QueueDb> | null = null;
-  let stopListening: (() => void) | null = null;
-  let syncing: Promise<void> | null = null;
-  let syncAll = false;
-  const syncIds = new Set<string>();
-  let drainRun: Promise<void> | null = null;
-  let drainAgain = false;
-  let drainController: AbortController | null = null;
-  let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  let channel: ReturnType<typeof openQueueChannel> | null = null;
+  /** Adds in progress, and who waits for their next batch (the drain, which starts on the first). */
+  let addsRunning = 0;
+  let batchWaiters: (() => void)[] = [];
   const { updating } = useServiceWorkerUpdate();
 
+  const changed = (): void => {
+    triggerRef(revision);
+    sample();
+  };
+  const read = <T>(get: () => T) => computed(() => (revision.value, get()));
+
+  const counts = read(() => ({ ...mirror.counts }));
+  const total = read(() => mirror.size);
+  const pendingCount = read(
+    () =>
+      mirror.counts.queued +
+      mirror.counts.preparing +
+      mirror.counts.ready +
+      mirror.counts.uploading +
+      mirror.counts.failed,
+  );
+  const bytesLeft = read(() => mirror.bytesLeft);
+  /** Files picked that the device had no room to store: listed, blocked, until added again. */
+  const notStoredCount = read(() => mirror.blocked.storage);
+  const current = read(() => mirror.current());
+  const signedOut = read(() => mirror.blocked['signed-out'] > 0);
   const draining = computed(() => drainingHere.value || drainingAnywhere.value);
+  const { rate, etaSeconds, sample } = useUploadRate(() => mirror.bytesLeft);
 
-  const pending = computed(() => items.value.filter(isPending));
-  const skipped = computed(() => items.value.filter((item) => item.state === 'skipped'));
-  const blocked = computed(() => items.value.filter((item) => item.state === 'blocked'));
-  const done = computed(() => items.value.filter((item) => item.state === 'done'));
-  const bytesLeft = computed(() =>
-    pending.value.reduce(
-      (sum, item) => sum + uploadLength(item) - (item.state === 'uploading' ? (item.upload?.offset ?? 0) : 0),
-      0,
-    ),
-  );
-  const current = computed(
-    () => items.value.find((item) => item.state === 'uploading' || item.state === 'preparing') ?? null,
-  );
-  const signedOut = computed(() =>
-    blocked.value.some((item) => item.state === 'blocked' && item.cause === 'signed-out'),
-  );
-  /** Bytes per second over the last RATE_WINDOW_MS, or null before there is a measure. */
-  const rate = computed(() => {
-    const list = samples.value;
-    const first = list[0];
-    const last = list[list.length - 1];
-    if (first === undefined || last === undefined || last.at - first.at < 2_000) return null;
-    const sent = first.bytes - last.bytes;
-    return sent > 0 ? (sent * 1000) / (last.at - first.at) : null;
-  });
-  /** Seconds until everything pending is uploaded at the current rate; null when unknown. */
-  const etaSeconds = computed(() =>
-    rate.value === null || bytesLeft.value === 0 ? null : Math.ceil(bytesLeft.value / rate.value),
-  );
+  /** The `count` items added last, newest first (the Backup screen's rows). */
+  function newest(count: number): QueueItem[] {
+    void revision.value;
+    return mirror.newest(count);
+  }
 
-  function sample(): void {
-    const at = Date.now();
-    const bytes = bytesLeft.value;
-    const kept = samples.value.filter((entry) => at - entry.at <= RATE_WINDOW_MS && entry.bytes >= bytes);
-    samples.value = [...kept, { at, bytes }];
+  function onNotice(notice: QueueNotice): void {
+    if (notice.type === 'drain') {
+      drainingAnywhere.value = notice.running;
+      return;
+    }
+    if (notice.type === 'items') for (const item of notice.items) mirror.apply(item);
+    else for (const id of notice.ids) mirror.remove(id);
+    changed();
+  }
+
+  /** Where this page's queue and drain announce their changes: to this mirror at once, and to the other contexts. */
+  function notify(notice: QueueNotice): void {
+    channel ??= openQueueChannel(onNotice);
+    channel.post(notice);
   }
 
   function open(): Promise<QueueDb> {
-    queueDb ??= QueueDb.open().then((db) => {
-      stopListening = listenToQueue((notice) => {
-        if (notice.type === 'changed') void sync(notice.ids);
-        else drainingAnywhere.value = notice.running;
-      });
-      return db;
-    });
+    channel ??= openQueueChannel(onNotice);
+    queueDb ??= QueueDb.open({ notify });
     return queueDb;
   }
 
   /**
-   * Brings `items` up to date with IndexedDB: the changed items one by one, or the whole list
-   * when many changed or one is new. Requests made while a sync runs are merged into one more
-   * pass, so a slow read can never overwrite a newer one.
+   * Reads the whole queue once (the page opens, or becomes visible again after notices may have
+   * been missed); from then on the notices keep the mirror.
    */
-  function sync(ids: string[] | null): Promise<void> {
-    if (ids === null) syncAll = true;
-    else ids.forEach((id) => syncIds.add(id));
-    syncing ??= (async () => {
-      try {
-        while (syncAll || syncIds.size > 0) {
-          const db = await open();
-          if (syncAll || !loaded.value || syncIds.size > SYNC_ONE_BY_ONE_MAX) {
-            syncAll = false;
-            syncIds.clear();
-            items.value = await db.list();
-            loaded.value = true;
-            sample();
-            continue;
-          }
-          const ids = [...syncIds];
-          syncIds.clear();
-          const fresh = new Map(await Promise.all(ids.map(async (id) => [id, await db.get(id)] as const)));
-          const known = new Set(items.value.map((item) => item.id));
-          if ([...fresh].some(([id, item]) => item !== undefined && !known.has(id))) {
-            // A new item: its place in the list is the database's to say.
-            syncAll = true;
-            continue;
-          }
-          items.value = items.value.flatMap((item) => {
-            if (!fresh.has(item.id)) return [item];
-            const next = fresh.get(item.id);
-            return next === undefined ? [] : [next];
-          });
-          sample();
-        }
-      } catch (error) {
-        problem.value = sentence(error, 'Shoebox could not read the backup queue on this device.');
-      } finally {
-        syncing = null;
-      }
-    })();
-    return syncing;
+  async function refresh(): Promise<void> {
+    try {
+      mirror.reset(await (await open()).list());
+      loaded.value = true;
+      changed();
+    } catch (error) {
+      problem.value = sentence(error, 'Shoebox could not read the backup queue on this device.');
+    }
   }
 
-  /** Reloads the whole list. */
-  function refresh(): Promise<void> {
-    return sync(null);
+  function batchAdded(): void {
+    const waiters = batchWaiters;
+    batchWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**
    * Writes the files into the queue in batches (the page stays responsive; "Adding 340 of
-   * 1,000" meanwhile), under the signed-in account, then starts the backup. Returns the new
-   * items in the order of `files` ([] when they could not be added: `problem` says why).
+   * 1,000" meanwhile), under the signed-in account, and starts the backup as soon as the first
+   * batch is stored. Returns the new items in the order of `files` ([] when they could not be
+   * added: `problem` says why); a file the device had no room for is among them, blocked.
    */
   async function addFiles(files: readonly File[]): Promise<QueueItem[]> {
     if (files.length === 0) return [];
-    let added: QueueItem[] = [];
     adding.value = { added: 0, total: files.length };
     const me = useSessionStore().me;
     // Registered first, so that a tab closed right after adding still leaves the wake-up behind;
     // the sync event only fires once online, by when the files are stored.
     const sync = askForSync();
+    addsRunning += 1;
     try {
       void requestPersistence().catch((error: unknown) => {
         problem.value = sentence(error, 'Shoebox could not ask to keep the queue on this device.');
       });
       const db = await open();
-      added = await db.addFiles(files, {
+      const added = await db.addFiles(files, {
         owner: me === null ? null : { id: me.id, email: me.email },
-        onProgress: (added, total) => {
-          adding.value = { added, total };
+        onProgress: (count, of) => {
+          adding.value = { added: count, total: of };
+          batchAdded();
+          void drainNow();
         },
       });
       problem.value = null;
+      return added;
     } catch (error) {
       problem.value = sentence(error, 'Shoebox could not add these files to the backup queue.');
+      return [];
     } finally {
+      addsRunning -= 1;
       adding.value = null;
-      await refresh();
+      batchAdded();
+      await sync;
+      void drainNow();
     }
-    await sync;
-    void drainNow();
-    return added;
   }
 
   /** Registers the Background Sync wake-up; a failure is only a lost wake-up, the page still drains. */
@@ -254,13 +209,12 @@ export const useQueueStore = defineStore('queue', () => {
     } catch (error) {
       problem.value = sentence(error, fallback);
     }
-    await refresh();
   }
 
-  /** The stored file of an item (for its thumbnail), while the queue still holds it. */
+  /** The stored file of an item (for its thumbnail), while the queue holds it. */
   async function blobOf(item: QueueItem): Promise<Blob | undefined> {
-    if (item.blobKey === null) return undefined;
-    return (await open()).getBlob(item.blobKey);
+    const key = blobKeyOf(item);
+    return key === null ? undefined : (await open()).getBlob(key);
   }
 
   function remove(id: string): Promise<void> {
@@ -282,94 +236,44 @@ export const useQueueStore = defineStore('queue', () => {
     void drainNow();
   }
 
-  function scheduleWake(at: number | null): void {
-    if (wakeTimer !== null) clearTimeout(wakeTimer);
-    wakeTimer = null;
-    if (at === null) return;
-    wakeTimer = setTimeout(() => void drainNow(), Math.max(0, at - Date.now()));
-  }
+  const drainer = runPageDrain({
+    open,
+    hasWork: () => pendingCount.value > 0,
+    loaded: async () => {
+      if (!loaded.value) await refresh();
+    },
+    device: () => useBackupSettingsStore().device(),
+    stopStarting: () => updating.value,
+    adding: () => addsRunning > 0,
+    nextAdded: () => new Promise<void>((resolve) => batchWaiters.push(resolve)),
+    notify,
+    askForSync,
+    signedOut: () => useSessionStore().signedOut(),
+    onRunning: (running) => (drainingHere.value = running),
+    onResult: (result) => {
+      lastStop.value = result.stop;
+      lastHold.value = result.hold ?? null;
+    },
+    onProblem: (message) => (drainProblem.value = message),
+  });
 
-  /**
-   * Runs the drain from this page. A request while one runs makes it go round once more, so
-   * files added meanwhile are never left waiting for the next trigger.
-   */
+  /** Runs the drain from this page; a request while one runs makes it go round once more. */
   function drainNow(): Promise<void> {
-    if (drainRun !== null) {
-      drainAgain = true;
-      return drainRun;
-    }
-    drainRun = (async () => {
-      try {
-        const queue = await open();
-        do {
-          drainAgain = false;
-          // Done and skipped items need nothing more: with only those (an empty queue, the usual
-          // case on opening the app), the drain is not even loaded. A request made meanwhile
-          // (files added) goes round the loop again, so it reads the list afresh.
-          await sync(null);
-          if (items.value.every(isSettled)) continue;
-          // Only a drain with work counts as draining: the pass over an empty queue as the app
-          // opens must not make Library reload the timeline it is loading (issue 5).
-          drainingHere.value = true;
-          // Loaded on the first drain with work to do, not with the app shell (src/app/pageDrain.ts).
-          const { drain, pagePreparer } = await import('../pageDrain');
-          drainController = new AbortController();
-          const settings = useBackupSettingsStore();
-          const preparer = pagePreparer();
-          const backedUp = backedUpCounter();
-          const result = await drain({
-            queue,
-            server: createQueueServer(),
-            origin: location.origin,
-            signal: drainController.signal,
-            device: () => Promise.resolve(settings.device()),
-            onItem: backedUp.onItem,
-            // The user accepted a new version: it takes over between uploads (src/sw/sw.ts), so
-            // the current upload finishes and the rest wait for the reloaded page.
-            stopStarting: () => updating.value,
-            ...(preparer === null
-              ? {}
-              : { prepare: preparer.prepare, prepareConcurrency: preparer.concurrency }),
-          });
-          lastStop.value = result.stop;
-          lastHold.value = result.hold ?? null;
-          scheduleWake(result.nextAttemptAt);
-          await notifyIfComplete(queue, backedUp.count());
-          // Work left for when the connection or the server comes back: the service worker may
-          // finish it after this page has closed.
-          if (result.stop === 'transient' || result.stop === 'offline') await askForSync();
-          // The server no longer knows this session: the app must ask the user to sign in.
-          if (result.stop === 'signed-out') useSessionStore().signedOut();
-        } while (drainAgain && lastStop.value !== 'aborted' && lastStop.value !== 'deadline');
-        drainProblem.value = null;
-      } catch (error) {
-        drainProblem.value = sentence(error, 'The backup stopped unexpectedly.');
-      } finally {
-        drainController = null;
-        drainRun = null;
-        drainingHere.value = false;
-        await refresh();
-      }
-    })();
-    return drainRun;
+    return drainer.drainNow();
   }
 
   /** Stops this page's drain (signing out); uploads resume from their offset next time. */
-  async function stopDrain(): Promise<void> {
-    drainAgain = false;
-    scheduleWake(null);
-    drainController?.abort();
-    await drainRun;
+  function stopDrain(): Promise<void> {
+    return drainer.stop();
   }
 
   function dispose(): void {
-    scheduleWake(null);
-    stopListening?.();
-    stopListening = null;
+    drainer.dispose();
+    channel?.close();
+    channel = null;
   }
 
   return {
-    items,
     loaded,
     drainingHere,
     drainingAnywhere,
@@ -381,13 +285,14 @@ export const useQueueStore = defineStore('queue', () => {
     adding,
     problem,
     drainProblem,
-    pending,
-    skipped,
-    blocked,
-    done,
+    counts,
+    total,
+    pendingCount,
+    notStoredCount,
     bytesLeft,
     current,
     signedOut,
+    newest,
     refresh,
     blobOf,
     addFiles,

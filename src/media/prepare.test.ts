@@ -1,9 +1,9 @@
-import '../media/testing/exifrInNode';
+import './testing/exifrInNode';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../shared/limits';
-import { NOTE_ANIMATED, NOTE_LOSSLESS, noteCannotDecode } from '../media/compress';
+import { NOTE_ANIMATED, NOTE_LOSSLESS, noteCannotDecode } from './compress';
 import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON, prepareFile } from './prepare';
-import type { PrepareInput } from './prepare';
+import type { PrepareInput } from '../queue/preparer';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 

@@ -1,31 +1,14 @@
-import { saverCopy } from '../media/compress';
-import { blobReader, isAnimated, readPhotoDimensions } from '../media/dimensions';
-import type { PhotoDimensions } from '../media/dimensions';
-import { readCaptureDate } from '../media/exif';
-import { sha256OfBlob } from '../media/hash';
-import { sniffBlob } from '../media/sniffBlob';
+import type { PrepareInput, PrepareResult, PreparedFields } from '../queue/preparer';
 import { checkLimits } from '../shared/limits';
-import type { Limits } from '../shared/limits';
-import type { PreparedFields } from './queueDb';
-import type { Quality } from './settings';
+import { saverCopy } from './compress';
+import { blobReader, isAnimated, readPhotoDimensions } from './dimensions';
+import type { PhotoDimensions } from './dimensions';
+import { readCaptureDate } from './exif';
+import { sha256OfBlob } from './hash';
+import { sniffBlob } from './sniffBlob';
 
 export const EMPTY_FILE_REASON = 'This file is empty.';
 export const UNKNOWN_TYPE_REASON = "This isn't a photo or video Shoebox can back up.";
-
-export type PrepareResult = { kind: 'ready'; fields: PreparedFields } | { kind: 'skipped'; reason: string };
-
-export interface PrepareInput {
-  blob: Blob;
-  /** File.lastModified at pick time, the capture date when EXIF has none. */
-  lastModified: number | null;
-  limits: Limits;
-  /** Storage saver (photos recompressed, at most 16 MP) or the file byte for byte. */
-  quality: Quality;
-  signal?: AbortSignal | undefined;
-}
-
-/** Prepares one file; `prepareFile` in this thread, or a worker pool's `prepare` (src/media/pool.ts). */
-export type Preparer = (input: PrepareInput) => Promise<PrepareResult>;
 
 /**
  * Decodes the photo to learn its size, for the formats whose headers did not say. The
@@ -46,7 +29,7 @@ async function decodedDimensions(blob: Blob): Promise<PhotoDimensions | null> {
 }
 
 /**
- * Everything that happens to a file before a byte is sent: its real type from magic bytes, the
+ * The Preparer of src/queue/preparer.ts: everything that happens to a file before a byte is sent: its real type from magic bytes, the
  * limits (megapixels from the headers), its SHA-256 streamed in chunks, its capture date and,
  * under Storage saver, the compressed copy. Runtime-neutral: runs in a page, a dedicated worker
  * or the service worker (no DOM). Read errors and aborts reject.

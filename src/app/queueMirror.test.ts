@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import * as to from '../queue/transitions';
+import { QueueMirror } from './queueMirror';
+
+const prepared = {
+  sourceSha256: 'a',
+  sha256: 'a',
+  capturedAt: null,
+  copy: null,
+  posterKey: null,
+  note: null,
+};
+
+function queued(id: string, addedAt: number, size = 100): ReturnType<typeof to.queued> {
+  return to.queued(
+    { name: `${id}.jpg`, size, type: 'image/jpeg', lastModified: 0 },
+    { id, addedAt, owner: null },
+  );
+}
+
+describe('QueueMirror', () => {
+  it('keeps items in the order added, whatever order their notices come in', () => {
+    const mirror = new QueueMirror();
+    for (const item of [queued('c', 3), queued('a', 1), queued('b', 2)]) mirror.apply(item);
+    expect(mirror.newest(2).map((item) => item.id)).toEqual(['c', 'b']);
+    expect(mirror.newest(10).map((item) => item.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('keeps counts, bytes left and the current item as items change one by one', () => {
+    const mirror = new QueueMirror();
+    const a = queued('a', 1, 100);
+    const b = queued('b', 2, 50);
+    mirror.reset([a, b]);
+    expect(mirror.counts).toMatchObject({ queued: 2 });
+    expect(mirror.bytesLeft).toBe(150);
+
+    const uploading = to.progressed(to.uploading(to.ready(to.preparing(a), 'image/jpeg', prepared)), {
+      url: 'u',
+      offset: 40,
+    });
+    mirror.apply(uploading);
+    expect(mirror.counts).toMatchObject({ queued: 1, uploading: 1 });
+    expect(mirror.bytesLeft).toBe(110);
+    expect(mirror.current()?.id).toBe('a');
+
+    mirror.apply(to.done(uploading, { assetId: 'x', outcome: 'created' }));
+    mirror.apply(to.notStored(b, 'No room.'));
+    expect(mirror.counts).toMatchObject({ queued: 0, uploading: 0, done: 1, blocked: 1 });
+    expect(mirror.blocked.storage).toBe(1);
+    expect(mirror.bytesLeft).toBe(0);
+    expect(mirror.current()).toBeNull();
+
+    mirror.remove('b');
+    expect(mirror.counts.blocked).toBe(0);
+    expect(mirror.blocked.storage).toBe(0);
+    expect(mirror.size).toBe(1);
+  });
+});

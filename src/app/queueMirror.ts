@@ -1,0 +1,110 @@
+import { QUEUE_STATES, bytesLeftOf } from '../queue/item';
+import type { BlockedCause, QueueItem, QueueState } from '../queue/item';
+
+/** Items oldest added first, ties by id: the order the Backup screen lists them in (newest first, reversed). */
+function before(a: QueueItem, b: QueueItem): boolean {
+  return a.addedAt < b.addedAt || (a.addedAt === b.addedAt && a.id < b.id);
+}
+
+const zeroCounts = (): Record<QueueState, number> =>
+  Object.fromEntries(QUEUE_STATES.map((state) => [state, 0])) as Record<QueueState, number>;
+
+/**
+ * The page's copy of the queue, kept item by item from the queue's change notices (issue 19):
+ * applying one changed item costs the same at 10 items and at 10,000 (a binary search in the
+ * list, counts and bytes adjusted by the difference), and nothing here ever reads the whole
+ * queue again except `reset` when the page opens. Plain data: the store wraps it in reactivity.
+ */
+export class QueueMirror {
+  private readonly byId = new Map<string, QueueItem>();
+  /** Every item, oldest added first. */
+  private readonly list: QueueItem[] = [];
+  private readonly inFlight = new Set<string>();
+  readonly counts = zeroCounts();
+  /** Blocked items by what they wait for: 'storage' are the files the device had no room for. */
+  readonly blocked: Record<BlockedCause, number> = { 'signed-out': 0, 'other-account': 0, storage: 0 };
+  bytesLeft = 0;
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(id: string): QueueItem | undefined {
+    return this.byId.get(id);
+  }
+
+  reset(items: readonly QueueItem[]): void {
+    this.byId.clear();
+    this.list.length = 0;
+    this.inFlight.clear();
+    Object.assign(this.counts, zeroCounts());
+    Object.assign(this.blocked, { 'signed-out': 0, 'other-account': 0, storage: 0 });
+    this.bytesLeft = 0;
+    for (const item of items) this.apply(item);
+  }
+
+  /** Puts an item in as it now is. */
+  apply(item: QueueItem): void {
+    const old = this.byId.get(item.id);
+    if (old !== undefined) {
+      this.count(old, -1);
+      this.list[this.indexOf(old)] = item;
+    } else {
+      this.list.splice(this.insertionPoint(item), 0, item);
+    }
+    this.byId.set(item.id, item);
+    this.count(item, 1);
+  }
+
+  remove(id: string): void {
+    const old = this.byId.get(id);
+    if (old === undefined) return;
+    this.count(old, -1);
+    this.list.splice(this.indexOf(old), 1);
+    this.byId.delete(id);
+  }
+
+  /** The `count` items added last, newest first. */
+  newest(count: number): QueueItem[] {
+    return this.list.slice(Math.max(0, this.list.length - count)).reverse();
+  }
+
+  /** An item being uploaded, else one being prepared; null when neither. */
+  current(): QueueItem | null {
+    let preparing: QueueItem | null = null;
+    for (const id of this.inFlight) {
+      const item = this.byId.get(id);
+      if (item?.state === 'uploading') return item;
+      if (item !== undefined) preparing ??= item;
+    }
+    return preparing;
+  }
+
+  private count(item: QueueItem, sign: 1 | -1): void {
+    this.counts[item.state] += sign;
+    this.bytesLeft += sign * bytesLeftOf(item);
+    if (item.state === 'blocked') this.blocked[item.cause] += sign;
+    if (item.state === 'uploading' || item.state === 'preparing') {
+      if (sign > 0) this.inFlight.add(item.id);
+      else this.inFlight.delete(item.id);
+    }
+  }
+
+  /** First position whose item is not before `item`. */
+  private insertionPoint(item: QueueItem): number {
+    let low = 0;
+    let high = this.list.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (before(this.list[mid] as QueueItem, item)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private indexOf(item: QueueItem): number {
+    const at = this.insertionPoint(item);
+    if (this.list[at]?.id !== item.id) throw new Error(`The queue mirror lost item ${item.id}.`);
+    return at;
+  }
+}
