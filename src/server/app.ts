@@ -1,5 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyCors from '@fastify/cors';
+import { EXPOSED_HEADERS } from '@tus/server';
 import fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -30,6 +32,7 @@ import { registerStatic } from './static';
 import { FsBlobStore } from './storage/fs-blob-store';
 import { KeyedMutex } from './storage/keyed-mutex';
 import { registerUploadRoutes } from './uploads/routes';
+import { EXTRA_EXPOSED_HEADERS } from './uploads/tus-server';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -121,6 +124,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     });
 
     await app.register(fastifyCookie);
+    // Pages on the origins in SHOEBOX_CORS_ORIGINS (none by default) may call the API and upload
+    // with a token (an Uppy Dashboard on another site). Registered before authentication and the
+    // rate limit, so that such a page can read a 401 or a 429. Cookies stay same-site: no
+    // Allow-Credentials.
+    await app.register(fastifyCors, {
+      origin: config.corsOrigins.length === 0 ? false : config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposedHeaders: [EXPOSED_HEADERS, ...EXTRA_EXPOSED_HEADERS],
+      maxAge: 24 * 60 * 60,
+    });
     // Request rates for the routes that opt in (`config.rateLimit`): sign-in and setup, which
     // anyone may call and which hash a password. Counted in memory per process, in front of the
     // database's sign-in throttle, so that a flood costs no database writes.

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       jobConcurrency: 1,
       tusMaxChunkBytes: 64 * 1024 * 1024,
+      corsOrigins: [],
       tls: null,
     });
   });
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'DEBUG',
         SHOEBOX_JOB_CONCURRENCY: '2',
         SHOEBOX_TUS_MAX_CHUNK_BYTES: '100000000',
+        SHOEBOX_CORS_ORIGINS: 'https://photos.example.com, http://localhost:5173',
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
         SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
       },
@@ -48,9 +50,17 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       jobConcurrency: 2,
       tusMaxChunkBytes: 100_000_000,
+      corsOrigins: ['https://photos.example.com', 'http://localhost:5173'],
       tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },
     });
   });
+
+  it.each(['photos.example.com', 'https://photos.example.com/', 'https://photos.example.com/app', '*'])(
+    'refuses SHOEBOX_CORS_ORIGINS=%j with a sentence',
+    (value) => {
+      expect(() => loadConfig({ SHOEBOX_CORS_ORIGINS: value })).toThrow(/is not an origin/);
+    },
+  );
 
   it.each([
     ['1', 1],

@@ -25,6 +25,8 @@ export interface Config {
   jobConcurrency: number;
   /** The largest tus chunk the app may send (SHOEBOX_TUS_MAX_CHUNK_BYTES), served at /api/config. */
   tusMaxChunkBytes: number;
+  /** Other sites' origins whose pages may call the API and upload (SHOEBOX_CORS_ORIGINS); none by default. */
+  corsOrigins: string[];
   /** PEM files to serve HTTPS from (SHOEBOX_TLS_CERT, SHOEBOX_TLS_KEY); null: plain HTTP. */
   tls: TlsFiles | null;
 }
@@ -96,6 +98,28 @@ function trustProxy(raw: string | undefined): false | number | string[] {
     if (!valid) {
       throw new ConfigError(
         `TRUST_PROXY must be a number of proxies or a list of addresses, ranges (10.0.0.0/8) and ${PROXY_RANGE_NAMES.join(', ')}; "${entry}" is none of these.`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** `https://photos.example.com, http://localhost:5173`: each an origin exactly as a browser sends it. */
+function corsOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = null;
+    }
+    if (origin !== entry) {
+      throw new ConfigError(
+        `SHOEBOX_CORS_ORIGINS lists "${entry}", which is not an origin: write scheme, host and port only, as in https://photos.example.com.`,
       );
     }
   }
@@ -180,6 +204,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: logLevel(env.LOG_LEVEL),
     jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
     tusMaxChunkBytes: positiveInteger(env, 'SHOEBOX_TUS_MAX_CHUNK_BYTES', DEFAULT_TUS_MAX_CHUNK_BYTES),
+    corsOrigins: corsOrigins(env.SHOEBOX_CORS_ORIGINS),
     tls: tlsFiles(env, cwd),
   };
 }

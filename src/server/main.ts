@@ -1,13 +1,11 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { tuneHeapForStreaming } from './heap';
 import { closeHeifDecoder } from './imaging';
 
 /** How long in-flight requests get to finish on SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
-  tuneHeapForStreaming();
   const config = loadConfig(process.env);
   const app = await buildApp(config);
 

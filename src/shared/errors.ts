@@ -12,12 +12,17 @@ export const ERRORS = {
   ASSET_NOT_FOUND: { status: 404, message: 'That photo or video does not exist.' },
   THUMB_PENDING: { status: 404, message: 'The preview is still being made. Try again in a moment.' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'That upload does not exist any more. It will start again.' },
+  UPLOAD_EXPIRED: { status: 410, message: 'That upload was left unfinished too long. It will start again.' },
   SETUP_ALREADY_DONE: { status: 409, message: 'This server already has an owner account. Sign in instead.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
   NOT_A_VIDEO: { status: 409, message: 'Only a video takes a poster frame.' },
   UPLOAD_CONFLICT: {
     status: 409,
     message: 'The upload is out of step with the server. It will resume from where the server is.',
+  },
+  UPLOAD_FINISHING: {
+    status: 423,
+    message: 'The upload is being checked and stored. Its result will be ready in a moment.',
   },
   TUS_VERSION_UNSUPPORTED: {
     status: 412,

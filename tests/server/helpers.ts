@@ -223,6 +223,8 @@ export interface TusUploadInput {
   uploadLength?: number;
   /** Send the first chunk with the POST that creates the upload (tus creation-with-upload). */
   dataDuringCreation?: boolean;
+  /** Upload-Metadata sent as it is, in place of the app's keys (a generic tus client's). */
+  metadata?: Record<string, string>;
 }
 
 export type TusUploadResult =
@@ -250,6 +252,7 @@ export async function tusUpload(
     sourceSha256: input.sourceSha256 ?? sha256,
   };
   if (input.capturedAt !== undefined) metadata.capturedAt = input.capturedAt;
+  const sent = input.metadata ?? metadata;
   const chunkSize = input.chunkSize ?? Math.max(input.bytes.byteLength, 1);
   const first = input.dataDuringCreation === true ? input.bytes.subarray(0, chunkSize) : null;
   const created = await fetch(`${baseUrl}${TUS_ENDPOINT}`, {
@@ -258,7 +261,7 @@ export async function tusUpload(
       ...authHeaders(auth),
       'tus-resumable': '1.0.0',
       'upload-length': String(input.uploadLength ?? input.bytes.byteLength),
-      'upload-metadata': encodeMetadata(metadata),
+      ...(Object.keys(sent).length === 0 ? {} : { 'upload-metadata': encodeMetadata(sent) }),
       ...(first === null ? {} : { 'content-type': 'application/offset+octet-stream' }),
     },
     body: first === null ? null : bodyOf(first),

@@ -12,6 +12,10 @@ const PUBLIC_ROUTES = [
   'HEAD /api/config',
   'HEAD /api/health',
   'HEAD /api/openapi.json',
+  // tus 1.0.0 OPTIONS "to gather information about the Server's current configuration", and a
+  // browser's CORS preflight, which never carries credentials (issue 13).
+  'OPTIONS /api/uploads',
+  'OPTIONS /api/uploads/:uploadId',
   'POST /api/auth/login',
   'POST /api/setup',
 ];

@@ -309,6 +309,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('places').execute();
     },
   },
+  /**
+   * Issue 13: what became of each finished tus upload, kept after its bytes moved into the blob
+   * store, so that a client whose final answer was lost learns from a HEAD that the upload is
+   * complete (and which asset it made) instead of sending it all again; and, while `state` is
+   * 'finishing', which request is verifying and storing it (`claim_id`, until `lease_until`).
+   */
+  '0007_finished_uploads': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('finished_uploads')
+        .addColumn('upload_id', 'text', (col) => col.primaryKey())
+        .addColumn('owner_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('upload_length', 'bigint', (col) => col.notNull())
+        .addColumn('upload_metadata', 'text')
+        .addColumn('state', 'text', (col) => col.notNull().check(sql`state in ('finishing', 'finished')`))
+        .addColumn('claim_id', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('asset_id', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('finished_uploads_updated_at')
+        .on('finished_uploads')
+        .column('updated_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('finished_uploads').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { Role, ThumbPlaceholderCode, TokenScope } from '../../shared/api';
+import type { UploadOutcome } from '../../shared/tus';
 
 /**
  * The database as Kysely sees it. Portable types only, so the same queries run on SQLite and
@@ -15,6 +16,7 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   places: PlacesTable;
   cameras: CamerasTable;
+  finished_uploads: FinishedUploadsTable;
 }
 
 export interface UsersTable {
@@ -148,4 +150,21 @@ export interface LoginAttemptsTable {
   key: string;
   window_start: string;
   attempts: number;
+}
+
+/** What became of a finished tus upload (uploads/finished.ts). */
+export interface FinishedUploadsTable {
+  upload_id: string;
+  owner_id: string;
+  upload_length: number;
+  /** The Upload-Metadata header as the client sent it, for HEAD (tus 1.0.0). */
+  upload_metadata: string | null;
+  state: 'finishing' | 'finished';
+  /** While finishing: who verifies and stores it, and until when before another may take over. */
+  claim_id: string | null;
+  lease_until: string | null;
+  /** Once finished. */
+  asset_id: string | null;
+  outcome: UploadOutcome | null;
+  updated_at: string;
 }

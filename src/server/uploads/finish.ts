@@ -10,10 +10,10 @@ import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-da
 import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
 import { THUMBNAIL_JOB } from '../library/thumbnails';
 import { ensureSearchIndexJob } from '../search/index-job';
+import { hashFile } from '../library/media-info';
 import { blobKeyFor } from '../storage/blob-store';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
-import { hashUpload } from './upload-hash';
 
 export interface FinishedUpload {
   ownerId: string;
@@ -21,8 +21,6 @@ export interface FinishedUpload {
   path: string;
   bytes: number;
   metadata: ValidMetadata;
-  /** The SHA-256 computed as the bodies landed, when it covers the whole upload. */
-  landedSha256: string | null;
 }
 
 /** A typed outcome: a duplicate is a success with the existing id. */
@@ -49,8 +47,15 @@ async function stillThere(ctx: AppContext, existing: AssetRow): Promise<boolean>
   return (await findAssetBySource(ctx.db, existing.owner_id, existing.source_sha256)) !== undefined;
 }
 
+/** A name for a file its client did not name: `upload-<date>.<ext>`, as a camera would. */
+function madeUpName(mimeType: string, uploadedAt: string): string {
+  const extension = mimeType.split('/')[1]?.replace(/^x-/, '').replace('quicktime', 'mov') ?? 'bin';
+  return `upload-${uploadedAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.${extension}`;
+}
+
 /**
- * Turns a complete upload into an asset (DESIGN §5, §6): verify the SHA-256 the client declared,
+ * Turns a complete upload into an asset (DESIGN §5, §6): hash it in one streamed read of the file,
+ * verify the SHA-256 the client declared, if it did,
  * sniff the real type, read the metadata (imaging/), apply the limits with the real type and
  * pixel count, move the bytes into the blob store (fsynced) and commit the row together with its
  * thumbnail job. Resolves once both are durable; thumbnails are made afterwards, in the
@@ -62,8 +67,10 @@ export async function storeFinishedUpload(
   log: FastifyBaseLogger,
 ): Promise<StoredUpload> {
   const { ownerId, metadata } = upload;
-  const { sha256, head } = await hashUpload(upload.path, metadata.sha256, upload.landedSha256);
-  if (sha256 !== metadata.sha256) throw new ApiError('CHECKSUM_MISMATCH');
+  const { sha256, head } = await hashFile(upload.path);
+  if (metadata.sha256 !== null && sha256 !== metadata.sha256) throw new ApiError('CHECKSUM_MISMATCH');
+  // A client that knows nothing of Storage saver uploads the file as picked.
+  const sourceSha256 = metadata.sourceSha256 ?? sha256;
 
   const sniffed = sniff(head);
   if (sniffed === null) {
@@ -77,7 +84,7 @@ export async function storeFinishedUpload(
   // A photo whose size cannot be read is still the user's photo: it is backed up, unchecked.
   enforceLimits(ctx.config.limits, { mimeType: sniffed.mimeType, bytes: upload.bytes, pixels });
 
-  const existing = await findAssetBySource(ctx.db, ownerId, metadata.sourceSha256);
+  const existing = await findAssetBySource(ctx.db, ownerId, sourceSha256);
   if (existing !== undefined && (await stillThere(ctx, existing))) {
     return { status: 'duplicate', assetId: existing.id };
   }
@@ -95,11 +102,11 @@ export async function storeFinishedUpload(
       const added = await insertAsset(trx, {
         id,
         owner_id: ownerId,
-        filename: metadata.filename,
+        filename: metadata.filename ?? madeUpName(sniffed.mimeType, uploadedAt),
         mime_type: sniffed.mimeType,
         bytes: upload.bytes,
         sha256,
-        source_sha256: metadata.sourceSha256,
+        source_sha256: sourceSha256,
         captured_at: captured.at,
         captured_offset_minutes: captured.offsetMinutes,
         uploaded_at: uploadedAt,
@@ -119,7 +126,7 @@ export async function storeFinishedUpload(
 
     // A concurrent upload of the same source won the insert. Its bytes may differ (another
     // Storage saver encoding); keep ours only if some asset uses them.
-    const winner = await findAssetBySource(ctx.db, ownerId, metadata.sourceSha256);
+    const winner = await findAssetBySource(ctx.db, ownerId, sourceSha256);
     if (winner === undefined) throw new Error('An asset conflicted on insert but cannot be found.');
     if (winner.blob_key !== blobKey && !(await isBlobReferenced(ctx.db, blobKey)))
       await ctx.blobs.delete(blobKey);

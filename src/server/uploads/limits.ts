@@ -17,3 +17,18 @@ export function enforceLimits(
 
 /** The largest upload any type may be. */
 export const largestUpload = (limits: Limits): number => Math.max(limits.maxPhotoBytes, limits.maxVideoBytes);
+
+/**
+ * The limits as far as they can be told when an upload is created: by the type the client
+ * declared when it names a photo or video, else by the largest limit (a generic tus client may
+ * declare nothing, or `application/octet-stream`). Finishing checks again with the sniffed type.
+ */
+export function enforceDeclaredLimits(
+  limits: Limits,
+  file: { declaredType: string | null; bytes: number },
+): void {
+  const declared =
+    file.declaredType !== null && mediaKindOf(file.declaredType) !== null ? file.declaredType : null;
+  const largest = limits.maxVideoBytes >= limits.maxPhotoBytes ? 'video/*' : 'image/*';
+  enforceLimits(limits, { mimeType: declared ?? largest, bytes: file.bytes });
+}

@@ -16,17 +16,28 @@ describe('parseUploadMetadata', () => {
     expect(parseUploadMetadata(valid).capturedAt).toBeNull();
   });
 
-  it('names what is missing', () => {
-    expect(() => parseUploadMetadata({ filename: 'x.jpg', type: null })).toThrow(
-      'The upload is missing its type, sha256, sourceSha256 (Upload-Metadata).',
-    );
-    expect(() => parseUploadMetadata(undefined)).toThrow(/missing its filename, type, sha256, sourceSha256/);
+  it('needs no key at all: a generic tus client may send none', () => {
+    const none = { filename: null, type: null, sha256: null, sourceSha256: null, capturedAt: null };
+    expect(parseUploadMetadata(undefined)).toEqual(none);
+    expect(parseUploadMetadata({ filename: ' ', type: null })).toEqual(none);
+  });
+
+  it('reads the names tus-js-client and Uppy use: name and filetype', () => {
+    expect(parseUploadMetadata({ name: 'beach.JPG', filetype: 'Image/JPEG' })).toMatchObject({
+      filename: 'beach.JPG',
+      type: 'image/jpeg',
+    });
+    // Shoebox's own keys win where a client sends both.
+    expect(
+      parseUploadMetadata({ filename: 'a.jpg', name: 'b.jpg', type: 'image/heic', filetype: 'image/jpeg' }),
+    ).toMatchObject({ filename: 'a.jpg', type: 'image/heic' });
   });
 
   it('rejects a checksum that is not a SHA-256', () => {
     expect(() => parseUploadMetadata({ ...valid, sha256: 'abc' })).toThrow(
       'sha256 must be 64 hexadecimal digits (a SHA-256).',
     );
+    expect(() => parseUploadMetadata({ sourceSha256: 'x'.repeat(64) })).toThrow(/sourceSha256/);
   });
 
   it('rejects a capturedAt that is not a date', () => {

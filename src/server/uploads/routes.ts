@@ -1,12 +1,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyCorsOptions } from '@fastify/cors';
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
+import { TUS_RESUMABLE } from '@tus/server';
+import { TUS_ENDPOINT } from '../../shared/tus';
+import type { Principal } from '../auth/principal';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
+import { ApiError } from '../errors';
+import { CHECKSUM_ALGORITHMS, parseUploadChecksum, verifyBody } from './checksum';
+import { findFinish, pruneFinished, type FinishedUpload } from './finished';
+import { largestUpload } from './limits';
 import { bindPrincipal } from './request-principal';
 import { TUS_ROUTES } from './route-schemas';
 import { fromTusResponse } from './tus-errors';
-import { createTusUploads } from './tus-server';
+import { assetHeaders, createTusUploads, FINISHED_UPLOAD_KEEP_MS, type TusUploads } from './tus-server';
+import { uploadOwner } from './upload-id';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route's own @fastify/cors options, which it reads from here (`routeOptions.config.cors`) though its typings omit it. */
+    cors?: Partial<FastifyCorsOptions>;
+  }
+}
 
 /** A request's body as tus reads it, and what to do with the bytes tus did not read. */
 interface RequestBody {
@@ -65,19 +81,23 @@ function bodyStream(raw: IncomingMessage): RequestBody {
 }
 
 /** The fastify request as the Web `Request` that @tus/server 2 handles, its body left unread. */
-function toWebRequest(request: FastifyRequest): { webRequest: Request; body: RequestBody | null } {
+function toWebRequest(
+  request: FastifyRequest,
+  verified: ReadableStream<Uint8Array> | null,
+): { webRequest: Request; body: RequestBody | null } {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.raw.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
   const url = new URL(request.url, `${request.protocol}://${request.host || 'localhost'}`);
-  const body = request.method !== 'GET' && request.method !== 'HEAD' ? bodyStream(request.raw) : null;
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && verified === null;
+  const body = hasBody ? bodyStream(request.raw) : null;
   // A streamed request body needs `duplex: 'half'` (Fetch standard), which the DOM typings lack.
   const init: RequestInit & { duplex: 'half' } = {
     method: request.method,
     headers,
-    body: body?.stream ?? null,
+    body: verified ?? body?.stream ?? null,
     duplex: 'half',
   };
   return { webRequest: new Request(url, init), body };
@@ -100,48 +120,161 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
   return reply.code(response.status).send(body === '' ? undefined : body);
 }
 
-export const SWEEP_UPLOADS_JOB = 'sweep-uploads';
-const SWEEP_UPLOADS_EVERY_MS = 60 * 60 * 1000;
+export const EXPIRE_UPLOADS_JOB = 'expire-uploads';
+const EXPIRE_UPLOADS_EVERY_MS = 60 * 60 * 1000;
+
+/** The upload id of a tus URL, or null for the endpoint itself. */
+function uploadIdOf(request: FastifyRequest): string | null {
+  const { uploadId } = request.params as { uploadId?: string };
+  return uploadId ?? null;
+}
+
 /**
- * How long an unfinished upload waits for its next byte before it is deleted. Most are resumed
- * within minutes; what stays was abandoned (a creation whose answer never reached the client,
- * which then started again; an item removed mid-upload). A client that comes back later finds
- * its upload gone (404) and starts it again from its own queue, so nothing is lost.
+ * What a HEAD or PATCH for a finished upload is answered from: its record, which outlives the
+ * upload's file (finished.ts). Waits for a request that is storing it right now. Null when the
+ * upload is not finished (tus answers), or is not the caller's.
  */
-export const UNFINISHED_UPLOAD_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+async function finishedUpload(
+  ctx: AppContext,
+  uploads: TusUploads,
+  uploadId: string,
+  principal: Principal,
+): Promise<FinishedUpload | null> {
+  if (uploadOwner(uploadId) !== principal.user.id) return null;
+  const found = await findFinish(ctx.db, uploadId);
+  if (found === null) return null;
+  return found.state === 'finished' ? found.upload : uploads.waitForFinish(uploadId);
+}
+
+/**
+ * tus 1.0.0 HEAD: "The Server MUST always include the Upload-Offset header in the response for a
+ * HEAD request ... If the size of the upload is known, the Server MUST include the Upload-Length
+ * header ... If an upload contains additional metadata, responses to HEAD requests MUST include
+ * the Upload-Metadata header ... The Server MUST prevent the client and/or proxies from caching
+ * the response by adding the Cache-Control: no-store header." For a finished upload the offset
+ * is its length: a client whose final answer was lost learns that it is done (issue 13).
+ */
+function answerFinishedHead(reply: FastifyReply, upload: FinishedUpload): FastifyReply {
+  void reply.headers({
+    'cache-control': 'no-store',
+    'upload-offset': String(upload.length),
+    'upload-length': String(upload.length),
+    ...(upload.metadata === null ? {} : { 'upload-metadata': upload.metadata }),
+    ...assetHeaders(upload),
+  });
+  return reply.code(200).send();
+}
+
+/**
+ * A PATCH for a finished upload: at its end, nothing more to take, and the answer a successful
+ * PATCH would have had; anywhere else, "If the offsets do not match, the Server MUST respond
+ * with the 409 Conflict status without modifying the upload resource."
+ */
+function answerFinishedPatch(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  upload: FinishedUpload,
+): FastifyReply {
+  // Nothing of the body is wanted; it is read and dropped so the connection carries the next request.
+  request.raw.resume();
+  if (request.headers['upload-offset'] !== String(upload.length)) throw new ApiError('UPLOAD_CONFLICT');
+  void reply.headers({ 'upload-offset': String(upload.length), ...assetHeaders(upload) });
+  return reply.code(204).send();
+}
 
 /**
  * Mounts tus at /api/uploads (all tus methods, and /api/uploads/:id). The routes sit in their own
  * scope whose only content-type parser passes every body through untouched: tus reads the raw
- * stream itself (see @tus/server's fastify example).
+ * stream itself (see @tus/server's fastify example). Around tus: a finished upload's HEAD and
+ * PATCH are answered from its record, the checksum extension is checked before tus sees a byte,
+ * and every answer carries Tus-Resumable.
  */
 export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { server, sweep } = await createTusUploads(ctx, app.log);
+  const uploads = await createTusUploads(ctx, app.log);
+  const { server } = uploads;
   app.jobs.register(
-    SWEEP_UPLOADS_JOB,
+    EXPIRE_UPLOADS_JOB,
     {
       async run() {
-        const removed = await sweep(new Date(ctx.now().getTime() - UNFINISHED_UPLOAD_KEEP_MS));
-        if (removed > 0) app.log.info({ removed }, 'deleted unfinished uploads left for a week');
+        const expired = await server.cleanUpExpiredUploads();
+        const pruned = await pruneFinished(ctx.db, new Date(ctx.now().getTime() - FINISHED_UPLOAD_KEEP_MS));
+        if (expired > 0 || pruned > 0)
+          app.log.info({ expired, pruned }, 'deleted expired uploads and old records');
       },
     },
-    { everyMs: SWEEP_UPLOADS_EVERY_MS },
+    { everyMs: EXPIRE_UPLOADS_EVERY_MS },
   );
   await app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
+    // "The Tus-Resumable header MUST be included in every request and response except for
+    // OPTIONS requests": the 401 of the authentication hook and every error included.
+    scope.addHook('onSend', (_request, reply, payload, next) => {
+      void reply.header('tus-resumable', TUS_RESUMABLE);
+      next(null, payload);
+    });
+
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const { webRequest, body } = toWebRequest(request);
-      bindPrincipal(webRequest, principalOf(request));
+      const isOptions = request.method === 'OPTIONS';
+      const uploadId = uploadIdOf(request);
+      if (!isOptions && uploadId !== null && (request.method === 'HEAD' || request.method === 'PATCH')) {
+        const done = await finishedUpload(ctx, uploads, uploadId, principalOf(request));
+        if (done !== null) {
+          return request.method === 'HEAD'
+            ? answerFinishedHead(reply, done)
+            : answerFinishedPatch(request, reply, done);
+        }
+      }
+      const declared = request.headers['upload-checksum'];
+      const verified =
+        typeof declared === 'string' && (request.method === 'PATCH' || request.method === 'POST')
+          ? await verifyBody(
+              request.raw,
+              parseUploadChecksum(declared),
+              ctx.tmpDir,
+              largestUpload(ctx.config.limits),
+            )
+          : null;
+      const { webRequest, body } = toWebRequest(request, verified?.stream ?? null);
+      if (!isOptions) bindPrincipal(webRequest, principalOf(request));
       let response: Response;
       try {
         response = await server.handleWeb(webRequest);
       } finally {
         body?.discardRest();
+        await verified?.dispose();
+        const finishedId = uploads.finishedBy(webRequest);
+        if (finishedId !== null) await uploads.discard(finishedId);
+      }
+      if (isOptions && response.status === 204) {
+        // The checksum extension lives here, in front of tus, which advertises its store's list.
+        // "A Server supporting this extension MUST include the Tus-Checksum-Algorithm header."
+        const extensions = response.headers.get('tus-extension');
+        response.headers.set('tus-extension', extensions === null ? 'checksum' : `${extensions},checksum`);
+        response.headers.set('tus-checksum-algorithm', CHECKSUM_ALGORITHMS.join(','));
+      }
+      if (request.method === 'HEAD' && uploadId !== null && response.status === 200) {
+        const length = response.headers.get('upload-length');
+        // Complete, and not finished: its final request was cut off (the client went away, the
+        // process stopped) before it was stored. It is stored now, and the HEAD says so.
+        if (length !== null && response.headers.get('upload-offset') === length) {
+          const upload = await uploads.find(uploadId);
+          if (upload === null) throw new ApiError('UPLOAD_NOT_FOUND');
+          const done = await uploads.finish(principalOf(request).user.id, upload);
+          await uploads.discard(uploadId);
+          for (const [name, value] of Object.entries(assetHeaders(done))) response.headers.set(name, value);
+        }
       }
       return sendWebResponse(reply, response);
     };
-    for (const route of TUS_ROUTES) scope.route({ ...route, handler });
+    // "OPTIONS ... to gather information about the Server's current configuration" needs no
+    // credentials: a browser's CORS preflight never carries any. A preflight gets @fastify/cors's
+    // headers (app.ts) and then tus's answer, with Tus-Version.
+    const cors = { preflightContinue: true, strictPreflight: false };
+    for (const route of TUS_ROUTES) {
+      const config = route.method === 'OPTIONS' ? { ...route.config, public: true, cors } : route.config;
+      scope.route({ ...route, ...(config === undefined ? {} : { config }), handler });
+    }
     done();
   });
 }

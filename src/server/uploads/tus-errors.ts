@@ -20,8 +20,10 @@ export function fromTusStatus(status: number, text: string): ApiError {
   const detail = text.trim().replace(/\.$/, '').slice(0, 200);
   switch (status) {
     case 404:
-    case 410:
       return new ApiError('UPLOAD_NOT_FOUND');
+    // "The latter one [410 Gone] SHOULD be used if the Server is keeping track of expired uploads."
+    case 410:
+      return new ApiError('UPLOAD_EXPIRED');
     case 409:
       return new ApiError('UPLOAD_CONFLICT');
     case 412:

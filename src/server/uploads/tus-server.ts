@@ -1,56 +1,176 @@
 import type { FastifyBaseLogger } from 'fastify';
 import fs from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { MemoryLocker, Server, type Upload } from '@tus/server';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FileStore } from '@tus/file-store';
+import { MemoryLocker, Metadata, Server, type Upload } from '@tus/server';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { storeFinishedUpload } from './finish';
-import { enforceLimits, largestUpload } from './limits';
+import { claimFinish, findFinish, recordFinished, releaseFinish, type FinishedUpload } from './finished';
+import { enforceDeclaredLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
-import { HashingFileStore } from './upload-hash';
 import { newUploadId, uploadOwner } from './upload-id';
+
+/**
+ * How long an unfinished upload is kept after its creation (tus `expiration`: its Upload-Expires).
+ * Most are resumed within minutes; what stays was abandoned (a creation whose answer never reached
+ * the client, which then started again; an item removed mid-upload). A client that comes back
+ * later finds its upload gone (410) and starts it again from its own queue, so nothing is lost.
+ */
+export const UNFINISHED_UPLOAD_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * How long a HEAD keeps answering a finished upload as complete (issue 13: at least 24 hours), so
+ * that a client whose final answer was lost learns it with one request.
+ */
+export const FINISHED_UPLOAD_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How long a request waits for another one that is verifying and storing the same upload. */
+const FINISH_WAIT_MS = 20_000;
+const FINISH_POLL_MS = 200;
+
+/** Response headers a page on another origin may read besides tus's own (Upload-Offset…). */
+export const EXTRA_EXPOSED_HEADERS = [
+  ASSET_ID_HEADER,
+  UPLOAD_OUTCOME_HEADER,
+  'Upload-Expires',
+  'Tus-Checksum-Algorithm',
+];
+
+/** The headers that name what a finished upload became. */
+export function assetHeaders(upload: Pick<FinishedUpload, 'assetId' | 'outcome'>): Record<string, string> {
+  return { [ASSET_ID_HEADER]: upload.assetId, [UPLOAD_OUTCOME_HEADER]: upload.outcome };
+}
 
 export interface TusUploads {
   server: Server;
-  directory: string;
   /**
-   * Deletes the unfinished uploads nobody has written to since `before`, with every file they
-   * left (the data, tus's .json record, a .sha256 sidecar from earlier versions), and answers how
-   * many. An upload being stored is left alone.
+   * Verifies and stores a complete upload, once across every request and process; answers what
+   * it became. A request that finds another one at it waits for that one's result.
    */
-  sweep: (before: Date) => Promise<number>;
+  finish: (ownerId: string, upload: Upload) => Promise<FinishedUpload>;
+  /**
+   * Waits for the request that is storing an upload right now: what the upload became, or null
+   * when that request failed (and the upload went with it).
+   */
+  waitForFinish: (uploadId: string) => Promise<FinishedUpload | null>;
+  /** The upload as the store has it, or null when there is none. */
+  find: (uploadId: string) => Promise<Upload | null>;
+  /** Deletes a finished upload's file and record, once its request has been answered. */
+  discard: (uploadId: string) => Promise<void>;
+  /** The upload a request finished, to discard once it is answered. */
+  finishedBy: (request: Request) => string | null;
 }
 
 /**
- * @tus/server over a FileStore in `<data>/uploads`, one hook per concern (DESIGN §6):
- * onIncomingRequest = who may touch this upload, onUploadCreate = limits and metadata,
- * onUploadFinish = verify, store, index.
+ * @tus/server over @tus/file-store in `<data>/uploads`, both configured, not subclassed; one hook
+ * per concern (DESIGN §6): onIncomingRequest = who may touch this upload, onUploadCreate = limits
+ * and metadata, onUploadFinish = verify, store, index.
  */
 export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger): Promise<TusUploads> {
   const directory = path.join(ctx.config.dataDir, 'uploads');
   await fs.mkdir(directory, { recursive: true });
-  const datastore = new HashingFileStore({ directory });
-
-  /** Uploads being verified and stored right now. */
-  const finishing = new Set<string>();
-  const uploadPath = (upload: Upload): string => upload.storage?.path ?? path.join(directory, upload.id);
+  // tus 1.0.0 expiration: "the Server MAY remove unfinished uploads once they expire"; the store
+  // sends Upload-Expires and its deleteExpired (server.cleanUpExpiredUploads) does the removing.
+  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_KEEP_MS });
 
   /**
-   * A complete upload never lingers: its file became an asset's blob, or it is deleted, and its
-   * .json sidecar goes either way. Best effort: the answer to the client is already decided.
+   * A finished upload never lingers: once its request is answered, its file and its .json record
+   * go (its bytes are the asset's blob, or were refused). Best effort: the answer is decided.
    */
-  async function discard(upload: Upload): Promise<void> {
+  async function discard(uploadId: string): Promise<void> {
     try {
-      await fs.rm(uploadPath(upload), { force: true });
-      await datastore.configstore.delete(upload.id);
-    } catch (error) {
-      log.warn({ err: error, uploadId: upload.id }, 'could not clean up a finished upload');
+      await datastore.remove(uploadId);
+    } catch (removeError) {
+      // The data file became the asset's blob (FileStore.remove unlinks it first): the record is left.
+      if (fromTusThrown(removeError).code !== 'UPLOAD_NOT_FOUND') {
+        log.warn({ err: removeError, uploadId }, 'could not clean up a finished upload');
+        return;
+      }
+      try {
+        await datastore.configstore.delete(uploadId);
+      } catch (error) {
+        log.warn({ err: error, uploadId }, 'could not delete a finished upload’s record');
+      }
     }
   }
 
+  async function waitForFinish(uploadId: string): Promise<FinishedUpload | null> {
+    const deadline = Date.now() + FINISH_WAIT_MS;
+    while (Date.now() < deadline) {
+      await sleep(FINISH_POLL_MS);
+      const found = await findFinish(ctx.db, uploadId);
+      if (found === null) return null;
+      if (found.state === 'finished') return found.upload;
+    }
+    throw new ApiError('UPLOAD_FINISHING');
+  }
+
+  /**
+   * A second name for the upload's data file in the scratch directory, which storing it moves into
+   * the blob store: the upload itself stays whole until its request has been answered, since tus
+   * reads it once more after onUploadFinish (PostHandler, for Upload-Expires).
+   */
+  async function scratchLink(upload: Upload): Promise<string> {
+    const source = upload.storage?.path ?? path.join(directory, upload.id);
+    const target = path.join(ctx.tmpDir, `finish-${upload.id}-${randomUUID()}`);
+    try {
+      await fs.link(source, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await fs.copyFile(source, target);
+    }
+    return target;
+  }
+
+  async function finish(ownerId: string, upload: Upload): Promise<FinishedUpload> {
+    const length = upload.size ?? upload.offset;
+    const metadata = upload.metadata === undefined ? null : Metadata.stringify(upload.metadata);
+    const claim = await claimFinish(ctx.db, { uploadId: upload.id, ownerId, length, metadata }, ctx.now());
+    if (claim.state === 'finished') return claim.upload;
+    if (claim.state === 'busy') {
+      const finished = await waitForFinish(upload.id);
+      // The other request failed, and discarded the upload with it.
+      if (finished === null) throw new ApiError('UPLOAD_NOT_FOUND');
+      return finished;
+    }
+    let scratch: string | null = null;
+    try {
+      scratch = await scratchLink(upload);
+      const stored = await storeFinishedUpload(
+        ctx,
+        { ownerId, path: scratch, bytes: length, metadata: parseUploadMetadata(upload.metadata) },
+        log,
+      );
+      const result = { assetId: stored.assetId, outcome: stored.status };
+      await recordFinished(ctx.db, upload.id, result, ctx.now());
+      return { uploadId: upload.id, ownerId, length, metadata, ...result };
+    } catch (error) {
+      // Refused (a checksum, a limit) or failed: the upload goes, and the client starts again.
+      await discard(upload.id);
+      await releaseFinish(ctx.db, upload.id, claim.claimId);
+      throw error;
+    } finally {
+      if (scratch !== null) await fs.rm(scratch, { force: true });
+    }
+  }
+
+  async function find(uploadId: string): Promise<Upload | null> {
+    try {
+      return await datastore.getUpload(uploadId);
+    } catch (error) {
+      const { code } = fromTusThrown(error);
+      if (code === 'UPLOAD_NOT_FOUND' || code === 'UPLOAD_EXPIRED') return null;
+      throw error;
+    }
+  }
+
+  const finishedBy = new WeakMap<Request, string>();
   const server = new Server({
     path: TUS_ENDPOINT,
     datastore,
@@ -58,12 +178,15 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     locker: new MemoryLocker(),
     relativeLocation: true,
     respectForwardedHeaders: ctx.config.trustProxy !== false,
-    // Same origin only: no Access-Control-Allow-Origin at all.
-    allowedOrigins: [],
-    exposedHeaders: [ASSET_ID_HEADER, UPLOAD_OUTCOME_HEADER],
-    // On POST, onUploadCreate checks Upload-Length against the limit for the file's type and
+    // The same origins as the JSON API (app.ts); a function, so that another origin gets no
+    // Access-Control-Allow-Origin at all rather than the first listed one.
+    allowedOrigins: (origin) => ctx.config.corsOrigins.includes(origin),
+    exposedHeaders: EXTRA_EXPOSED_HEADERS,
+    allowedHeaders: ['Upload-Checksum'],
+    // On POST, onUploadCreate checks Upload-Length against the limit for the declared type and
     // names it; tus's own check would only say "Maximum size exceeded". OPTIONS advertises the
-    // largest (Tus-Max-Size), and a PATCH can never exceed its declared length anyway.
+    // largest (Tus-Max-Size), a PATCH never exceeds its declared length, and a deferred length
+    // is held to the largest when it is declared; finishing checks the sniffed type's limit.
     maxSize: (request) => (request.method === 'POST' ? 0 : largestUpload(ctx.config.limits)),
 
     namingFunction: (request) => newUploadId(tusPrincipal(request).user.id),
@@ -75,42 +198,19 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     },
 
     onUploadCreate: (_request, upload) => {
-      if (upload.sizeIsDeferred || upload.size === undefined) {
-        throw new ApiError(
-          'BAD_REQUEST',
-          'Declare the upload’s size with Upload-Length; deferred lengths are not accepted.',
-        );
-      }
       const metadata = parseUploadMetadata(upload.metadata);
-      enforceLimits(ctx.config.limits, { mimeType: metadata.type, bytes: upload.size });
+      // A deferred length is held to the largest limit when it is declared (maxSize).
+      if (upload.size !== undefined) {
+        enforceDeclaredLimits(ctx.config.limits, { declaredType: metadata.type, bytes: upload.size });
+      }
       return Promise.resolve({});
     },
 
     onUploadFinish: async (request, upload) => {
       // onIncomingRequest has established that the upload is the caller's.
-      const ownerId = tusPrincipal(request).user.id;
-      // An empty PATCH at the final offset finishes the upload again; tus has already released
-      // its lock here, so one verification at a time per upload is enforced by this process.
-      if (finishing.has(upload.id)) throw new ApiError('UPLOAD_CONFLICT');
-      finishing.add(upload.id);
-      try {
-        const bytes = upload.size ?? upload.offset;
-        const stored = await storeFinishedUpload(
-          ctx,
-          {
-            ownerId,
-            path: uploadPath(upload),
-            bytes,
-            metadata: parseUploadMetadata(upload.metadata),
-            landedSha256: datastore.takeDigest(upload.id, bytes),
-          },
-          log,
-        );
-        return { headers: { [ASSET_ID_HEADER]: stored.assetId, [UPLOAD_OUTCOME_HEADER]: stored.status } };
-      } finally {
-        await discard(upload);
-        finishing.delete(upload.id);
-      }
+      const finished = await finish(tusPrincipal(request).user.id, upload);
+      finishedBy.set(request, upload.id);
+      return { headers: assetHeaders(finished) };
     },
 
     onResponseError: (_request, error) => {
@@ -119,28 +219,13 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       return { status_code: apiError.status, body: JSON.stringify(apiError.body) };
     },
   });
-  async function sweep(before: Date): Promise<number> {
-    const files = new Map<string, string[]>();
-    for (const name of await fs.readdir(directory)) {
-      const id = name.replace(/\.(json|sha256)$/, '');
-      files.set(id, [...(files.get(id) ?? []), name]);
-    }
-    let removed = 0;
-    for (const [id, names] of files) {
-      if (finishing.has(id)) continue;
-      const stats = await Promise.all(
-        names.map((name) => fs.stat(path.join(directory, name)).catch(() => null)),
-      );
-      if (stats.some((stat) => stat?.isFile() === false)) continue;
-      const lastWrite = Math.max(...stats.map((stat) => stat?.mtimeMs ?? 0));
-      // Looked at again after the awaits: a request that arrived meanwhile keeps its upload.
-      if (lastWrite >= before.getTime() || finishing.has(id)) continue;
-      await datastore.forget(id);
-      await Promise.all(names.map((name) => fs.rm(path.join(directory, name), { force: true })));
-      removed += 1;
-    }
-    return removed;
-  }
 
-  return { server, directory, sweep };
+  return {
+    server,
+    finish,
+    waitForFinish,
+    find,
+    discard,
+    finishedBy: (request) => finishedBy.get(request) ?? null,
+  };
 }
