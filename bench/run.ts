@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),
   upload: () => import('./upload.ts'),
+  'upload-hash': () => import('./upload-hash.ts'),
 };
 
 const wanted = process.argv.slice(2);
