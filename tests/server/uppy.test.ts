@@ -41,7 +41,9 @@ describe('Uppy with @uppy/tus', () => {
     });
     const errors: string[] = [];
     uppy.on('upload-error', (_file, error) => void errors.push(error.message));
-    uppy.addFile({ name: file.filename, type: 'image/jpeg', data: await readCorpusFile(file.filename) });
+    // Uppy's typings name a browser's Blob; in Node, tus-js-client (under @uppy/tus) reads a Buffer.
+    const data = (await readCorpusFile(file.filename)) as unknown as Blob;
+    uppy.addFile({ name: file.filename, type: 'image/jpeg', data });
     const result = await uppy.upload();
     expect(errors).toEqual([]);
     expect(result?.successful).toHaveLength(1);
