@@ -3,7 +3,6 @@ import type { FastifyCorsOptions } from '@fastify/cors';
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
 import { TUS_RESUMABLE } from '@tus/server';
-import { TUS_ENDPOINT } from '../../shared/tus';
 import type { Principal } from '../auth/principal';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
