@@ -69,8 +69,8 @@ function closeSilentConnectionsOnClose(app: FastifyInstance): void {
 }
 
 /**
- * The whole server: API, uploads, the background jobs and the built app, over the SQLite database
- * and blob stores in `config.dataDir` (created and migrated here). Closing the app stops the jobs,
+ * The whole server: API, uploads, the background jobs and the built app, over the database of
+ * `config.database` (created and migrated here) and the blob stores in `config.dataDir`. Closing the app stops the jobs,
  * then closes the database.
  */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -84,7 +84,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   closeSilentConnectionsOnClose(app);
   try {
-    const db = await openDatabase(path.join(config.dataDir, 'shoebox.sqlite'));
+    const { db } = await openDatabase(config.database, {
+      onIdleError: (error) => app.log.warn({ err: error }, 'an idle database connection failed'),
+    });
     const now = options.now ?? (() => new Date());
     const jobs = new JobQueue({ db, now, log: app.log, concurrency: config.jobConcurrency });
     // One hook, in this order: the jobs stop (and record where they were) before the database closes.

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/srv/shoebox/data',
+      database: { dialect: 'sqlite', file: '/srv/shoebox/data/shoebox.sqlite' },
       staticDir: '/srv/shoebox/dist',
       trustProxy: false,
       limits: DEFAULT_LIMITS,
@@ -18,6 +19,31 @@ describe('loadConfig', () => {
       corsOrigins: [],
       tls: null,
     });
+  });
+
+  it('takes PostgreSQL from DATABASE_URL and refuses any other kind of URL without echoing its password', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/shoebox' }).database).toEqual({
+      dialect: 'postgres',
+      url: 'postgresql://db/shoebox',
+    });
+    expect(loadConfig({ DATABASE_URL: '  ' }, '/srv').database).toEqual({
+      dialect: 'sqlite',
+      file: '/srv/data/shoebox.sqlite',
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/shoebox' })).toThrow(
+      /DATABASE_URL must start with postgres:\/\/.*mysql:/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'shoebox.sqlite' })).toThrow(ConfigError);
+    const refusal = (): string => {
+      try {
+        loadConfig({ DATABASE_URL: 'postgres//shoebox:hunter2@db/shoebox' });
+        return 'accepted';
+      } catch (error) {
+        return String(error);
+      }
+    };
+    expect(refusal()).toMatch(/DATABASE_URL must be a PostgreSQL URL/);
+    expect(refusal()).not.toContain('hunter2');
   });
 
   it('reads every variable', () => {
@@ -37,6 +63,7 @@ describe('loadConfig', () => {
         SHOEBOX_CORS_ORIGINS: 'https://photos.example.com, http://localhost:5173',
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
         SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
+        DATABASE_URL: 'postgres://shoebox:secret@db.internal:5432/shoebox',
       },
       '/srv',
     );
@@ -44,6 +71,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       dataDir: path.resolve('/srv', 'var/data'),
+      database: { dialect: 'postgres', url: 'postgres://shoebox:secret@db.internal:5432/shoebox' },
       staticDir: '/opt/app',
       trustProxy: ['10.0.0.1', '10.0.0.0/8'],
       limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
+import type { DatabaseLocation } from './db';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -10,8 +11,10 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface Config {
   port: number;
   host: string;
-  /** SQLite database, tus uploads in progress and the blob store live here. */
+  /** tus uploads in progress and the blob store live here, and the SQLite database by default. */
   dataDir: string;
+  /** DATABASE_URL: PostgreSQL, or SQLite in `dataDir` when unset. */
+  database: DatabaseLocation;
   /** The built app (vite's dist/). The API works without it. */
   staticDir: string;
   /**
@@ -136,6 +139,33 @@ function logLevel(raw: string | undefined): LogLevel {
   return level;
 }
 
+/** The SQLite database's file in the data directory, when DATABASE_URL does not name another. */
+export const SQLITE_FILE_NAME = 'shoebox.sqlite';
+
+/** Any credentials in a URL replaced, for messages. */
+function withoutPassword(raw: string): string {
+  return raw.replace(/\/\/[^/@]*@/, '//…@');
+}
+
+function database(env: Env, dataDir: string): DatabaseLocation {
+  const raw = env.DATABASE_URL?.trim() ?? '';
+  if (raw === '') return { dialect: 'sqlite', file: path.join(dataDir, SQLITE_FILE_NAME) };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/shoebox, not "${withoutPassword(raw)}".`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres:// (PostgreSQL); leave it unset for SQLite in the data directory. It starts with ${url.protocol}//.`,
+    );
+  }
+  return { dialect: 'postgres', url: raw };
+}
+
 function tlsFiles(env: Env, cwd: string): TlsFiles | null {
   const cert = env.SHOEBOX_TLS_CERT?.trim() ?? '';
   const key = env.SHOEBOX_TLS_KEY?.trim() ?? '';
@@ -190,10 +220,12 @@ export async function readTls(files: TlsFiles): Promise<{ cert: Buffer; key: Buf
  */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const dir = (name: string, fallback: string): string => path.resolve(cwd, env[name]?.trim() || fallback);
+  const dataDir = dir('SHOEBOX_DATA_DIR', 'data');
   return {
     port: port(env),
     host: env.HOST?.trim() || '0.0.0.0',
-    dataDir: dir('SHOEBOX_DATA_DIR', 'data'),
+    dataDir,
+    database: database(env, dataDir),
     staticDir: dir('SHOEBOX_STATIC_DIR', 'dist'),
     trustProxy: trustProxy(env.TRUST_PROXY),
     limits: {

@@ -1,6 +1,8 @@
 /**
- * Helpers for server tests: a real app (SQLite file, blob store) in a fresh temp dir listening on
- * a random port, accounts, and a small fetch-based tus client that exposes every response.
+ * Helpers for server tests: a real app (its own database, blob store) in a fresh temp dir
+ * listening on a random port, accounts, and a small fetch-based tus client that exposes every
+ * response. The database is SQLite in the temp dir, or a throwaway PostgreSQL database in the
+ * vitest project that runs the suites on PostgreSQL (SHOEBOX_TEST_DIALECT, vitest.config.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -17,10 +19,20 @@ import {
 } from '../../src/shared/tus';
 import { buildApp, type AppOptions } from '../../src/server/app';
 import { loadConfig, type Config, type Env } from '../../src/server/config';
+import {
+  connectDatabase,
+  openDatabase,
+  type DatabaseHandle,
+  type DatabaseLocation,
+} from '../../src/server/db';
+import { dropTestDatabase, ensureTestDatabase, projectDialect } from '../../src/server/db/testing';
 import { sniff } from '../../src/shared/sniff';
 import { CORPUS_DIR } from '../support/corpus';
 
 export { CORPUS_DIR, REPO_ROOT, corpusFile, manifest, type ManifestRow } from '../support/corpus';
+
+/** The dialect this project's server suites run on. */
+export const DIALECT = projectDialect();
 
 export async function makeTempDir(prefix = 'shoebox-server-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -64,20 +76,28 @@ export interface StartOptions {
   /** Extra environment, as `loadConfig` reads it (limits, static dir…). */
   env?: Env;
   app?: AppOptions;
-  /** Start on the data of a stopped server instead of a new temp dir. */
+  /** Start on the data (files and database) of a stopped server instead of a new temp dir. */
   dataDir?: string;
 }
 
+/** The environment that points a server at the test database of `dataDir`. */
+function databaseEnv(location: DatabaseLocation): Env {
+  return location.dialect === 'postgres' ? { DATABASE_URL: location.url } : {};
+}
+
 /**
- * The real app on 127.0.0.1 and a random port, with its data in a new temp dir. Without
- * SHOEBOX_STATIC_DIR in `env` there is no built app: API only. Set SHOEBOX_TEST_LOG_LEVEL to see logs.
+ * The real app on 127.0.0.1 and a random port, with its data in a new temp dir and its database
+ * on this project's dialect. Without SHOEBOX_STATIC_DIR in `env` there is no built app: API only.
+ * Set SHOEBOX_TEST_LOG_LEVEL to see logs.
  */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
+  const location = await ensureTestDatabase(DIALECT, dataDir);
   const config = loadConfig({
     SHOEBOX_DATA_DIR: dataDir,
     SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
     LOG_LEVEL: process.env.SHOEBOX_TEST_LOG_LEVEL ?? 'silent',
+    ...databaseEnv(location),
     ...options.env,
   });
   const app = await buildApp(config, options.app);
@@ -91,12 +111,38 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     dataDir,
     close: async () => {
       await app.close();
+      await dropTestDatabase(DIALECT, dataDir);
       await fs.rm(dataDir, { recursive: true, force: true });
     },
     stop: async () => {
       await app.close();
     },
   };
+}
+
+/**
+ * The database of a test server's data, running or stopped (a second connection beside the
+ * server's), migrated unless `migrate` is false. Destroy it when done.
+ */
+export async function openServerDatabase(
+  dataDir: string,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
+  const location = await ensureTestDatabase(DIALECT, dataDir);
+  return options.migrate === false ? connectDatabase(location) : openDatabase(location);
+}
+
+/** Runs `task` on the database of a test server's data, then closes it. */
+export async function withServerDatabase<T>(
+  dataDir: string,
+  task: (db: DatabaseHandle['db']) => Promise<T>,
+): Promise<T> {
+  const { db } = await openServerDatabase(dataDir);
+  try {
+    return await task(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 /** Resolves once the server's background jobs (thumbnails) have nothing left to do now. */

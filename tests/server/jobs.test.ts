@@ -3,15 +3,13 @@
  * thumbnails exist, queued jobs survive a restart (and a crash mid-job), a job that keeps failing
  * stops, and assets stored before the queue existed get their metadata and thumbnails.
  */
-import Database from 'better-sqlite3';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AssetDetails } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import { hashPassword } from '../../src/server/auth/password';
-import type { Database as Schema } from '../../src/server/db';
 import { migrationProvider } from '../../src/server/db/migrations';
 import { closeHeifDecoder } from '../../src/server/imaging';
 import {
@@ -21,9 +19,11 @@ import {
   jobsIdle,
   login,
   makeTempDir,
+  openServerDatabase,
   sessionCookie,
   startServer,
   uploadCorpusFile,
+  withServerDatabase,
   type Account,
   type TestServer,
 } from './helpers';
@@ -36,29 +36,26 @@ interface JobRecord {
   last_error: string | null;
 }
 
-/** The jobs table of a server's database, read beside it (WAL lets a reader in). */
-function readJobs(server: TestServer): JobRecord[] {
-  const sqlite = new Database(path.join(server.dataDir, 'shoebox.sqlite'), { readonly: true });
-  try {
-    return sqlite
-      .prepare('select kind, asset_id, state, attempts, last_error from jobs order by rowid')
-      .all() as JobRecord[];
-  } finally {
-    sqlite.close();
-  }
+/** The jobs in a server's database, read beside it, oldest first. */
+async function readJobs(server: TestServer): Promise<JobRecord[]> {
+  return withServerDatabase(server.dataDir, (db) =>
+    db
+      .selectFrom('jobs')
+      .select(['kind', 'asset_id', 'state', 'attempts', 'last_error'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+  );
 }
 
-function writeDatabase(dataDir: string, statement: string, ...params: unknown[]): void {
-  const sqlite = new Database(path.join(dataDir, 'shoebox.sqlite'));
-  try {
-    sqlite.prepare(statement).run(...params);
-  } finally {
-    sqlite.close();
-  }
+async function thumbnailJobs(server: TestServer): Promise<JobRecord[]> {
+  return (await readJobs(server)).filter((job) => job.kind === 'thumbnail');
 }
 
-const thumbnailJobs = (server: TestServer): JobRecord[] =>
-  readJobs(server).filter((job) => job.kind === 'thumbnail');
+/** Each asset's thumbnail job as [state, attempts]. */
+async function thumbnailStates(server: TestServer): Promise<Map<string | null, [string, number]>> {
+  return new Map((await thumbnailJobs(server)).map((job) => [job.asset_id, [job.state, job.attempts]]));
+}
 
 async function upload(server: TestServer, owner: Account, filename: string): Promise<string> {
   const result = await uploadCorpusFile(server.baseUrl, owner.auth, filename);
@@ -96,9 +93,11 @@ describe('the job queue', () => {
       message: 'The preview is still being made. Try again in a moment.',
     });
     await first.stop();
-    expect(thumbnailJobs(first).map((job) => job.state)).toEqual(['queued', 'queued', 'queued']);
+    expect((await thumbnailJobs(first)).map((job) => job.state)).toEqual(['queued', 'queued', 'queued']);
     // As a crash leaves it: claimed by a worker that never finished.
-    writeDatabase(first.dataDir, "update jobs set state = 'running', attempts = 1 where asset_id = ?", heic);
+    await withServerDatabase(first.dataDir, (db) =>
+      db.updateTable('jobs').set({ state: 'running', attempts: 1 }).where('asset_id', '=', heic).execute(),
+    );
 
     const second = await startServer({ dataDir: first.dataDir });
     servers.push(second);
@@ -109,11 +108,13 @@ describe('the job queue', () => {
       state: 'placeholder',
       code: 'undecodable',
     });
-    expect(thumbnailJobs(second).map((job) => [job.asset_id, job.state, job.attempts])).toEqual([
-      [photo, 'done', 1],
-      [heic, 'done', 2],
-      [broken, 'done', 1],
-    ]);
+    expect(await thumbnailStates(second)).toEqual(
+      new Map([
+        [photo, ['done', 1]],
+        [heic, ['done', 2]],
+        [broken, ['done', 1]],
+      ]),
+    );
     const thumb = await fetch(`${second.baseUrl}/api/assets/${photo}/thumb?size=l`, { headers: owner.auth });
     expect(thumb.status).toBe(200);
     await thumb.arrayBuffer();
@@ -132,13 +133,13 @@ describe('the job queue', () => {
     const second = await startServer({ dataDir: first.dataDir, app: { now: () => new Date(clock) } });
     servers.push(second);
     await jobsIdle(second);
-    expect(thumbnailJobs(second)).toMatchObject([{ state: 'queued', attempts: 1 }]);
+    expect(await thumbnailJobs(second)).toMatchObject([{ state: 'queued', attempts: 1 }]);
     expect((await details(second, owner, id)).thumb).toEqual({ state: 'pending' });
     for (let hour = 0; hour < 8; hour += 1) {
       clock += 60 * 60 * 1000;
       await jobsIdle(second);
     }
-    expect(thumbnailJobs(second)).toMatchObject([
+    expect(await thumbnailJobs(second)).toMatchObject([
       { state: 'failed', attempts: 5, last_error: expect.stringContaining('ENOENT') },
     ]);
     expect((await details(second, owner, id)).thumb).toEqual({
@@ -154,9 +155,7 @@ describe('the job queue', () => {
     const userId = '11111111-1111-4111-8111-111111111111';
     const assetId = '22222222-2222-4222-8222-222222222222';
     const blobKey = `${userId}/${source.sha256.slice(0, 2)}/${source.sha256}`;
-    const db = new Kysely<Schema>({
-      dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'shoebox.sqlite')) }),
-    });
+    const { db } = await openServerDatabase(dataDir, { migrate: false });
     try {
       const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('0001_initial');
       expect(migrated.error).toBeUndefined();
@@ -209,7 +208,7 @@ describe('the job queue', () => {
       thumb: { state: 'ready' },
       deletedAt: null,
     });
-    expect(readJobs(server).filter((job) => job.asset_id === assetId)).toMatchObject([
+    expect((await readJobs(server)).filter((job) => job.asset_id === assetId)).toMatchObject([
       { kind: 'metadata', state: 'done' },
       { kind: 'thumbnail', state: 'done' },
     ]);

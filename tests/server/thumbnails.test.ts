@@ -3,7 +3,6 @@
  * job queue and served by GET /api/assets/:id/thumb, placeholders for what cannot be previewed,
  * video posters, stored metadata, and Range requests on videos.
  */
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import {
   uploadCorpusFile,
   type Account,
   type TestServer,
+  withServerDatabase,
 } from './helpers';
 
 const BROKEN = [
@@ -120,17 +120,17 @@ describe('the corpus in the library', () => {
     await closeHeifDecoder();
   });
 
-  it('leaves no thumbnail job queued, running or failed once the queue is idle', () => {
-    const sqlite = new Database(path.join(server.dataDir, 'shoebox.sqlite'), { readonly: true });
-    try {
-      const states = sqlite
-        .prepare("select state, count(*) as count from jobs where kind = 'thumbnail' group by state")
-        .all();
-      // Each asset had one job (the duplicate upload made none).
-      expect(states).toEqual([{ state: 'done', count: manifest().length - 2 }]);
-    } finally {
-      sqlite.close();
-    }
+  it('leaves no thumbnail job queued, running or failed once the queue is idle', async () => {
+    const states = await withServerDatabase(server.dataDir, (db) =>
+      db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('count')])
+        .where('kind', '=', 'thumbnail')
+        .groupBy('state')
+        .execute(),
+    );
+    // Each asset had one job (the duplicate upload made none).
+    expect(states).toEqual([{ state: 'done', count: manifest().length - 2 }]);
   });
 
   describe('every decodable file', () => {

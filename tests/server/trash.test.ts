@@ -2,7 +2,6 @@
  * The trash: delete, restore (one and many), list, empty, the automatic purge after 30 days (on
  * a fake clock), and the stored bytes freed only once no asset refers to them.
  */
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -30,6 +29,7 @@ import {
   type Auth,
   type TestServer,
   type TusUploadInput,
+  withServerDatabase,
 } from './helpers';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -233,15 +233,10 @@ describe('the trash', () => {
     expect(await blobs()).not.toContain(blobKey);
     expect(await thumbs(second)).toEqual([]);
 
-    const sqlite = new Database(path.join(server.dataDir, 'shoebox.sqlite'), { readonly: true });
-    try {
-      const jobs = sqlite
-        .prepare('select count(*) as count from jobs where asset_id in (?, ?)')
-        .get(first, second);
-      expect(jobs).toEqual({ count: 0 });
-    } finally {
-      sqlite.close();
-    }
+    const jobs = await withServerDatabase(server.dataDir, (db) =>
+      db.selectFrom('jobs').select('id').where('asset_id', 'in', [first, second]).execute(),
+    );
+    expect(jobs).toEqual([]);
   });
 
   it('purges by itself what has been in the trash for 30 days', async () => {

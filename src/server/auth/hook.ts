@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { authenticate, authenticateNow, type Principal, type Refusal } from './principal';
+import { authenticate, type Principal } from './principal';
 import { mayCall } from './scopes';
 import { SESSION_COOKIE } from './sessions';
 
@@ -23,31 +23,20 @@ declare module 'fastify' {
  */
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
-  // A callback hook, not an async one: the session check of nearly every request is answered at
-  // once (authenticateNow), and then costs no promise and no turn of the microtask queue.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || request.routeOptions.config.public === true) {
-      done();
       return;
     }
-    const settle = (result: Principal | Refusal | null): void => {
-      if (result === null) done(new ApiError('UNAUTHENTICATED'));
-      else if (result.kind === 'refused') done(new ApiError('UNAUTHENTICATED', result.message));
-      else if (!mayCall(result, request.method, route)) done(new ApiError('TOKEN_SCOPE'));
-      else {
-        request.principal = result;
-        done();
-      }
-    };
-    const credentials = {
-      sessionSecret: request.cookies[SESSION_COOKIE],
-      authorization: request.headers.authorization,
-    };
-    const now = ctx.now();
-    const principal = authenticateNow(ctx.db, credentials, now);
-    if (principal !== undefined) settle(principal);
-    else authenticate(ctx.db, credentials, now).then(settle, done);
+    const result = await authenticate(
+      ctx.db,
+      { sessionSecret: request.cookies[SESSION_COOKIE], authorization: request.headers.authorization },
+      ctx.now(),
+    );
+    if (result === null) throw new ApiError('UNAUTHENTICATED');
+    if (result.kind === 'refused') throw new ApiError('UNAUTHENTICATED', result.message);
+    if (!mayCall(result, request.method, route)) throw new ApiError('TOKEN_SCOPE');
+    request.principal = result;
   });
 }
 

@@ -1,7 +1,7 @@
 import type { TokenScope, User } from '../../shared/api';
 import type { Db } from '../db';
 import { findToken } from './api-tokens';
-import { findSession, findSessionNow } from './sessions';
+import { findSession } from './sessions';
 
 /** Who is calling, and how they proved it. */
 export type Principal =
@@ -48,16 +48,4 @@ export async function authenticate(
   if (credentials.sessionSecret === undefined || credentials.sessionSecret === '') return null;
   const found = await findSession(db, credentials.sessionSecret, now);
   return found === null ? null : { kind: 'session', ...found };
-}
-
-/**
- * authenticate answered at once, for the session cookie every request of the app carries, or
- * undefined when only authenticate can tell (a Bearer token, whose use is recorded; a database
- * that cannot answer at once). The session is read from the database all the same.
- */
-export function authenticateNow(db: Db, credentials: Credentials, now: Date): Principal | null | undefined {
-  if (credentials.authorization !== undefined) return undefined;
-  if (credentials.sessionSecret === undefined || credentials.sessionSecret === '') return null;
-  const found = findSessionNow(db, credentials.sessionSecret, now);
-  return found == null ? found : { kind: 'session', ...found };
 }

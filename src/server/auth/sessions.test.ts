@@ -1,13 +1,9 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db';
-import { authenticateNow } from './principal';
-import { createSession, deleteSession, findSession, findSessionNow } from './sessions';
+import type { Db } from '../db';
+import { openTestDatabase, testDialects, type TestDatabase } from '../db/testing';
+import { authenticate } from './principal';
+import { createSession, deleteExpiredSessions, deleteSession, findSession } from './sessions';
 
-let dir: string;
-let db: Db;
 const now = new Date('2026-03-01T12:00:00.000Z');
 const user = {
   id: 'u1',
@@ -18,59 +14,59 @@ const user = {
   quotaBytes: null,
 };
 
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-sessions-'));
-  db = await openDatabase(path.join(dir, 'shoebox.sqlite'));
-  await db
-    .insertInto('users')
-    .values({
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      password_hash: 'x',
-      role: user.role,
-      created_at: user.createdAt,
-    })
-    .execute();
-});
+describe.each(testDialects())('sessions on %s', (dialect) => {
+  let database: TestDatabase;
+  let db: Db;
 
-afterEach(async () => {
-  await db.destroy();
-  await fs.rm(dir, { recursive: true, force: true });
-});
+  beforeEach(async () => {
+    database = await openTestDatabase(dialect);
+    db = database.handle.db;
+    await db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        password_hash: 'x',
+        role: user.role,
+        created_at: user.createdAt,
+      })
+      .execute();
+  });
 
-describe('findSessionNow', () => {
-  it('answers at once from the database, and refuses a deleted session on the very next call', async () => {
+  afterEach(async () => {
+    await database.close();
+  });
+
+  it('finds a session by its secret, and refuses a deleted one on the very next call', async () => {
     const { secret } = await createSession(db, user.id, now);
-    const found = findSessionNow(db, secret, now);
+    const found = await findSession(db, secret, now);
     expect(found).toEqual({ sessionId: expect.any(String) as string, user });
-    expect(await findSession(db, secret, now)).toEqual(found);
-    expect(authenticateNow(db, { sessionSecret: secret, authorization: undefined }, now)).toEqual({
+    expect(await authenticate(db, { sessionSecret: secret, authorization: undefined }, now)).toEqual({
       kind: 'session',
       ...found,
     });
 
     await deleteSession(db, found?.sessionId ?? '');
-    expect(findSessionNow(db, secret, now)).toBeNull();
-    expect(authenticateNow(db, { sessionSecret: secret, authorization: undefined }, now)).toBeNull();
+    expect(await findSession(db, secret, now)).toBeNull();
+    expect(await authenticate(db, { sessionSecret: secret, authorization: undefined }, now)).toBeNull();
   });
 
-  it('refuses an expired session and an unknown secret', async () => {
+  it('refuses an expired session and an unknown secret, and prunes expired ones', async () => {
     const { secret, expiresAt } = await createSession(db, user.id, now);
-    expect(findSessionNow(db, secret, new Date(expiresAt.getTime() + 1))).toBeNull();
-    expect(findSessionNow(db, 'not a secret anyone was given', now)).toBeNull();
+    const later = new Date(expiresAt.getTime() + 1);
+    expect(await findSession(db, secret, later)).toBeNull();
+    expect(await findSession(db, 'not a secret anyone was given', now)).toBeNull();
+    expect(await findSession(db, secret, now)).not.toBeNull();
+    await deleteExpiredSessions(db, later);
+    expect(await db.selectFrom('sessions').select('id').execute()).toEqual([]);
   });
 
-  it('leaves to findSession what it cannot answer at once: a read inside a transaction, a Bearer token', async () => {
+  it('judges a request with an Authorization header by it alone', async () => {
     const { secret } = await createSession(db, user.id, now);
-    await db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ name: 'Ada L.' }).execute();
-      expect(findSessionNow(db, secret, now)).toBeUndefined();
-    });
-    expect(findSessionNow(db, secret, now)?.user.name).toBe('Ada L.');
     expect(
-      authenticateNow(db, { sessionSecret: secret, authorization: 'Bearer shoebox_abc' }, now),
-    ).toBeUndefined();
-    expect(authenticateNow(db, { sessionSecret: undefined, authorization: undefined }, now)).toBeNull();
+      await authenticate(db, { sessionSecret: secret, authorization: 'Bearer sbx_unknown' }, now),
+    ).toBeNull();
+    expect(await authenticate(db, { sessionSecret: undefined, authorization: undefined }, now)).toBeNull();
   });
 });

@@ -1,21 +1,9 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { cachingStatements, openDatabase, readNow, type Db } from './index';
-
-async function withDatabase(test: (db: Db, file: string) => Promise<void>): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-db-'));
-  const file = path.join(dir, 'shoebox.sqlite');
-  const db = await openDatabase(file);
-  try {
-    await test(db, file);
-  } finally {
-    await db.destroy();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dialectOf, openDatabase, type Db } from './index';
+import { cachingStatements } from './sqlite';
+import { openTestDatabase, testDialects, type TestDatabase } from './testing';
 
 const user = (id: string) => ({
   id,
@@ -52,25 +40,70 @@ describe('cachingStatements', () => {
   });
 });
 
-describe('readNow', () => {
-  it('answers a SELECT at once with the rows Kysely would, and leaves writes and transactions to Kysely', async () => {
-    await withDatabase(async (db) => {
-      await db
-        .insertInto('users')
-        .values([user('u1'), user('u2')])
-        .execute();
-      const select = db.selectFrom('users').select(['id', 'email']).where('id', '!=', 'u2').compile();
-      expect(readNow(db, select)).toEqual((await db.executeQuery(select)).rows);
-      expect(readNow(db, select)).toEqual([{ id: 'u1', email: 'u1@example.com' }]);
+describe.each(testDialects())('the database on %s', (dialect) => {
+  let database: TestDatabase;
+  let db: Db;
 
-      expect(readNow(db, db.insertInto('users').values(user('u3')).compile())).toBeUndefined();
-      expect(await db.selectFrom('users').select('id').execute()).toHaveLength(2);
+  beforeEach(async () => {
+    database = await openTestDatabase(dialect);
+    db = database.handle.db;
+  });
+  afterEach(async () => {
+    await database.close();
+  });
 
-      // Inside someone else's transaction it would read that transaction's uncommitted rows.
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('users').values(user('u4')).execute();
-        expect(readNow(db, select)).toBeUndefined();
-      });
+  it('knows its dialect, in a transaction too', async () => {
+    expect(database.handle.dialect).toBe(dialect);
+    expect(dialectOf(db)).toBe(dialect);
+    await db.transaction().execute((trx) => {
+      expect(dialectOf(trx)).toBe(dialect);
+      return Promise.resolve();
     });
+  });
+
+  it('migrates once: opening it again finds the schema up to date and the rows kept', async () => {
+    await db.insertInto('users').values(user('u1')).execute();
+    const again = await openDatabase(database.location);
+    try {
+      expect(await again.db.selectFrom('users').select('id').execute()).toEqual([{ id: 'u1' }]);
+    } finally {
+      await again.db.destroy();
+    }
+  });
+
+  it('reads bigint columns and counts as numbers, as large as a 10 GB video', async () => {
+    await db.insertInto('users').values(user('u1')).execute();
+    await db
+      .insertInto('assets')
+      .values({
+        id: 'a1',
+        owner_id: 'u1',
+        filename: 'VID.mp4',
+        mime_type: 'video/mp4',
+        bytes: 10_000_000_000,
+        sha256: 'a',
+        source_sha256: 'a',
+        captured_at: '2026-01-01T00:00:00.000Z',
+        uploaded_at: '2026-01-01T00:00:00.000Z',
+        blob_key: 'k',
+      })
+      .execute();
+    const row = await db
+      .selectFrom('assets')
+      .select((eb) => ['bytes', eb.fn.countAll().as('count')])
+      .groupBy('bytes')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ bytes: 10_000_000_000, count: 1 });
+  });
+
+  it('rolls a failed transaction back', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(user('u1')).execute();
+        await trx.insertInto('users').values(user('u1')).execute();
+      }),
+    ).rejects.toThrow();
+    expect(await db.selectFrom('users').select('id').execute()).toEqual([]);
+    expect(await sql<{ one: number }>`select 1 as one`.execute(db)).toMatchObject({ rows: [{ one: 1 }] });
   });
 });

@@ -1,15 +1,13 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db';
+import type { Db } from '../db';
+import { openTestDatabase, testDialects, type TestDatabase } from '../db/testing';
 import { enqueueJob, JobQueue, type JobHandler, type JobQueueOptions, type JobRow } from './queue';
 
 const HOUR_MS = 60 * 60 * 1000;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-describe('JobQueue', () => {
-  let dir: string;
+describe.each(testDialects())('JobQueue on %s', (dialect) => {
+  let database: TestDatabase;
   let db: Db;
   let clock: Date;
   const queues: JobQueue[] = [];
@@ -33,14 +31,13 @@ describe('JobQueue', () => {
     }) satisfies JobHandler;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-jobs-'));
-    db = await openDatabase(path.join(dir, 'jobs.sqlite'));
+    database = await openTestDatabase(dialect);
+    db = database.handle.db;
     clock = new Date('2030-01-01T00:00:00.000Z');
   });
   afterEach(async () => {
     for (const queue of queues.splice(0)) await queue.stop();
-    await db.destroy();
-    await fs.rm(dir, { recursive: true, force: true });
+    await database.close();
   });
 
   it('runs what is due, marks it done, and is idle after', async () => {

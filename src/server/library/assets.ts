@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type {
   Asset,
   AssetBuckets,
@@ -9,8 +9,7 @@ import type {
   TrashPage,
 } from '../../shared/api';
 import { TRASH_RETENTION_DAYS } from '../../shared/api';
-import { readColumnNow, type Db } from '../db';
-import { executeRead, PreparedQuery } from '../db/prepared';
+import type { Db } from '../db';
 import type { AssetsTable, Database } from '../db/schema';
 import { encodeCursor, type KeysetCursor } from './cursor';
 
@@ -163,109 +162,24 @@ export interface TimelineQuery {
  * The query of one page of the timeline, newest capture first, trash excluded. Keyset pagination on
  * (captured_at, id): the next page starts strictly after the last row of this one, so inserts
  * never shift or repeat it. The row-value comparison lets the index seek straight to the page
- * however deep it is. Built once per shape (PreparedQuery); separate from listAssets so the
- * benchmark can time it apart.
+ * however deep it is. Separate from listAssets so the benchmark can time it apart.
  */
 export function timelineQuery(db: Db, ownerId: string, page: TimelineQuery) {
-  return compileTimeline(timelineQueries, db, ownerId, page);
-}
-
-/** A page's query from its four shapes (with or without a cursor, with or without "from"). */
-function compileTimeline<Row>(
-  shapes: TimelineShapes<Row>,
-  db: Db,
-  ownerId: string,
-  page: TimelineQuery,
-): CompiledQuery<Row> {
   const { after, before, limit } = page;
-  const shape = shapes[after === null ? 0 : 1][before === null ? 0 : 1];
-  return shape.compileFor(db, ownerId, after?.key ?? '', after?.id ?? '', before ?? '', limit + 1);
-}
-
-type TimelineShape<Row> = PreparedQuery<[string, string, string, string, number], Row>;
-/** By [with a cursor][with "from"]. */
-type TimelineShapes<Row> = readonly [
-  readonly [TimelineShape<Row>, TimelineShape<Row>],
-  readonly [TimelineShape<Row>, TimelineShape<Row>],
-];
-
-/** The rows of one page of the timeline, in order, whatever each row is made of. */
-function timelineRows(
-  db: Db,
-  ownerId: string,
-  afterKey: string,
-  afterId: string,
-  before: string,
-  limit: number,
-  shape: { withAfter: boolean; withBefore: boolean },
-) {
-  let query = db.selectFrom('assets').where('owner_id', '=', ownerId).where('deleted_at', 'is', null);
-  if (shape.withAfter) {
-    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(afterKey, afterId)));
+  let query = db
+    .selectFrom('assets')
+    .select(ASSET_COLUMNS)
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is', null);
+  if (after !== null) {
+    query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
   }
-  if (shape.withBefore) query = query.where('captured_at', '<', before);
-  return query.orderBy('captured_at', 'desc').orderBy('id', 'desc').limit(limit);
+  if (before !== null) query = query.where('captured_at', '<', before);
+  return query
+    .orderBy('captured_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
 }
-
-function timelineShape(withAfter: boolean, withBefore: boolean) {
-  return new PreparedQuery(
-    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) =>
-      timelineRows(db, ownerId, afterKey, afterId, before, limit, { withAfter, withBefore }).select(
-        ASSET_COLUMNS,
-      ),
-  );
-}
-
-/** The four shapes of the timeline's query: with or without a cursor, with or without `from`. */
-const timelineQueries = [
-  [timelineShape(false, false), timelineShape(false, true)],
-  [timelineShape(true, false), timelineShape(true, true)],
-] as const;
-
-/**
- * One `Asset` (toAsset) as JSON text written by SQLite: the same keys in the same order and the
- * same string escapes as JSON.stringify of toAsset's object, or NULL for a row toAsset refuses (an
- * inconsistent thumbnail state), which the caller then leaves to toAsset to report. A REAL
- * duration may be written in other digits than JavaScript's (`30.0`, or a 17th digit), which
- * JSON.parse reads as the same number.
- */
-const ASSET_JSON = `CASE WHEN thumb_state = 'pending'
-    OR (thumb_state = 'ready' AND thumb_version IS NOT NULL)
-    OR (thumb_state = 'placeholder' AND thumb_code IS NOT NULL)
-  THEN json_object(
-    'id', id,
-    'filename', filename,
-    'mimeType', mime_type,
-    'bytes', bytes,
-    'sha256', sha256,
-    'sourceSha256', source_sha256,
-    'capturedAt', captured_at,
-    'capturedOffsetMinutes', captured_offset_minutes,
-    'uploadedAt', uploaded_at,
-    'width', width,
-    'height', height,
-    'durationSeconds', duration_seconds,
-    'thumb', CASE thumb_state
-      WHEN 'ready' THEN json_object('state', 'ready', 'version', thumb_version)
-      WHEN 'placeholder' THEN json_object('state', 'placeholder', 'code', thumb_code, 'reason', coalesce(thumb_reason, ''))
-      ELSE json_object('state', 'pending') END,
-    'deletedAt', deleted_at)
-  END`;
-
-function timelineJsonShape(withAfter: boolean, withBefore: boolean) {
-  return new PreparedQuery(
-    (db: Db, ownerId: string, afterKey: string, afterId: string, before: string, limit: number) =>
-      timelineRows(db, ownerId, afterKey, afterId, before, limit, { withAfter, withBefore }).select(
-        sql<string | null>`${sql.raw(ASSET_JSON)}`.as('json'),
-      ),
-  );
-}
-
-/** timelineQueries, each row its `Asset` as JSON (ASSET_JSON). */
-const timelineJsonQueries = [
-  [timelineJsonShape(false, false), timelineJsonShape(false, true)],
-  [timelineJsonShape(true, false), timelineJsonShape(true, true)],
-] as const;
 
 /** The page of `rows`, read `limit + 1` at a time: one more than the page says whether another follows. */
 export function toAssetPage(rows: readonly AssetSummaryRow[], limit: number): AssetPage {
@@ -280,34 +194,7 @@ export function toAssetPage(rows: readonly AssetSummaryRow[], limit: number): As
 
 /** One page of the timeline (see timelineQuery). */
 export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): Promise<AssetPage> {
-  return toAssetPage(await executeRead(db, timelineQuery(db, ownerId, page)), page.limit);
-}
-
-/**
- * The same page as listAssets, as JSON text, with SQLite writing
- * each item (ASSET_JSON): a page then costs no object per row and per column, and no serialising,
- * which together took more than SQLite's reading of the rows. Undefined when the database cannot
- * answer at once (readNow) or a row is one listAssets refuses: the caller then takes listAssets.
- */
-export function readAssetPageJson(db: Db, ownerId: string, page: TimelineQuery): string | undefined {
-  const { limit } = page;
-  const rows = readColumnNow(db, compileTimeline(timelineJsonQueries, db, ownerId, page));
-  if (rows === undefined) return undefined;
-  const count = Math.min(rows.length, limit);
-  let json = '{"items":[';
-  for (let index = 0; index < count; index++) {
-    const item = rows[index];
-    if (item == null) return undefined;
-    json += index === 0 ? item : `,${item}`;
-  }
-  let next = 'null';
-  if (rows.length > limit && count > 0) {
-    // The cursor is the last item's place: read back from its JSON, once per page.
-    const last = JSON.parse(rows[count - 1] ?? '') as Pick<Asset, 'capturedAt' | 'id'>;
-    // base64url needs no escaping in a JSON string.
-    next = `"${encodeCursor({ key: last.capturedAt, id: last.id })}"`;
-  }
-  return `${json}],"nextCursor":${next}}`;
+  return toAssetPage(await timelineQuery(db, ownerId, page).execute(), page.limit);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   CHECK_BATCH_MAX,
   type Asset,
@@ -17,7 +17,6 @@ import {
   findPlace,
   listAssets,
   listDayBuckets,
-  readAssetPageJson,
   toAssetDetails,
 } from '../library/assets';
 import { startOfNextDay } from '../library/capture-date';
@@ -212,19 +211,13 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
         response: { 200: assetPageResponseSchema },
       },
     },
-    async (request, reply): Promise<AssetPage | FastifyReply> => {
+    async (request): Promise<AssetPage> => {
       const { cursor, limit = PAGE_DEFAULT, from } = request.query;
       const before = from === undefined ? null : startOfNextDay(from);
       if (from !== undefined && before === null) {
         throw new ApiError('BAD_REQUEST', '"from" must be a day of the calendar, as YYYY-MM-DD.');
       }
-      const ownerId = principalOf(request).user.id;
-      const page = { after: parseCursor(cursor), before, limit };
-      // JSON text with a JSON content type goes out as it is: the response schema serialises
-      // only listAssets' objects, for when SQLite cannot write the page itself.
-      const json = readAssetPageJson(ctx.db, ownerId, page);
-      if (json !== undefined) return reply.type('application/json; charset=utf-8').send(json);
-      return listAssets(ctx.db, ownerId, page);
+      return listAssets(ctx.db, principalOf(request).user.id, { after: parseCursor(cursor), before, limit });
     },
   );
 

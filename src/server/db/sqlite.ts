@@ -1,0 +1,54 @@
+import SQLite from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+
+/** Enough for every statement the server writes; `IN (?, ?, …)` lists of many lengths come and go. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 with each statement prepared once. Kysely's SQLite driver prepares the SQL of
+ * every query it runs, which for the timeline's page cost about as much as reading the rows; the
+ * cache keeps the statements by their SQL, as PostgreSQL drivers do with named statements. A
+ * statement still iterating (a streamed query) is busy and cannot run twice at once, so such a
+ * caller gets a fresh one. The oldest entry makes way when the cache is full.
+ */
+export function cachingStatements(sqlite: SQLite.Database): {
+  close(): void;
+  prepare(source: string): SQLite.Statement;
+} {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source: string): SQLite.Statement {
+      const cached = statements.get(source);
+      if (cached !== undefined && !cached.busy) return cached;
+      const statement = sqlite.prepare(source);
+      if (cached === undefined) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next();
+          if (oldest.done !== true) statements.delete(oldest.value);
+        }
+        statements.set(source, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/**
+ * Kysely's SQLite dialect over the database file `file` (created if needed). WAL lets readers
+ * run beside the writer; synchronous=FULL makes a commit durable before an upload is acknowledged
+ * (DESIGN §5); busy_timeout waits for another connection's write (a `migrate` copy, a test's
+ * reader) instead of failing at once; foreign keys are off by default in SQLite.
+ */
+export function sqliteDialect(file: string): SqliteDialect {
+  return new SqliteDialect({
+    database: () => {
+      const sqlite = new SQLite(file);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = FULL');
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = ON');
+      return Promise.resolve(cachingStatements(sqlite));
+    },
+  });
+}
