@@ -1,4 +1,23 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/** The server suites on one dialect (tests/server/helpers.ts reads SHOEBOX_TEST_DIALECT). */
+function serverSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name,
+      include: ['tests/server/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      env: { SHOEBOX_TEST_DIALECT: dialect },
+      globalSetup: dialect === 'postgres' ? ['tests/support/postgres-setup.ts'] : [],
+    },
+  };
+}
+
+// The server suites run once on SQLite and once on PostgreSQL (src/server/db/testing.ts). Without
+// a PostgreSQL server to use, the second run cannot happen: the summary reporter then says so.
+const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
 
 export default defineConfig({
   test: {
@@ -11,15 +30,8 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      {
-        test: {
-          name: 'server',
-          include: ['tests/server/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
+      serverSuites('server', 'sqlite'),
+      ...(postgres ? [serverSuites('server-postgres', 'postgres')] : []),
       {
         test: {
           name: 'e2e',
