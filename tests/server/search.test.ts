@@ -3,18 +3,18 @@
  * zones, places (real geotagged corpus photos, and points either side of borders), cameras and
  * types; another user's photos never appear; paging stays stable while photos are added.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset, AssetDetails } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import type { SearchResponse, SuggestionsResponse } from '../../src/shared/search';
-import { openDatabase, type Db } from '../../src/server/db';
+import type { Db } from '../../src/server/db';
 import { ensureSearchIndexJob } from '../../src/server/search/index-job';
 import {
   api,
   createMember,
   createOwner,
   jobsIdle,
+  openServerDatabase,
   startServer,
   uploadCorpusFile,
   type Account,
@@ -75,7 +75,7 @@ const names = (page: SearchResponse): string[] => page.items.map((item) => item.
 describe('search', () => {
   beforeAll(async () => {
     server = await startServer();
-    db = await openDatabase(path.join(server.dataDir, 'shoebox.sqlite'));
+    ({ db } = await openServerDatabase(server.dataDir));
     owner = await createOwner(server.baseUrl);
     member = await createMember(server.baseUrl, owner);
 

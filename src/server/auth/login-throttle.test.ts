@@ -1,29 +1,27 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db';
+import type { Db } from '../db';
+import { openTestDatabase, testDialects, type TestDatabase } from '../db/testing';
 import { addressKey, LoginThrottle, type Admission } from './login-throttle';
 
-let dir: string;
+let database: TestDatabase;
 let db: Db;
 let time: number;
 const now = (): Date => new Date(time);
 const limits = { perPair: 3, perAddress: 5, perAccount: 4, windowMs: 60_000 };
 
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-throttle-'));
-  db = await openDatabase(path.join(dir, 'shoebox.sqlite'));
-  time = Date.parse('2030-01-01T00:00:00Z');
-});
-afterEach(async () => {
-  await db.destroy();
-  await fs.rm(dir, { recursive: true, force: true });
-});
 
 const allowed = (admissions: Admission[]): number => admissions.filter((item) => item.allowed).length;
 
-describe('LoginThrottle', () => {
+describe.each(testDialects())('LoginThrottle on %s', (dialect) => {
+  beforeEach(async () => {
+    database = await openTestDatabase(dialect);
+    db = database.handle.db;
+    time = Date.parse('2030-01-01T00:00:00Z');
+  });
+  afterEach(async () => {
+    await database.close();
+  });
+
   it('lets exactly the allowed number through a burst of parallel attempts', async () => {
     const throttle = new LoginThrottle(db, now, limits);
     const burst = await Promise.all(
