@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
       LOG_LEVEL: 'silent',
     });
     const app = await buildApp(config, { startJobs: false });
-    const db = await openDatabase(path.join(dataDir, 'shoebox.sqlite'));
+    const { db } = await openDatabase(config.database);
     try {
       const owner = await signUp(app, 'owner@example.com');
       const next = random(17);
