@@ -9,7 +9,6 @@ let time: number;
 const now = (): Date => new Date(time);
 const limits = { perPair: 3, perAddress: 5, perAccount: 4, windowMs: 60_000 };
 
-
 const allowed = (admissions: Admission[]): number => admissions.filter((item) => item.allowed).length;
 
 describe.each(testDialects())('LoginThrottle on %s', (dialect) => {
