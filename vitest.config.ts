@@ -21,7 +21,7 @@ const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
 
 export default defineConfig({
   test: {
-    reporters: ['default', './tests/support/summary-reporter.ts'],
+    reporters: ['default', './tests/support/table-reporter.ts', './tests/support/summary-reporter.ts'],
     projects: [
       {
         test: {
@@ -41,6 +41,30 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           // One Chromium at a time: the machine has two cores and each suite starts its own server.
+          fileParallelism: false,
+        },
+      },
+      {
+        // Issue 18: the abuse suite (`npm run test:security`), against the built app and server.
+        test: {
+          name: 'security',
+          include: ['tests/security/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Issue 18: the fault suite (`npm run test:faults`): cuts, kills, full disks, in Chromium.
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { registerAuthentication } from './auth/hook';
+import { registerOriginCheck } from './auth/origin';
 import { LoginThrottle } from './auth/login-throttle';
 import { readTls, type Config } from './config';
 import type { AppContext } from './context';
@@ -28,6 +29,8 @@ import { registerThumbRoutes } from './routes/thumbs';
 import { registerTokenRoutes } from './routes/tokens';
 import { registerTrashRoutes } from './routes/trash';
 import { registerUserRoutes } from './routes/users';
+import { registerSecurityHeaders } from './security-headers';
+import { registerBodyRate, type BodyRate } from './slow-bodies';
 import { registerStatic } from './static';
 import { FsBlobStore } from './storage/fs-blob-store';
 import { KeyedMutex } from './storage/keyed-mutex';
@@ -48,6 +51,8 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void;
   /** False: the job queue is not worked (tests leave jobs queued to see them resume). */
   startJobs?: boolean;
+  /** How slowly a request body may arrive before it is cut (tests shorten the window). */
+  bodyRate?: BodyRate;
 }
 
 /**
@@ -74,7 +79,10 @@ function closeSilentConnectionsOnClose(app: FastifyInstance): void {
  * then closes the database.
  */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  await fs.mkdir(config.dataDir, { recursive: true });
+  await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  // A data folder made by an earlier version (0755) is closed to other users: nothing inside can
+  // then be reached by them, whatever the modes of the files made before (main.ts sets the umask).
+  await fs.chmod(config.dataDir, 0o700);
   // Read before the instance exists: a missing or mismatched file is a ConfigError, not a half-built app.
   const https = config.tls === null ? null : await readTls(config.tls);
   // A hop count as fastify documents it (its typings lack the number form): trust the nearest `n`.
@@ -136,6 +144,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       exposedHeaders: [EXPOSED_HEADERS, ...EXTRA_EXPOSED_HEADERS],
       maxAge: 24 * 60 * 60,
     });
+    await registerSecurityHeaders(app, config.staticDir);
     // Request rates for the routes that opt in (`config.rateLimit`): sign-in and setup, which
     // anyone may call and which hash a password. Counted in memory per process, in front of the
     // database's sign-in throttle, so that a flood costs no database writes.
@@ -147,6 +156,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
         }),
     });
+    registerBodyRate(app, options.bodyRate);
+    registerOriginCheck(app);
     registerAuthentication(app, ctx);
     // Before every route: it collects them as they are added.
     await registerOpenApi(app);

@@ -5,7 +5,15 @@ import { closeHeifDecoder } from './imaging';
 /** How long in-flight requests get to finish on SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * Everything the server creates (the database and its journal, uploads, originals, thumbnails,
+ * scratch files) is its own alone: files 0600, folders 0700, whichever code or native library
+ * creates them (issue 18, finding 9: they were 0644 and 0755, readable by every local user).
+ */
+const PRIVATE_UMASK = 0o077;
+
 async function main(): Promise<void> {
+  process.umask(PRIVATE_UMASK);
   const config = loadConfig(process.env);
   const app = await buildApp(config);
 

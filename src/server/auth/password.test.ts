@@ -10,16 +10,16 @@ describe('password hashing', () => {
   });
 
   it('salts every hash', async () => {
-    expect(await hashPassword('same')).not.toBe(await hashPassword('same'));
+    expect(await hashPassword('same old shoebox')).not.toBe(await hashPassword('same old shoebox'));
   });
 
   it('treats composed and decomposed Unicode alike', async () => {
-    const hash = await hashPassword('caf\u00e9');
-    expect(await verifyPassword('cafe\u0301', hash)).toBe(true);
+    const hash = await hashPassword('caf\u00e9 au lait, s\u00fbr');
+    expect(await verifyPassword('cafe\u0301 au lait, su\u0302r', hash)).toBe(true);
   });
 
   it('refuses malformed or extravagant hashes instead of throwing', async () => {
-    const hash = await hashPassword('pw');
+    const hash = await hashPassword('purple walrus');
     const [, , r, p, salt, key] = hash.split('$');
     for (const stored of [
       '',
@@ -29,7 +29,22 @@ describe('password hashing', () => {
       `scrypt$32768$${r}$${p}$${salt}$c2hvcnQ=`,
       `${hash}$extra`,
     ]) {
-      expect(await verifyPassword('pw', stored)).toBe(false);
+      expect(await verifyPassword('purple walrus', stored)).toBe(false);
     }
+  });
+
+  it('refuses a weak new password with zxcvbn’s advice as the sentence', async () => {
+    for (const weak of ['password', '        ', 'Password1', 'qwertyuiop', 'abcdefgh', 'letmein123']) {
+      await expect(hashPassword(weak), weak).rejects.toMatchObject({
+        code: 'WEAK_PASSWORD',
+        message: expect.stringMatching(/^Choose a stronger password\. \S/) as string,
+      });
+    }
+    await expect(
+      hashPassword('ada lovelace 1815', ['ada@example.com', 'Ada Lovelace']),
+    ).rejects.toMatchObject({
+      code: 'WEAK_PASSWORD',
+    });
+    await expect(hashPassword('correct horse battery staple')).resolves.toMatch(/^scrypt\$/);
   });
 });

@@ -2,6 +2,7 @@ import fastq from 'fastq';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { ApiError } from '../errors';
+import { assertStrongPassword } from './password-strength';
 
 /** scrypt parameters (RFC 7914). N = 2^15, r = 8 uses 32 MiB and ~50 ms per hash. */
 const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -38,24 +39,40 @@ function scryptOnce({ password, salt, params }: Derivation): Promise<Buffer> {
   });
 }
 
+const busy = (): ApiError =>
+  new ApiError('RATE_LIMITED', 'The server is busy signing people in. Try again in a moment.', {
+    retryAfterSeconds: 1,
+  });
+
+/**
+ * Throws RATE_LIMITED when a password hash asked for now would be refused: a sign-in checks it
+ * first, so that a flood costs neither a database write nor a hash once the queue is full.
+ */
+export function assertHashingCapacity(): void {
+  if (hashing !== undefined && hashing.length() >= HASH_QUEUE_MAX) throw busy();
+}
+
 function derive(
   password: string,
   salt: Buffer,
   params: { N: number; r: number; p: number },
 ): Promise<Buffer> {
   hashing ??= fastq.promise(scryptOnce, HASH_CONCURRENCY);
-  if (hashing.length() >= HASH_QUEUE_MAX) {
-    return Promise.reject(
-      new ApiError('RATE_LIMITED', 'The server is busy signing people in. Try again in a moment.', {
-        retryAfterSeconds: 1,
-      }),
-    );
-  }
+  if (hashing.length() >= HASH_QUEUE_MAX) return Promise.reject(busy());
   return hashing.push({ password, salt, params });
 }
 
-/** `scrypt$N$r$p$<salt base64>$<key base64>`: the parameters travel with the hash. */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * `scrypt$N$r$p$<salt base64>$<key base64>`: the parameters travel with the hash. Every new
+ * password goes through here, so a weak one is refused here (WEAK_PASSWORD); `userInputs` are the
+ * account's email and name, which the password should not lean on.
+ */
+export async function hashPassword(password: string, userInputs: readonly string[] = []): Promise<string> {
+  assertStrongPassword(password, userInputs);
+  return hashUnchecked(password);
+}
+
+async function hashUnchecked(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
   const key = await derive(password, salt, DEFAULT_PARAMS);
   const { N, r, p } = DEFAULT_PARAMS;
@@ -90,7 +107,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * a missing account takes as long as one with a wrong password.
  */
 export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  decoy ??= hashUnchecked(randomBytes(16).toString('hex'));
   return decoy;
 }
 let decoy: Promise<string> | undefined;

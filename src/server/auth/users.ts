@@ -47,7 +47,7 @@ async function newUserRow(input: NewUser, now: Date): Promise<UserRow> {
     id: randomUUID(),
     email: normalizeEmail(input.email),
     name: input.name.trim(),
-    password_hash: await hashPassword(input.password),
+    password_hash: await hashPassword(input.password, [input.email, input.name]),
     role: input.role,
     created_at: now.toISOString(),
     quota_bytes: null,

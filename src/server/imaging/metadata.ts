@@ -97,7 +97,11 @@ async function rasterHeader(
   path: string,
 ): Promise<{ size: { width: number | null; height: number | null }; orientation: Orientation }> {
   try {
-    const metadata = await sharp(path).metadata();
+    // Only the header is read, so no pixel limit here: with sharp's default (268 MP) a header
+    // declaring more was refused, the size became unknown and the upload's pixel limit was
+    // skipped (issue 18, finding 7: a 68-byte PNG declaring 50,000 × 50,000 was stored). The
+    // limits apply to the size read here; decoding (thumbnails) keeps sharp's limit.
+    const metadata = await sharp(path, { limitInputPixels: false }).metadata();
     const orientation = normalizeOrientation(metadata.orientation);
     return { size: orientedSize(metadata.width, metadata.height, orientation), orientation };
   } catch {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   PASSWORD_MIN_LENGTH,
   TOKEN_SCOPES,
@@ -142,3 +143,22 @@ export const binaryContent = (types: readonly string[], description: string) => 
   description,
   content: Object.fromEntries(types.map((type) => [type, { schema: { description } }])),
 });
+
+/** How long a refused sign-in waits before its answer goes out. */
+export const REFUSAL_DELAY_MS = 1_000;
+
+/**
+ * An onSend hook for sign-in and setup: a refusal (429) is answered after a second, not at once.
+ * A flood answered at once just loops faster: 32 clients sending refused sign-ins back to back
+ * kept the event loop busy enough to make a download 20 times slower. Held for a second, each
+ * connection costs the server a timer and at most one request a second; a person who typed too
+ * often waits a second more than they would anyway.
+ */
+export async function slowRefusal(
+  _request: unknown,
+  reply: { statusCode: number },
+  payload: unknown,
+): Promise<unknown> {
+  if (reply.statusCode === 429) await delay(REFUSAL_DELAY_MS);
+  return payload;
+}

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoginRequest, User } from '../../shared/api';
 import { clearSessionCookie, principalOf, setSessionCookie } from '../auth/hook';
-import { decoyHash, verifyPassword } from '../auth/password';
+import { assertHashingCapacity, decoyHash, verifyPassword } from '../auth/password';
 import { createSession, deleteExpiredSessions, deleteSession } from '../auth/sessions';
 import { findUserByEmail, toUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import {
   SIGN_IN_RATE,
+  slowRefusal,
   emailSchema,
   emptyResponse,
   noBodySchema,
@@ -22,6 +23,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     '/api/auth/login',
     {
       config: { public: true, rateLimit: SIGN_IN_RATE },
+      onSend: slowRefusal,
       schema: {
         summary: 'Sign in',
         description: 'Answers with a session cookie (HttpOnly). Scripts use an API token instead.',
@@ -40,6 +42,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request, reply): Promise<User> => {
       const { email, password } = request.body;
+      assertHashingCapacity();
       const admission = await ctx.loginThrottle.admit(email, request.ip);
       if (!admission.allowed) {
         const minutes = Math.ceil(admission.retryAfterMs / 60_000);

@@ -6,6 +6,7 @@ import { createOwner } from '../auth/users';
 import type { AppContext } from '../context';
 import {
   SIGN_IN_RATE,
+  slowRefusal,
   emailSchema,
   nameSchema,
   noQuerySchema,
@@ -20,6 +21,7 @@ export function registerSetupRoute(app: FastifyInstance, ctx: AppContext): void 
     '/api/setup',
     {
       config: { public: true, rateLimit: SIGN_IN_RATE },
+      onSend: slowRefusal,
       schema: {
         summary: 'Create the owner account (once, on a fresh server)',
         description: 'Answers with the session cookie of the new account.',
