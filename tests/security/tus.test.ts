@@ -137,7 +137,7 @@ describe('malformed tus requests', () => {
       const method = pick(methods);
       const headers: Record<string, string> = { cookie: member.auth.cookie, origin: server.baseUrl };
       for (const [name, options] of Object.entries(values)) {
-        const value = pick(options as (string | undefined)[]);
+        const value = pick(options);
         if (value !== undefined) headers[name] = value;
       }
       const withBody = method === 'POST' || method === 'PATCH' || method === 'PUT';
