@@ -40,9 +40,7 @@ describe('password hashing', () => {
         message: expect.stringMatching(/^Choose a stronger password\. \S/) as string,
       });
     }
-    await expect(
-      hashPassword('ada lovelace 1815', ['ada@example.com', 'Ada Lovelace']),
-    ).rejects.toMatchObject({
+    await expect(hashPassword('ada@example.com', ['ada@example.com', 'Ada Lovelace'])).rejects.toMatchObject({
       code: 'WEAK_PASSWORD',
     });
     await expect(hashPassword('correct horse battery staple')).resolves.toMatch(/^scrypt\$/);
