@@ -15,6 +15,31 @@ function serverSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProject
   };
 }
 
+/**
+ * Issue 18: the abuse suite (`npm run test:security`). On PostgreSQL, the suites that build the
+ * app in the test process (helpers.ts) run again; the ones that start the built server in its own
+ * process and drive Chromium run on the default (SQLite) only.
+ */
+function securitySuites(name: string, dialect: 'sqlite' | 'postgres'): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name,
+      include: ['tests/security/**/*.test.ts'],
+      exclude:
+        dialect === 'postgres' ? ['tests/security/browser.test.ts', 'tests/security/flood.test.ts'] : [],
+      environment: 'node',
+      env: { SHOEBOX_TEST_DIALECT: dialect },
+      globalSetup: [
+        'tests/e2e/global-setup.ts',
+        ...(dialect === 'postgres' ? ['tests/support/postgres-setup.ts'] : []),
+      ],
+      testTimeout: 180_000,
+      hookTimeout: 120_000,
+      fileParallelism: false,
+    },
+  };
+}
+
 // The server suites run once on SQLite and once on PostgreSQL (src/server/db/testing.ts). Without
 // a PostgreSQL server to use, the second run cannot happen: the summary reporter then says so.
 const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
@@ -44,18 +69,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      {
-        // Issue 18: the abuse suite (`npm run test:security`), against the built app and server.
-        test: {
-          name: 'security',
-          include: ['tests/security/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['tests/e2e/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
-      },
+      securitySuites('security', 'sqlite'),
+      ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
       {
         // Issue 18: the fault suite (`npm run test:faults`): cuts, kills, full disks, in Chromium.
         test: {
