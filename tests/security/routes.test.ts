@@ -32,8 +32,7 @@ interface Route {
 }
 
 /** Marked `config: { public: true }`: answers without credentials, on purpose. */
-const isPublic = (route: Route): boolean =>
-  (route.options.config)?.public === true;
+const isPublic = (route: Route): boolean => route.options.config?.public === true;
 
 let clock = new Date('2030-01-01T00:00:00Z');
 let server: TestServer;
