@@ -15,6 +15,7 @@ import { openDatabase } from './db';
 import { ApiError, toApiError } from './errors';
 import { JobQueue, PRUNE_JOBS_EVERY_MS, PRUNE_JOBS_JOB, pruneJobsJob } from './jobs/queue';
 import { METADATA_JOB, metadataJob } from './library/media-metadata';
+import { RequestLogController, loggerOptions } from './logging';
 import { registerOpenApi } from './openapi';
 import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
 import { PURGE_TRASH_EVERY_MS, PURGE_TRASH_JOB, purgeTrashJob } from './library/trash';
@@ -88,7 +89,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // A hop count as fastify documents it (its typings lack the number form): trust the nearest `n`.
   const hops = config.trustProxy;
   const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
-  const app = fastify({ logger: { level: config.logLevel }, trustProxy, https });
+  const app = fastify({
+    logger: loggerOptions(config.logLevel, config.logFormat, process.stdout.isTTY),
+    logController: new RequestLogController(),
+    trustProxy,
+    https,
+  });
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   closeSilentConnectionsOnClose(app);
   try {

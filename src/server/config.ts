@@ -7,6 +7,8 @@ import type { DatabaseLocation } from './db';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** `pretty`: one readable line per event; `json`: pino's JSON lines. */
+export type LogFormat = 'pretty' | 'json';
 
 export interface Config {
   port: number;
@@ -24,6 +26,8 @@ export interface Config {
   trustProxy: false | number | string[];
   limits: Limits;
   logLevel: LogLevel;
+  /** LOG_FORMAT; null: pretty on a terminal, JSON otherwise. */
+  logFormat: LogFormat | null;
   /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
   jobConcurrency: number;
   /** The largest tus chunk the app may send (SHOEBOX_TUS_MAX_CHUNK_BYTES), served at /api/config. */
@@ -166,6 +170,13 @@ function database(env: Env, dataDir: string): DatabaseLocation {
   return { dialect: 'postgres', url: raw };
 }
 
+function logFormat(raw: string | undefined): LogFormat | null {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '') return null;
+  if (value === 'pretty' || value === 'json') return value;
+  throw new ConfigError(`LOG_FORMAT must be pretty or json, not "${raw ?? ''}".`);
+}
+
 function tlsFiles(env: Env, cwd: string): TlsFiles | null {
   const cert = env.SHOEBOX_TLS_CERT?.trim() ?? '';
   const key = env.SHOEBOX_TLS_KEY?.trim() ?? '';
@@ -234,6 +245,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       maxVideoBytes: positiveInteger(env, 'SHOEBOX_MAX_VIDEO_BYTES', DEFAULT_LIMITS.maxVideoBytes),
     },
     logLevel: logLevel(env.LOG_LEVEL),
+    logFormat: logFormat(env.LOG_FORMAT),
     jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
     tusMaxChunkBytes: positiveInteger(env, 'SHOEBOX_TUS_MAX_CHUNK_BYTES', DEFAULT_TUS_MAX_CHUNK_BYTES),
     corsOrigins: corsOrigins(env.SHOEBOX_CORS_ORIGINS),
