@@ -9,8 +9,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken } from '../../src/shared/api';
+import { dropTestDatabase, ensureTestDatabase } from '../../src/server/db/testing';
 import { ensureServerBuilt } from '../support/build';
 import {
+  DIALECT,
   REPO_ROOT,
   api,
   encodeMetadata,
@@ -54,6 +56,7 @@ const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '').re
  */
 async function startProcess(env: Record<string, string>, terminal: boolean): Promise<RunningServer> {
   const dataDir = await makeTempDir('shoebox-logs-');
+  const database = await ensureTestDatabase(DIALECT, dataDir);
   const port = await freePort();
   const command = [process.execPath, '--enable-source-maps', serverMain];
   const environment: NodeJS.ProcessEnv = { ...process.env };
@@ -63,6 +66,7 @@ async function startProcess(env: Record<string, string>, terminal: boolean): Pro
     HOST: '127.0.0.1',
     SHOEBOX_DATA_DIR: dataDir,
     SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
+    ...(database.dialect === 'postgres' ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
   const child: ChildProcess = terminal
@@ -99,6 +103,7 @@ async function startProcess(env: Record<string, string>, terminal: boolean): Pro
       // The server shuts down on SIGTERM; `script` passes a hang-up on to it when it ends.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      await dropTestDatabase(DIALECT, dataDir);
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
