@@ -139,6 +139,33 @@ export const TUS_ROUTES: readonly TusRoute[] = [
     },
   },
   {
+    method: 'POST',
+    url: `${TUS_ENDPOINT}/:uploadId`,
+    schema: {
+      summary: 'A PATCH, HEAD or DELETE from a client that can only send POST',
+      description:
+        'tus 1.0.0: "The X-HTTP-Method-Override request header MUST be a string which MUST be interpreted as the request\'s method by the Server."',
+      tags,
+      params: uploadParams,
+      querystring: noQuerySchema,
+      headers: {
+        type: 'object',
+        properties: {
+          'tus-resumable': tusResumable,
+          'x-http-method-override': header('The tus method meant: PATCH, HEAD or DELETE.', 'PATCH'),
+        },
+      },
+      body: chunkBody,
+      response: {
+        200: emptyResponse('As for HEAD.'),
+        204: {
+          ...emptyResponse('As for PATCH or DELETE.'),
+          headers: { 'Upload-Offset': header('Bytes received.'), ...finishedHeaders },
+        },
+      },
+    },
+  },
+  {
     method: 'DELETE',
     url: `${TUS_ENDPOINT}/:uploadId`,
     schema: {

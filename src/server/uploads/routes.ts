@@ -82,6 +82,7 @@ function bodyStream(raw: IncomingMessage): RequestBody {
 /** The fastify request as the Web `Request` that @tus/server 2 handles, its body left unread. */
 function toWebRequest(
   request: FastifyRequest,
+  method: string,
   verified: ReadableStream<Uint8Array> | null,
 ): { webRequest: Request; body: RequestBody | null } {
   const headers = new Headers();
@@ -90,11 +91,12 @@ function toWebRequest(
     else if (value !== undefined) headers.set(name, value);
   }
   const url = new URL(request.url, `${request.protocol}://${request.host || 'localhost'}`);
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && verified === null;
+  headers.delete('x-http-method-override');
+  const hasBody = method !== 'GET' && method !== 'HEAD' && verified === null;
   const body = hasBody ? bodyStream(request.raw) : null;
   // A streamed request body needs `duplex: 'half'` (Fetch standard), which the DOM typings lack.
   const init: RequestInit & { duplex: 'half' } = {
-    method: request.method,
+    method,
     headers,
     body: verified ?? body?.stream ?? null,
     duplex: 'half',
@@ -117,6 +119,38 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
   }
   const body = await response.text();
   return reply.code(response.status).send(body === '' ? undefined : body);
+}
+
+/**
+ * The request's tus method. "The X-HTTP-Method-Override request header MUST be a string which MUST
+ * be interpreted as the request's method by the Server, if the header is presented" (tus 1.0.0,
+ * for environments that only send GET and POST).
+ */
+function tusMethod(request: FastifyRequest): string {
+  const override = request.headers['x-http-method-override'];
+  if (typeof override !== 'string' || request.method !== 'POST') return request.method;
+  const method = override.trim().toUpperCase();
+  if (!['PATCH', 'HEAD', 'DELETE', 'POST'].includes(method)) {
+    throw new ApiError('BAD_REQUEST', `X-HTTP-Method-Override names ${override}, which is not a tus method.`);
+  }
+  return method;
+}
+
+/**
+ * What tus itself answers differently from tus 1.0.0: "If the version specified by the Client is
+ * not supported by the Server, it MUST respond with the 412 Precondition Failed status" (tus
+ * answers 400), and "All PATCH requests MUST use Content-Type: application/offset+octet-stream,
+ * otherwise the server SHOULD return a 415 Unsupported Media Type status" (tus answers 400).
+ */
+function checkProtocol(request: FastifyRequest, method: string): void {
+  const version = request.headers['tus-resumable'];
+  if (method !== 'OPTIONS' && typeof version === 'string' && version !== TUS_RESUMABLE) {
+    throw new ApiError('TUS_VERSION_UNSUPPORTED');
+  }
+  const type = request.headers['content-type'];
+  if (method === 'PATCH' && type !== undefined && type !== 'application/offset+octet-stream') {
+    throw new ApiError('UNSUPPORTED_TYPE', 'A PATCH carries its bytes as application/offset+octet-stream.');
+  }
 }
 
 export const EXPIRE_UPLOADS_JOB = 'expire-uploads';
@@ -210,23 +244,27 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
     // OPTIONS requests": the 401 of the authentication hook and every error included.
     scope.addHook('onSend', (_request, reply, payload, next) => {
       void reply.header('tus-resumable', TUS_RESUMABLE);
+      // "... and MUST include the Tus-Version header into the response" of a 412.
+      if (reply.statusCode === 412) void reply.header('tus-version', TUS_RESUMABLE);
       next(null, payload);
     });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const isOptions = request.method === 'OPTIONS';
+      const method = tusMethod(request);
+      checkProtocol(request, method);
+      const isOptions = method === 'OPTIONS';
       const uploadId = uploadIdOf(request);
-      if (!isOptions && uploadId !== null && (request.method === 'HEAD' || request.method === 'PATCH')) {
+      if (!isOptions && uploadId !== null && (method === 'HEAD' || method === 'PATCH')) {
         const done = await finishedUpload(ctx, uploads, uploadId, principalOf(request));
         if (done !== null) {
-          return request.method === 'HEAD'
+          return method === 'HEAD'
             ? answerFinishedHead(reply, done)
             : answerFinishedPatch(request, reply, done);
         }
       }
       const declared = request.headers['upload-checksum'];
       const verified =
-        typeof declared === 'string' && (request.method === 'PATCH' || request.method === 'POST')
+        typeof declared === 'string' && (method === 'PATCH' || method === 'POST')
           ? await verifyBody(
               request.raw,
               parseUploadChecksum(declared),
@@ -234,7 +272,7 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
               largestUpload(ctx.config.limits),
             )
           : null;
-      const { webRequest, body } = toWebRequest(request, verified?.stream ?? null);
+      const { webRequest, body } = toWebRequest(request, method, verified?.stream ?? null);
       if (!isOptions) bindPrincipal(webRequest, principalOf(request));
       let response: Response;
       try {
@@ -252,7 +290,7 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
         response.headers.set('tus-extension', extensions === null ? 'checksum' : `${extensions},checksum`);
         response.headers.set('tus-checksum-algorithm', CHECKSUM_ALGORITHMS.join(','));
       }
-      if (request.method === 'HEAD' && uploadId !== null && response.status === 200) {
+      if (method === 'HEAD' && uploadId !== null && response.status === 200) {
         const length = response.headers.get('upload-length');
         // Complete, and not finished: its final request was cut off (the client went away, the
         // process stopped) before it was stored. It is stored now, and the HEAD says so.
