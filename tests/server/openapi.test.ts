@@ -127,6 +127,7 @@ describe('the OpenAPI document', () => {
       'POST /api/tokens',
       'POST /api/uploads',
       'HEAD /api/uploads/{uploadId}',
+      'POST /api/uploads/{uploadId}',
       'PATCH /api/uploads/{uploadId}',
       'DELETE /api/uploads/{uploadId}',
       'DELETE /api/assets/{id}',

@@ -152,7 +152,7 @@ export const TUS_ROUTES: readonly TusRoute[] = [
         type: 'object',
         properties: {
           'tus-resumable': tusResumable,
-          'x-http-method-override': header('The tus method meant: PATCH, HEAD or DELETE.', 'PATCH'),
+          'x-http-method-override': header('The tus method meant: PATCH, HEAD or DELETE.', 'HEAD'),
         },
       },
       body: chunkBody,
