@@ -224,6 +224,9 @@ function answerFinishedPatch(
  */
 export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const uploads = await createTusUploads(ctx, app.log);
+  app.addHook('onClose', async () => {
+    await uploads.close();
+  });
   const { server } = uploads;
   app.jobs.register(
     EXPIRE_UPLOADS_JOB,

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileStore } from '@tus/file-store';
-import { MemoryLocker, Metadata, Server, type Upload } from '@tus/server';
+import { MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
+import pg from 'pg';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
@@ -12,6 +13,7 @@ import { storeFinishedUpload } from './finish';
 import { claimFinish, findFinish, recordFinished, releaseFinish, type FinishedUpload } from './finished';
 import { enforceDeclaredLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
+import { PostgresLocker } from './postgres-locker';
 import { tusPrincipal } from './request-principal';
 import { fromTusThrown } from './tus-errors';
 import { newUploadId, uploadOwner } from './upload-id';
@@ -65,7 +67,31 @@ export interface TusUploads {
   discard: (uploadId: string) => Promise<void>;
   /** The upload a request finished, to discard once it is answered. */
   finishedBy: (request: Request) => string | null;
+  /** Lets go of the locker's connections (app close). */
+  close: () => Promise<void>;
 }
+
+/**
+ * The locker tus takes each upload's lock from: in this process's memory on SQLite (one process),
+ * and in PostgreSQL when several processes may share the uploads (DESIGN §6). Its own small pool:
+ * a held lock keeps its connection for the whole of a request.
+ */
+async function uploadLocker(ctx: AppContext): Promise<{ locker: Locker; close: () => Promise<void> }> {
+  const { database } = ctx.config;
+  if (database.dialect === 'sqlite') return { locker: new MemoryLocker(), close: () => Promise.resolve() };
+  const pool = new pg.Pool({ connectionString: database.url, max: LOCKER_CONNECTIONS });
+  const locker = await PostgresLocker.create({ pool });
+  return {
+    locker,
+    close: async () => {
+      await locker.close();
+      await pool.end();
+    },
+  };
+}
+
+/** Requests that may hold an upload's lock at once in one process on PostgreSQL. */
+const LOCKER_CONNECTIONS = 32;
 
 /**
  * @tus/server over @tus/file-store in `<data>/uploads`, both configured, not subclassed; one hook
@@ -171,11 +197,12 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
   }
 
   const finishedBy = new WeakMap<Request, string>();
+  const locking = await uploadLocker(ctx);
   const server = new Server({
     path: TUS_ENDPOINT,
     datastore,
-    // tus's own: a second request for an upload asks the running one to stop and takes over.
-    locker: new MemoryLocker(),
+    // A second request for an upload asks the running one to stop and takes over (tus's Locker).
+    locker: locking.locker,
     relativeLocation: true,
     respectForwardedHeaders: ctx.config.trustProxy !== false,
     // The same origins as the JSON API (app.ts); a function, so that another origin gets no
@@ -227,5 +254,6 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     find,
     discard,
     finishedBy: (request) => finishedBy.get(request) ?? null,
+    close: locking.close,
   };
 }
