@@ -92,7 +92,11 @@ export function describeLockerContract(
         const holder = locker.newLock(id);
         await holder.lock(never(), () => undefined);
         const started = Date.now();
-        await expect(locker.newLock(id).lock(never(), () => undefined)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+        // tus answers what its handler throws by its status_code and body.
+        await expect(locker.newLock(id).lock(never(), () => undefined)).rejects.toMatchObject({
+          status_code: ERRORS.ERR_LOCK_TIMEOUT.status_code,
+          body: ERRORS.ERR_LOCK_TIMEOUT.body,
+        });
         expect(Date.now() - started).toBeGreaterThanOrEqual(250);
         // The holder still holds it, and lets go normally.
         await holder.unlock();

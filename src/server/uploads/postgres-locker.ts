@@ -3,6 +3,10 @@ import type pg from 'pg';
 
 /** Where processes ask each other to let go of an upload (LISTEN/NOTIFY); the payload is its id. */
 const RELEASE_CHANNEL = 'shoebox_tus_release';
+/** tus's ERR_LOCK_TIMEOUT as an Error that @tus/server still answers by its status_code and body. */
+const lockTimeout = (): Error =>
+  Object.assign(new Error(ERRORS.ERR_LOCK_TIMEOUT.body), ERRORS.ERR_LOCK_TIMEOUT);
+
 /** How often a waiting request tries the lock again. */
 const RETRY_MS = 100;
 
@@ -50,21 +54,23 @@ export class PostgresLocker implements Locker {
 
   newLock(id: string): Lock {
     let client: pg.PoolClient | null = null;
-    const locker = this;
+    const pool = this.#pool;
+    const timeout = this.#timeout;
+    const held = this.#held;
     return {
       async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
-        const deadline = Date.now() + locker.#timeout;
-        const connection = await locker.#pool.connect();
+        const deadline = Date.now() + timeout;
+        const connection = await pool.connect();
         try {
           for (let asked = false; ; asked = true) {
-            if (signal.aborted) throw ERRORS.ERR_LOCK_TIMEOUT;
+            if (signal.aborted) throw lockTimeout();
             const { rows } = await connection.query<{ locked: boolean }>(
               `SELECT pg_try_advisory_lock(${KEY_SQL}) AS locked`,
               [id],
             );
             if (rows[0]?.locked === true) break;
             if (!asked) await connection.query('SELECT pg_notify($1, $2)', [RELEASE_CHANNEL, id]);
-            if (Date.now() >= deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
+            if (Date.now() >= deadline) throw lockTimeout();
             await waitOrAbort(Math.min(RETRY_MS, deadline - Date.now()), signal);
           }
         } catch (error) {
@@ -72,13 +78,13 @@ export class PostgresLocker implements Locker {
           throw error;
         }
         client = connection;
-        locker.#held.set(id, requestRelease);
+        held.set(id, requestRelease);
       },
       async unlock(): Promise<void> {
         const connection = client;
         if (connection === null) throw new Error('Releasing an unlocked lock!');
         client = null;
-        locker.#held.delete(id);
+        held.delete(id);
         try {
           await connection.query(`SELECT pg_advisory_unlock(${KEY_SQL})`, [id]);
           connection.release();
