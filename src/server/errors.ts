@@ -2,6 +2,15 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { ERRORS, errorBody, type ApiErrorBody, type ErrorCode } from '../shared/errors';
 
 /**
+ * When to ask again after refusals that pass by themselves, unless the thrower knows better: a full
+ * disk is freed by a person (15 minutes), unfinished uploads finish within a minute or so.
+ */
+const DEFAULT_RETRY_AFTER_S: Partial<Record<ErrorCode, number>> = {
+  STORAGE_FULL: 15 * 60,
+  TOO_MANY_UPLOADS: 60,
+};
+
+/**
  * The one error type routes and hooks throw. Its HTTP status comes from the catalogue in
  * src/shared/errors.ts and nowhere else.
  */
@@ -17,7 +26,7 @@ export class ApiError extends Error {
     options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
-    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S[code];
   }
 
   get status(): number {
@@ -46,6 +55,12 @@ const asFrameworkError = (error: unknown): FrameworkError =>
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  // The disk is full: a 507 the app retries later, not a 500 (issue 18, finding 11). Reads go on.
+  const errno = (error as { code?: unknown } | null)?.code;
+  // SQLITE_FULL from better-sqlite3, 53100 (disk_full) from PostgreSQL.
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL' || errno === '53100') {
+    return new ApiError('STORAGE_FULL');
+  }
   const { statusCode, code, validation, validationContext } = asFrameworkError(error);
   if (validation !== undefined && validation.length > 0) {
     return new ApiError('BAD_REQUEST', validationSentence(validation, validationContext));

@@ -115,6 +115,7 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
   }
   if (response.status >= 400) {
     const error = fromTusResponse(response.status, await response.text());
+    if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', error.retryAfterSeconds);
     return reply.code(error.status).type('application/json; charset=utf-8').send(error.body);
   }
   const body = await response.text();
@@ -285,6 +286,11 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
         await verified?.dispose();
         const finishedId = uploads.finishedBy(webRequest);
         if (finishedId !== null) await uploads.discard(finishedId);
+        // A creation whose body was cut off never gave its client the Location (the answer
+        // goes out after the body), so no one can resume it: it goes at once instead of
+        // waiting a week to expire (issue 18, finding 12).
+        const createdId = request.method === 'POST' ? uploads.createdBy(webRequest) : null;
+        if (createdId !== null && !request.raw.complete) await uploads.discard(createdId);
       }
       if (isOptions && response.status === 204) {
         // The checksum extension lives here, in front of tus, which advertises its store's list.

@@ -1,5 +1,6 @@
 import { isApiErrorBody } from '../../shared/errors';
 import { ApiError } from '../errors';
+import { isDiskFull } from './allowance';
 
 interface TusError {
   status_code: number;
@@ -48,6 +49,7 @@ export function fromTusStatus(status: number, text: string): ApiError {
 /** What a tus hook or handler threw, as the `ApiError` to answer with. */
 export function fromTusThrown(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isDiskFull(error)) return new ApiError('STORAGE_FULL');
   if (isTusError(error)) return fromTusStatus(error.status_code, error.body);
   return new ApiError('INTERNAL');
 }

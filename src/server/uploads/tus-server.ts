@@ -11,6 +11,7 @@ import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { storeFinishedUpload } from './finish';
 import { claimFinish, findFinish, recordFinished, releaseFinish, type FinishedUpload } from './finished';
+import { enforceUploadAllowance } from './allowance';
 import { enforceDeclaredLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { PostgresLocker } from './postgres-locker';
@@ -69,6 +70,8 @@ export interface TusUploads {
   finishedBy: (request: Request) => string | null;
   /** Lets go of the locker's connections (app close). */
   close: () => Promise<void>;
+  /** The upload a POST created (named), whether or not its answer went out. */
+  createdBy: (request: Request) => string | null;
 }
 
 /**
@@ -196,8 +199,15 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     }
   }
 
+  // FileStore's record store lists every upload it holds (FileKvStore.list).
+  const records = datastore.configstore;
+  const unfinished = {
+    list: () => records.list?.() ?? Promise.reject(new Error('The upload store cannot list its uploads.')),
+    get: (id: string) => records.get(id),
+  };
   const finishedBy = new WeakMap<Request, string>();
   const locking = await uploadLocker(ctx);
+  const createdBy = new WeakMap<Request, string>();
   const server = new Server({
     path: TUS_ENDPOINT,
     datastore,
@@ -216,7 +226,11 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     // is held to the largest when it is declared; finishing checks the sniffed type's limit.
     maxSize: (request) => (request.method === 'POST' ? 0 : largestUpload(ctx.config.limits)),
 
-    namingFunction: (request) => newUploadId(tusPrincipal(request).user.id),
+    namingFunction: (request) => {
+      const id = newUploadId(tusPrincipal(request).user.id);
+      createdBy.set(request, id);
+      return id;
+    },
 
     onIncomingRequest: (request, uploadId) => {
       // Someone else's upload is indistinguishable from a missing one.
@@ -224,13 +238,20 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       return Promise.resolve();
     },
 
-    onUploadCreate: (_request, upload) => {
+    onUploadCreate: async (request, upload) => {
       const metadata = parseUploadMetadata(upload.metadata);
       // A deferred length is held to the largest limit when it is declared (maxSize).
       if (upload.size !== undefined) {
         enforceDeclaredLimits(ctx.config.limits, { declaredType: metadata.type, bytes: upload.size });
       }
-      return Promise.resolve({});
+      await enforceUploadAllowance(
+        ctx,
+        unfinished,
+        directory,
+        tusPrincipal(request).user.id,
+        upload.size ?? 0,
+      );
+      return {};
     },
 
     onUploadFinish: async (request, upload) => {
@@ -255,5 +276,6 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     discard,
     finishedBy: (request) => finishedBy.get(request) ?? null,
     close: locking.close,
+    createdBy: (request) => createdBy.get(request) ?? null,
   };
 }
