@@ -71,17 +71,6 @@ export default defineConfig({
       },
       securitySuites('security', 'sqlite'),
       ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
-      {
-        // Issue 18: the fault suite (`npm run test:faults`): cuts, kills, full disks, in Chromium.
-        test: {
-          name: 'faults',
-          include: ['tests/faults/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['tests/e2e/global-setup.ts'],
-          testTimeout: 600_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
       },
     ],
   },
