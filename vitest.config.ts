@@ -71,7 +71,6 @@ export default defineConfig({
       },
       securitySuites('security', 'sqlite'),
       ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
-      },
     ],
   },
 });
