@@ -55,4 +55,15 @@ describe('QueueMirror', () => {
     expect(mirror.blocked.storage).toBe(0);
     expect(mirror.size).toBe(1);
   });
+
+  it('keeps, when the queue is read again, the files listed here only', () => {
+    const mirror = new QueueMirror();
+    const stored = queued('a', 1);
+    const notStored = to.notStored(queued('b', 2), 'No room.');
+    mirror.reset([stored]);
+    mirror.apply(notStored);
+    mirror.reset([stored], (item) => item.state === 'blocked');
+    expect(mirror.newest(10).map((item) => item.id)).toEqual(['b', 'a']);
+    expect(mirror.blocked.storage).toBe(1);
+  });
 });

@@ -33,14 +33,20 @@ export class QueueMirror {
     return this.byId.get(id);
   }
 
-  reset(items: readonly QueueItem[]): void {
+  /**
+   * Replaces everything with `items` (the queue as read), keeping the items of this list that
+   * `keep` says live here only (files the device had no room for, whose record did not fit).
+   */
+  reset(items: readonly QueueItem[], keep: (item: QueueItem) => boolean = () => false): void {
+    const read = new Set(items.map((item) => item.id));
+    const kept = this.list.filter((item) => keep(item) && !read.has(item.id));
     this.byId.clear();
     this.list.length = 0;
     this.inFlight.clear();
     Object.assign(this.counts, zeroCounts());
     Object.assign(this.blocked, { 'signed-out': 0, 'other-account': 0, storage: 0 });
     this.bytesLeft = 0;
-    for (const item of items) this.apply(item);
+    for (const item of [...items, ...kept]) this.apply(item);
   }
 
   /** Puts an item in as it now is. */

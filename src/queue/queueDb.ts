@@ -302,18 +302,23 @@ export class QueueDb {
     change: (item: ItemInState<S>) => T,
     blobs: BlobChanges = {},
   ): Promise<T> {
-    const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
+    const touchesBlobs = blobs.dropAll === true || (blobs.drop?.length ?? 0) + (blobs.put?.length ?? 0) > 0;
+    // Only the stores written are in the scope: a transition of the item alone does not hold up
+    // the reads of files the other stages are sending or preparing meanwhile.
+    const tx = this.db.transaction(touchesBlobs ? ['items', 'blobs'] : ['items'], 'readwrite');
     const items = tx.objectStore('items');
     const item = await items.get(id);
     // Throwing before any write lets the transaction commit empty: nothing changes.
     if (item === undefined) throw new QueueItemNotFoundError(id);
     if (!(from as readonly QueueState[]).includes(item.state)) throw new QueueTransitionError(id, item.state);
     const next = change(item as ItemInState<S>);
-    const store = tx.objectStore('blobs');
     const writes: Promise<unknown>[] = [items.put(next)];
-    if (blobs.dropAll === true) writes.push(store.delete(blobsOf(id)));
-    for (const key of blobs.drop ?? []) writes.push(store.delete(key));
-    for (const [key, blob] of blobs.put ?? []) writes.push(store.put(blob, key));
+    if (touchesBlobs) {
+      const store = tx.objectStore('blobs');
+      if (blobs.dropAll === true) writes.push(store.delete(blobsOf(id)));
+      for (const key of blobs.drop ?? []) writes.push(store.delete(key));
+      for (const [key, blob] of blobs.put ?? []) writes.push(store.put(blob, key));
+    }
     await Promise.all([...writes, tx.done]);
     this.announce([next]);
     return next;

@@ -1,7 +1,7 @@
 import type { PreviousUpload, UrlStorage } from 'tus-js-client';
 // Not 'tus-js-client': its browser entry throws at load in a service worker (see the declaration).
 import BaseUpload from 'tus-js-client/lib.esm/upload.js';
-import { ASSET_ID_HEADER, TUS_CHUNK_SIZE, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
+import { ASSET_ID_HEADER, UPLOAD_OUTCOME_HEADER } from '../shared/tus';
 import type { UploadMetadata, UploadOutcome } from '../shared/tus';
 import { BlobFileReader } from './blobFileReader';
 import { FetchHttpStack } from './fetchHttpStack';
@@ -20,6 +20,8 @@ export type UploadResult =
   /** The server has the file. The ids are null when the last answer did not carry them (see drain). */
   | { kind: 'uploaded'; assetId: string | null; outcome: UploadOutcome | null }
   | { kind: 'error'; error: unknown }
+  /** Stopped as asked after the first chunk (`pauseAfterFirstChunk`); resume from `session`. */
+  | { kind: 'paused'; session: UploadSession }
   | { kind: 'aborted' };
 
 export interface UploadRequest {
@@ -29,12 +31,20 @@ export interface UploadRequest {
   session: UploadSession | null;
   /** Absolute URL of the tus endpoint. */
   endpoint: string;
-  /** Persists the upload URL and confirmed offset; awaited before the upload reports its end. */
+  /**
+   * Persists the upload URL and confirmed offset; awaited before the upload reports its end. Not
+   * called for what the server confirmed together with the whole file (the item is done next).
+   */
   saveSession: (session: UploadSession) => Promise<unknown>;
   onProgress?: ((bytesUploaded: number, bytesTotal: number) => void) | undefined;
   signal?: AbortSignal | undefined;
   fetch?: FetchFn | undefined;
-  chunkSize?: number;
+  /** Bytes per PATCH (and on the creation request); chunkSize.ts chooses it. */
+  chunkSize: number;
+  /** Each chunk the server confirmed: its bytes and the time since the last one (or the start). */
+  onChunk?: ((bytes: number, ms: number) => void) | undefined;
+  /** Stop once the first chunk is confirmed (to measure the link before choosing the chunk size). */
+  pauseAfterFirstChunk?: boolean;
 }
 
 export function tusMetadata(metadata: UploadMetadata): Record<string, string> {
@@ -64,12 +74,12 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       resolve({ kind: 'aborted' });
       return;
     }
-    let current = session;
     // Session writes run in order, and the result waits for them, so the record never lags behind
     // what the drain reports. A failed write (the item was removed meanwhile) stops the upload.
     let writes: Promise<unknown> = Promise.resolve();
     let settled = false;
-    const chunkSize = request.chunkSize ?? TUS_CHUNK_SIZE;
+    const { chunkSize } = request;
+    let lastChunkAt = performance.now();
     const httpStack = new FetchHttpStack({ fetch: request.fetch, signal });
     const finish = (result: UploadResult): void => {
       if (settled) return;
@@ -83,9 +93,21 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
         (error: unknown) => finish({ kind: 'error', error }),
       );
     };
+    /** The newest session not yet written, and whether the server already has the whole file. */
+    let pending: UploadSession | null = null;
+    let complete = false;
     const save = (next: UploadSession): void => {
-      current = next;
-      writes = writes.then(() => request.saveSession(next));
+      const scheduled = pending !== null;
+      pending = next;
+      if (scheduled) return;
+      // One write for the sessions that arrive together (the URL and the first chunk's offset of
+      // a creation-with-upload), and none once the upload is complete: the item becomes done
+      // next, in a transaction of its own. A photo sent in one request costs no session write.
+      writes = writes.then(async () => {
+        const latest = pending;
+        pending = null;
+        if (latest !== null && !complete) await request.saveSession(latest);
+      });
       writes.catch((error: unknown) => {
         void upload.abort();
         finish({ kind: 'error', error });
@@ -111,19 +133,28 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       fingerprint: () => Promise.resolve(null as unknown as string),
       fileReader: new BlobFileReader(),
       httpStack,
-      onUploadUrlAvailable() {
-        const url = upload.url;
-        if (url === null) return;
-        // A new URL (the old upload was gone, so tus created another) starts at 0.
-        save({ url, offset: current?.url === url ? current.offset : 0 });
-      },
-      onChunkComplete(_chunkSize, bytesAccepted) {
-        if (upload.url !== null) save({ url: upload.url, offset: bytesAccepted });
+      // No session is written when the URL arrives: with creation-with-upload it comes in the
+      // answer that also confirms the first chunk (onChunkComplete below), and a URL learnt
+      // without a confirmed byte saves nothing a new creation would not.
+      onChunkComplete(bytes, bytesAccepted) {
+        const now = performance.now();
+        request.onChunk?.(bytes, now - lastChunkAt);
+        lastChunkAt = now;
+        if (upload.url === null) return;
+        const next = { url: upload.url, offset: bytesAccepted };
+        save(next);
+        if (request.pauseAfterFirstChunk === true && bytesAccepted < blob.size) {
+          // Called from onChunkComplete, abort() keeps tus-js-client from sending the next PATCH
+          // (upload.js, _performUpload: "important if the abort method was called during a callback").
+          void upload.abort();
+          finishAfterWrites({ kind: 'paused', session: next });
+        }
       },
       onProgress(bytesSent, bytesTotal) {
         request.onProgress?.(bytesSent, bytesTotal);
       },
       onSuccess({ lastResponse }) {
+        complete = true;
         finishAfterWrites({
           kind: 'uploaded',
           assetId: lastResponse.getHeader(ASSET_ID_HEADER) ?? null,

@@ -1,53 +1,19 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
-import { registerBackgroundSync } from '../../queue/backgroundSync';
 import { openQueueChannel } from '../../queue/channel';
 import type { QueueNotice } from '../../queue/channel';
 import type { DrainStop } from '../../queue/drain/drain';
-import { blobKeyOf } from '../../queue/item';
+import { blobKeyOf, isNotStored } from '../../queue/item';
 import type { QueueItem } from '../../queue/item';
-import { QueueDb } from '../../queue/queueDb';
+import { QueueDb, QueueItemNotFoundError } from '../../queue/queueDb';
 import type { Hold } from '../../queue/settings';
 import { QueueMirror } from '../queueMirror';
 import { runPageDrain } from '../queueDrain';
+import { requestPersistence, requestSync, sentence } from '../queueSupport';
 import { useServiceWorkerUpdate } from '../registerSW';
 import { useUploadRate } from '../uploadRate';
 import { useBackupSettingsStore } from './backupSettings';
 import { useSessionStore } from './session';
-
-/**
- * Wakes the service worker once online (Background Sync), where it exists; where it does not
- * (Firefox, Safari) the page's own triggers are the whole path, so there is nothing to do.
- */
-async function requestSync(): Promise<void> {
-  if (!('serviceWorker' in navigator)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  if (registration !== undefined) await registerBackgroundSync(registration);
-}
-
-/**
- * Asks the browser not to evict the queue under storage pressure (DESIGN §7) on the first add on
- * this device; src/app/persistence.ts remembers it in the queue's settings. Loaded on demand, as
- * most page loads add nothing, and checked once per page load; a check that failed (IndexedDB)
- * runs again on the next add.
- */
-let persistence: Promise<void> | null = null;
-function requestPersistence(): Promise<void> {
-  persistence ??= import('../persistence')
-    .then(({ requestPersistence: request }) => request())
-    .catch((error: unknown) => {
-      persistence = null;
-      throw error;
-    });
-  return persistence;
-}
-
-export function sentence(error: unknown, fallback: string): string {
-  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
-    return 'This device is out of storage space for the backup queue. Free some space and add the rest again.';
-  }
-  return error instanceof Error && error.message !== '' ? error.message : fallback;
-}
 
 /**
  * The backup queue as the page sees it: a mirror of IndexedDB kept item by item from the change
@@ -138,7 +104,7 @@ export const useQueueStore = defineStore('queue', () => {
    */
   async function refresh(): Promise<void> {
     try {
-      mirror.reset(await (await open()).list());
+      mirror.reset(await (await open()).list(), isNotStored);
       loaded.value = true;
       changed();
     } catch (error) {
@@ -218,7 +184,19 @@ export const useQueueStore = defineStore('queue', () => {
   }
 
   function remove(id: string): Promise<void> {
-    return act((db) => db.remove(id), 'Shoebox could not remove this item.');
+    return act(async (db) => {
+      const item = mirror.get(id);
+      try {
+        await db.remove(id);
+      } catch (error) {
+        // A file the device had no room for, whose record did not fit either (adding.ts): it
+        // lives in this list only.
+        if (!(error instanceof QueueItemNotFoundError && item !== undefined && isNotStored(item)))
+          throw error;
+        mirror.remove(id);
+        changed();
+      }
+    }, 'Shoebox could not remove this item.');
   }
 
   async function retry(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** What the drain asks before it works: the server's limits, the settings and the device. */
 import { DEFAULT_LIMITS } from '../../shared/limits';
 import type { Limits } from '../../shared/limits';
+import { MIN_CHUNK_BYTES } from '../chunkSize';
 import type { QueueDb } from '../queueDb';
 import { connectionType, deviceFrom, holdOf, withDefaults } from '../settings';
 import type { DeviceConditions, Hold } from '../settings';
@@ -20,15 +21,21 @@ export async function currentHold(ctx: DrainContext): Promise<Hold | null> {
   return holdOf(ctx.settings, { online: ctx.isOnline(), ...(await ctx.device()) });
 }
 
-/** The server's limits, remembered so files can be prepared offline; the defaults before the first answer. */
-export async function currentLimits(ctx: DrainContext): Promise<Limits> {
+/**
+ * The server's limits, remembered so files can be prepared offline (the defaults before the first
+ * answer), and the largest tus chunk it takes (the smallest chunk when it did not say).
+ */
+export async function currentConfig(ctx: DrainContext): Promise<{ limits: Limits; maxChunkBytes: number }> {
   try {
-    const { limits } = await ctx.server.config(ctx.signal);
+    const { limits, tus } = await ctx.server.config(ctx.signal);
     await ctx.queue.setSetting('limits', limits);
-    return limits;
+    return { limits, maxChunkBytes: tus.maxChunkBytes };
   } catch (error) {
     if (isAbort(error, ctx.signal)) throw error;
     // Offline or the server is down: the last limits seen (the server checks them again anyway).
-    return (await ctx.queue.getSetting('limits')) ?? DEFAULT_LIMITS;
+    return {
+      limits: (await ctx.queue.getSetting('limits')) ?? DEFAULT_LIMITS,
+      maxChunkBytes: MIN_CHUNK_BYTES,
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { Limits } from '../../shared/limits';
 import type { QueueNotice } from '../channel';
+import type { ThroughputMeter } from '../chunkSize';
 import type { FetchFn } from '../http';
 import type { QueueItem } from '../item';
 import type { Preparer } from '../preparer';
@@ -80,6 +81,10 @@ export interface DrainContext {
   /** Read at the start and again before each upload (the user may change them mid-drain). */
   settings: BackupSettings;
   limits: Limits;
+  /** The largest tus chunk the server takes (GET /api/config). */
+  maxChunkBytes: number;
+  /** The upload rate measured this drain, for each upload's chunk size. */
+  throughput: ThroughputMeter;
   /** The signed-in user's id, once asked this drain. */
   accountId: string | null;
   /** Why the drain held uploads back, if a setting did. */

@@ -447,6 +447,35 @@ describe('drain', () => {
   });
 });
 
+describe('issue 13: chunk size from the measured throughput', () => {
+  it('sends the first 8 MiB alone to measure the link, then the rest in chunks sized for it', async () => {
+    const MiB = 1024 * 1024;
+    await queue.addFiles([photo('large.jpg', 'large', 20 * MiB)]);
+    expect((await run()).stop).toBe('finished');
+    const tus = server.requests.filter((r) => r.path.startsWith('/api/uploads'));
+    // On this in-memory "link" 8 MiB takes milliseconds: the rest fits one chunk of the server's 64 MiB.
+    expect(tus.map((r) => `${r.method} ${r.bytes}`)).toEqual([
+      `POST ${8 * MiB}`,
+      'HEAD 0',
+      `PATCH ${12 * MiB}`,
+    ]);
+    expect(server.assets.size).toBe(1);
+  });
+
+  it('keeps to the smallest chunk when the server cannot be asked for its largest', async () => {
+    const MiB = 1024 * 1024;
+    await queue.addFiles([photo('large.jpg', 'large', 17 * MiB)]);
+    server.failNext('GET /api/config', { status: 503 });
+    expect((await run()).stop).toBe('finished');
+    const tus = server.requests.filter((r) => r.path.startsWith('/api/uploads'));
+    expect(tus.map((r) => `${r.method} ${r.bytes}`)).toEqual([
+      `POST ${8 * MiB}`,
+      `PATCH ${8 * MiB}`,
+      `PATCH ${MiB}`,
+    ]);
+  });
+});
+
 describe('issue 19: work in proportion to the queue', () => {
   /** Counts every IndexedDB read request (gets, counts, cursors and each cursor step). */
   async function countReads(): Promise<{ reads: () => number; restore: () => void }> {

@@ -2,6 +2,7 @@ import { CHECK_BATCH_MAX } from '../../shared/api';
 import { DEFAULT_LIMITS } from '../../shared/limits';
 import { TUS_ENDPOINT } from '../../shared/tus';
 import { QueueNotifier } from '../channel';
+import { MIN_CHUNK_BYTES, ThroughputMeter } from '../chunkSize';
 import type { QueueNotice } from '../channel';
 import { uploadLength } from '../item';
 import type { PreparingItem, ReadyItem } from '../item';
@@ -13,7 +14,7 @@ import { withDefaults } from '../settings';
 import type { Hold } from '../settings';
 import { assignAccount } from './account';
 import { checkBatch } from './checkStage';
-import { currentHold, currentLimits, savedDevice } from './conditions';
+import { currentConfig, currentHold, savedDevice } from './conditions';
 import { isAbort, reportAll } from './context';
 import type { DrainContext, DrainOptions, DrainStop } from './context';
 import { runPipeline } from './pipeline';
@@ -63,6 +64,8 @@ function contextOf(options: DrainOptions): DrainContext {
     onUploadProgress: options.onUploadProgress,
     settings: withDefaults(undefined),
     limits: DEFAULT_LIMITS,
+    maxChunkBytes: MIN_CHUNK_BYTES,
+    throughput: new ThroughputMeter(),
     accountId: null,
     hold: null,
   };
@@ -105,7 +108,7 @@ async function drainLocked(ctx: DrainContext): Promise<DrainStop> {
   // Holding the lock, nobody else is preparing or uploading: leftovers are from a crash.
   reportAll(ctx, await ctx.queue.resetStale());
   try {
-    ctx.limits = await currentLimits(ctx);
+    ({ limits: ctx.limits, maxChunkBytes: ctx.maxChunkBytes } = await currentConfig(ctx));
     const hold = await currentHold(ctx);
     // Backup off: nothing happens, not even preparing.
     if (hold === 'disabled') return heldBy(ctx, hold);

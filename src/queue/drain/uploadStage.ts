@@ -1,12 +1,25 @@
 /** The last stage: one ready item uploaded with tus, then done (with its poster frame sent). */
 import type { UploadMetadata, UploadOutcome } from '../../shared/tus';
 import { classifyRequestError, classifyUploadError } from '../classify';
-import type { ReadyItem, UploadingItem } from '../item';
+import { MIN_CHUNK_BYTES, chunkSizeFor } from '../chunkSize';
+import type { ReadyItem, UploadSession, UploadingItem } from '../item';
 import { uploadBlob } from '../upload';
 import { isAbort, isVanished, step } from './context';
 import type { DrainContext, DrainStop } from './context';
 import { failUpload } from './failures';
 import { MISSING_BLOB_REASON } from './prepareStage';
+
+/**
+ * Nothing measured yet this drain, and more than one smallest chunk to send to a server that
+ * takes larger ones: the first chunk goes alone, to measure the link.
+ */
+function unmeasured(ctx: DrainContext, blob: Blob, session: UploadSession | null): boolean {
+  return (
+    ctx.throughput.estimate() === null &&
+    ctx.maxChunkBytes > MIN_CHUNK_BYTES &&
+    blob.size - (session?.offset ?? 0) > MIN_CHUNK_BYTES
+  );
+}
 
 function metadataOf(item: ReadyItem): UploadMetadata {
   const { sha256, sourceSha256, capturedAt } = item.prepared;
@@ -25,18 +38,32 @@ export async function uploadOne(ctx: DrainContext, item: ReadyItem): Promise<Dra
   }
   const uploading = await step(ctx, ctx.queue.markUploading(item.id));
   if (uploading === null) return null;
-  const result = await uploadBlob({
-    blob,
-    metadata: metadataOf(item),
-    session: item.upload,
-    endpoint: ctx.endpoint,
-    // Not through step(): if the item was removed meanwhile, the failed write stops the upload.
-    saveSession: async (session) => ctx.onItem(await ctx.queue.setUploadProgress(item.id, session)),
-    onProgress: (sent, total) => ctx.onUploadProgress?.(item.id, sent, total),
-    signal: ctx.signal,
-    fetch: ctx.fetch,
-  });
+  const send = (session: UploadSession | null, chunkSize: number, pauseAfterFirstChunk = false) =>
+    uploadBlob({
+      blob,
+      metadata: metadataOf(item),
+      session,
+      endpoint: ctx.endpoint,
+      // Not through step(): if the item was removed meanwhile, the failed write stops the upload.
+      saveSession: async (next) => ctx.onItem(await ctx.queue.setUploadProgress(item.id, next)),
+      onProgress: (sent, total) => ctx.onUploadProgress?.(item.id, sent, total),
+      onChunk: (bytes, ms) => ctx.throughput.record(bytes, ms),
+      signal: ctx.signal,
+      fetch: ctx.fetch,
+      chunkSize,
+      pauseAfterFirstChunk,
+    });
+  let result = await send(
+    item.upload,
+    chunkSizeFor(ctx.throughput.estimate(), ctx.maxChunkBytes),
+    unmeasured(ctx, blob, item.upload),
+  );
+  // The first chunk measured the link: the rest goes in chunks sized for it (resumed with one HEAD).
+  if (result.kind === 'paused')
+    result = await send(result.session, chunkSizeFor(ctx.throughput.estimate(), ctx.maxChunkBytes));
   switch (result.kind) {
+    case 'paused':
+      return null;
     case 'aborted':
       return 'aborted';
     case 'uploaded':
