@@ -88,39 +88,52 @@ describe('the sign-in throttle under concurrent bursts', () => {
 describe('a sign-in flood', () => {
   it('keeps a download’s p90 under three times its quiet value', async () => {
     await downloads(5);
-    const quiet = await downloads(40);
-    let stop = false;
-    let sent = 0;
+    const quiet: number[] = [];
+    const flooded: number[] = [];
     const statuses: number[] = [];
-    // 32 attackers, each request from a new address (a botnet), so that the throttle lets every
-    // one through to the password hashing: the worst case for the thread pool.
-    const attackers = Array.from({ length: 32 }, async (_, attacker) => {
-      while (!stop && sent < 20_000) {
-        sent += 1;
-        const address = `10.${attacker}.${Math.floor(sent / 250)}.${sent % 250}`;
-        const response = await signIn(`nobody${sent}@example.com`, 'a guess at a password', address).catch(
-          () => null,
-        );
-        statuses.push(response?.status ?? 0);
-      }
-    });
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const flooded = await downloads(40);
-      const ratio = p90(flooded) / p90(quiet);
-      record({
-        area: 'sign-in flood',
-        did: `32 attackers, ${sent} sign-ins from new addresses, during 40 downloads of a 4 MB original`,
-        saw: `p90 ${p90(quiet).toFixed(0)} ms quiet, ${p90(flooded).toFixed(0)} ms flooded (${ratio.toFixed(2)}×); ${tally(statuses)}`,
-        ok: ratio < 3,
+    let sent = 0;
+    /**
+     * 32 attackers, each request from a new address (a botnet), so that the throttle lets every
+     * one through to the password hashing: the worst case for the thread pool. Runs `during`
+     * meanwhile, then stops them and waits for their last requests.
+     */
+    async function flood<T>(during: () => Promise<T>): Promise<T> {
+      let stop = false;
+      const attackers = Array.from({ length: 32 }, async (_, attacker) => {
+        while (!stop && sent < 20_000) {
+          sent += 1;
+          const address = `10.${attacker}.${Math.floor(sent / 250) % 250}.${sent % 250}`;
+          const response = await signIn(`nobody${sent}@example.com`, 'a guess at a password', address).catch(
+            () => null,
+          );
+          statuses.push(response?.status ?? 0);
+        }
       });
-      expect(ratio).toBeLessThan(3);
-      // 0: no answer at all (a connection reset).
-      expect(statuses.filter((status) => status >= 500 || status === 0)).toEqual([]);
-    } finally {
-      stop = true;
-      await Promise.all(attackers);
+      try {
+        // Until the hashing queue is full and the attack at its worst.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return await during();
+      } finally {
+        stop = true;
+        await Promise.all(attackers);
+      }
     }
+    // Quiet and flooded rounds taken in turn within one window, so that whatever else loads the
+    // machine meanwhile weighs on both measures alike.
+    for (let round = 0; round < 8; round += 1) {
+      quiet.push(...(await downloads(5)));
+      flooded.push(...(await flood(() => downloads(5))));
+    }
+    const ratio = p90(flooded) / p90(quiet);
+    record({
+      area: 'sign-in flood',
+      did: `32 attackers, ${sent} sign-ins from new addresses, in 8 rounds of 5 downloads of a 4 MB original (quiet and flooded rounds in turn)`,
+      saw: `p90 ${p90(quiet).toFixed(0)} ms quiet, ${p90(flooded).toFixed(0)} ms flooded (${ratio.toFixed(2)}×); ${tally(statuses)}`,
+      ok: ratio < 3,
+    });
+    expect(ratio).toBeLessThan(3);
+    // 0: no answer at all (a connection reset).
+    expect(statuses.filter((status) => status >= 500 || status === 0)).toEqual([]);
   });
 });
 

@@ -1,6 +1,12 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+/**
+ * Password strength with zxcvbn-ts, in a worker thread. zxcvbn is pure CPU: a 37-character
+ * passphrase took 180 ms, a 46-character one of short words a second, and 256 characters of them
+ * seven seconds, each time stalling every request on the server. In the worker the server goes
+ * on answering; `maxLength` and `l33tMaxSubstitutions` bound what one check can cost there
+ * (zxcvbn-ts issue #164: crafted passwords explode its matchers).
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { ApiError } from '../errors';
 
 /**
@@ -11,20 +17,135 @@ import { ApiError } from '../errors';
  */
 export const MIN_PASSWORD_SCORE = 2;
 
-/** Built on first use: the dictionaries take a second or two to index. */
-let estimator: ZxcvbnFactory | undefined;
+/**
+ * Characters scored: a password whose first 64 characters are easy to guess is weak whatever
+ * follows, and past that zxcvbn's cost grows much faster than what it learns.
+ */
+const SCORED_LENGTH = 64;
+/** l33t variants tried per match; zxcvbn-ts's default of 100 made a 64-character check take a second. */
+const L33T_SUBSTITUTIONS = 10;
+
+/** An idle worker is ended: its dictionaries hold ~40 MB, and building them takes ~0.4 s. */
+const IDLE_MS = 30_000;
+
+interface Estimate {
+  score: number;
+  warning: string | null;
+  suggestions: string[];
+}
+
+type WorkerReply = { id: number } & ({ ok: true; estimate: Estimate } | { ok: false; detail: string });
+
+/**
+ * The worker's source, evaluated from a string so that it survives the server's esbuild bundle
+ * (as heif-decoder.ts does); it only runs zxcvbn, everything else stays here.
+ */
+const WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const { ZxcvbnFactory } = require(workerData.core);
+const common = require(workerData.common);
+const en = require(workerData.en);
+const estimator = new ZxcvbnFactory({
+  dictionary: { ...common.dictionary, ...en.dictionary },
+  graphs: common.adjacencyGraphs,
+  translations: en.translations,
+  maxLength: workerData.maxLength,
+  l33tMaxSubstitutions: workerData.l33tMaxSubstitutions,
+});
+parentPort.on('message', ({ id, password, userInputs }) => {
+  try {
+    const result = estimator.check(password, userInputs);
+    const { warning, suggestions } = result.feedback;
+    parentPort.postMessage({ id, ok: true, estimate: { score: result.score, warning, suggestions } });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, detail: String((error && error.message) || error) });
+  }
+});
+`;
+
+interface Pending {
+  resolve: (estimate: Estimate) => void;
+  reject: (error: Error) => void;
+}
+
+let worker: Worker | null = null;
+let idleTimer: NodeJS.Timeout | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function startWorker(): Worker {
+  const resolve = createRequire(import.meta.url).resolve;
+  const started = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      core: resolve('@zxcvbn-ts/core'),
+      common: resolve('@zxcvbn-ts/language-common'),
+      en: resolve('@zxcvbn-ts/language-en'),
+      maxLength: SCORED_LENGTH,
+      l33tMaxSubstitutions: L33T_SUBSTITUTIONS,
+    },
+  });
+  started.on('message', (reply: WorkerReply) => {
+    const waiting = pending.get(reply.id);
+    if (waiting === undefined) return;
+    pending.delete(reply.id);
+    if (reply.ok) waiting.resolve(reply.estimate);
+    else waiting.reject(new Error(`zxcvbn failed: ${reply.detail}`));
+    if (pending.size === 0) idleLater(started);
+  });
+  // A worker that failed or ended fails what waits on it; the next check starts another.
+  const fail = (error: Error): void => {
+    if (worker === started) worker = null;
+    for (const [id, waiting] of pending) {
+      pending.delete(id);
+      waiting.reject(error);
+    }
+  };
+  started.on('error', fail);
+  started.on('exit', (code) => fail(new Error(`The password checker stopped (exit code ${code}).`)));
+  // The worker alone must not keep the process alive (a CLI run, a test file).
+  started.unref();
+  return started;
+}
+
+function idleLater(idle: Worker): void {
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    if (worker !== idle || pending.size > 0) return;
+    worker = null;
+    void idle.terminate();
+  }, IDLE_MS);
+  idleTimer.unref();
+}
+
+function estimate(password: string, userInputs: string[]): Promise<Estimate> {
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = null;
+  worker ??= startWorker();
+  const id = nextId;
+  nextId += 1;
+  return new Promise<Estimate>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker?.postMessage({ id, password, userInputs });
+  });
+}
+
+/** Ends the checker's worker now (tests); the next check starts another. */
+export async function closePasswordStrength(): Promise<void> {
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = null;
+  const current = worker;
+  worker = null;
+  if (current !== null) await current.terminate();
+}
 
 /**
  * Refuses a password that is easy to guess (WEAK_PASSWORD, with zxcvbn's warning and advice as
  * the sentence). `userInputs` are words of the account's own (email, name) that the password
  * should not lean on.
  */
-export function assertStrongPassword(password: string, userInputs: readonly string[] = []): void {
-  estimator ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
-  });
+export async function assertStrongPassword(password: string, userInputs: readonly string[] = []): Promise<void> {
   // Each input whole (an email as the password) and word by word (a name inside it).
   const inputs = [
     'shoebox',
@@ -33,12 +154,12 @@ export function assertStrongPassword(password: string, userInputs: readonly stri
       return [lower, ...lower.split(/[^\p{L}\p{N}]+/u)];
     }),
   ];
-  const result = estimator.check(
+  const result = await estimate(
     password,
     inputs.filter((word) => word.length >= 3),
   );
   if (result.score >= MIN_PASSWORD_SCORE) return;
-  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter(
+  const advice = [result.warning, ...result.suggestions].filter(
     (line): line is string => line !== null && line !== '',
   );
   throw new ApiError('WEAK_PASSWORD', ['Choose a stronger password.', ...advice].join(' '));

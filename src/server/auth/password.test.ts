@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from './password';
+import { assertStrongPassword, closePasswordStrength } from './password-strength';
+
+afterAll(closePasswordStrength);
 
 describe('password hashing', () => {
   it('verifies the right password and rejects a wrong one', async () => {
@@ -44,5 +48,21 @@ describe('password hashing', () => {
       code: 'WEAK_PASSWORD',
     });
     await expect(hashPassword('correct horse battery staple')).resolves.toMatch(/^scrypt\$/);
+  });
+
+  it('checks strength off the event loop, bounded whatever the length', async () => {
+    await closePasswordStrength();
+    // Short words and spaces made zxcvbn take a second at 46 characters and seven at 256, all of
+    // it on the thread that answers every request (issue 18). The first check also builds the
+    // dictionaries (~0.4 s).
+    const crafted = 'abc def ghi jkl mno pqr stu vwx yz 123 456 789 '.repeat(22).slice(0, 1024);
+    const before = performance.eventLoopUtilization();
+    const started = performance.now();
+    await assertStrongPassword(crafted, ['ada@example.com', 'Ada Lovelace']);
+    await assertStrongPassword(crafted.slice(0, 46));
+    const elapsed = performance.now() - started;
+    const { utilization } = performance.eventLoopUtilization(before);
+    // Time spent running JavaScript on this thread (not waiting) over the whole of both checks.
+    expect(utilization, `${elapsed.toFixed(0)} ms`).toBeLessThan(0.25);
   });
 });

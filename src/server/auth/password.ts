@@ -68,7 +68,7 @@ function derive(
  * account's email and name, which the password should not lean on.
  */
 export async function hashPassword(password: string, userInputs: readonly string[] = []): Promise<string> {
-  assertStrongPassword(password, userInputs);
+  await assertStrongPassword(password, userInputs);
   return hashUnchecked(password);
 }
 
