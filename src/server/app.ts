@@ -4,6 +4,7 @@ import fastifyCors from '@fastify/cors';
 import { EXPOSED_HEADERS } from '@tus/server';
 import fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fs from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { registerAuthentication } from './auth/hook';
@@ -60,15 +61,26 @@ export interface AppOptions {
  * Makes a graceful close end connections that never sent a byte. Node 20's
  * `closeIdleConnections()` skips them (only sockets that have carried a request count as idle),
  * so `close()` would wait for a browser's speculative preconnect, or a spare socket an HTTP client
- * opened, until `headersTimeout`. One that has sent anything is left to finish its request.
+ * opened, until `headersTimeout`. One that has sent anything is left to finish its request, and
+ * goes once it is answered.
  */
 function closeSilentConnectionsOnClose(app: FastifyInstance): void {
   const sockets = new Set<Socket>();
+  let closing = false;
   app.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // Node closes idle connections once, when close() begins: one whose request was still under
+  // way (an upload chunk arriving, a download going out) then stayed open after its answer, for
+  // the client's keep-alive to end it (72 s). Each answer finished while closing makes another pass.
+  app.server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    response.once('finish', () => {
+      if (closing) app.server.closeIdleConnections();
+    });
+  });
   app.addHook('preClose', (done) => {
+    closing = true;
     for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
     done();
   });

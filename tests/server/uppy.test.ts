@@ -3,7 +3,6 @@
  * a token: Uppy sends its own metadata keys (name, type, filetype, filename, relativePath), none
  * of them Shoebox's hashes (issue 13).
  */
-import http from 'node:http';
 import Uppy from '@uppy/core';
 import Tus from '@uppy/tus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +28,6 @@ describe('Uppy with @uppy/tus', () => {
     owner = await createOwner(server.baseUrl);
   });
   afterAll(async () => {
-    // tus-js-client in Node sends through the global agent, which keeps its sockets alive: this
-    // process is the client, and lets them go before the server waits for its connections to end.
-    http.globalAgent.destroy();
     await server.close();
   });
 
