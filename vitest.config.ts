@@ -40,6 +40,26 @@ function securitySuites(name: string, dialect: 'sqlite' | 'postgres'): TestProje
   };
 }
 
+/** Issue 20: the `shoebox` CLI, built, as a child process against the real server on one dialect. */
+function cliSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name,
+      include: ['tests/cli/**/*.test.ts'],
+      // The package's layout does not depend on the database.
+      exclude: dialect === 'postgres' ? ['tests/cli/package.test.ts'] : [],
+      environment: 'node',
+      env: { SHOEBOX_TEST_DIALECT: dialect },
+      globalSetup: [
+        'tests/cli/global-setup.ts',
+        ...(dialect === 'postgres' ? ['tests/support/postgres-setup.ts'] : []),
+      ],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
 // The server suites run once on SQLite and once on PostgreSQL (src/server/db/testing.ts). Without
 // a PostgreSQL server to use, the second run cannot happen: the summary reporter then says so.
 const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
@@ -69,6 +89,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      cliSuites('cli', 'sqlite'),
+      ...(postgres ? [cliSuites('cli-postgres', 'postgres')] : []),
       securitySuites('security', 'sqlite'),
       ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
     ],

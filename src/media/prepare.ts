@@ -1,5 +1,5 @@
 import type { PrepareInput, PrepareResult, PreparedFields } from '../queue/preparer';
-import { checkLimits } from '../shared/limits';
+import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON, checkLimits } from '../shared/limits';
 import { saverCopy } from './compress';
 import { blobReader, isAnimated, readPhotoDimensions } from './dimensions';
 import type { PhotoDimensions } from './dimensions';
@@ -7,8 +7,7 @@ import { readCaptureDate } from './exif';
 import { sha256OfBlob } from './hash';
 import { sniffBlob } from './sniffBlob';
 
-export const EMPTY_FILE_REASON = 'This file is empty.';
-export const UNKNOWN_TYPE_REASON = "This isn't a photo or video Shoebox can back up.";
+export { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON };
 
 /**
  * Decodes the photo to learn its size, for the formats whose headers did not say. The

@@ -14,6 +14,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxVideoBytes: 10_000_000_000,
 };
 
+/** Why a file is skipped before its limits are even asked: the app and the CLI say it alike. */
+export const EMPTY_FILE_REASON = 'This file is empty.';
+export const UNKNOWN_TYPE_REASON = "This isn't a photo or video Shoebox can back up.";
+
 export type MediaKind = 'photo' | 'video';
 
 export function mediaKindOf(mimeType: string): MediaKind | null {

@@ -24,3 +24,20 @@ export function ensureServerBuilt(): string {
   }
   return output;
 }
+
+/**
+ * Builds the CLI (build/cli/shoebox.js, the package's `bin`) when it is missing or older than its
+ * sources, so the CLI suites always run what `npx shoebox` runs.
+ */
+export function ensureCliBuilt(): string {
+  const output = join(REPO_ROOT, 'build/cli/shoebox.js');
+  const inputs = ['src/cli', 'src/shared', 'src/media', 'package.json', 'package-lock.json'].map((path) =>
+    join(REPO_ROOT, path),
+  );
+  const builtAt = existsSync(output) ? statSync(output).mtimeMs : 0;
+  if (builtAt < Math.max(...inputs.map(newestMtime))) {
+    const build = spawnSync('npm', ['run', 'build:cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build:cli failed');
+  }
+  return output;
+}
