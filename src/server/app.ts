@@ -15,6 +15,7 @@ import type { AppContext } from './context';
 import { openDatabase } from './db';
 import { ApiError, toApiError } from './errors';
 import { JobQueue, PRUNE_JOBS_EVERY_MS, PRUNE_JOBS_JOB, pruneJobsJob } from './jobs/queue';
+import { postgresWakeups } from './jobs/wakeups';
 import { METADATA_JOB, metadataJob } from './library/media-metadata';
 import { RequestLogController, loggerOptions } from './logging';
 import { registerOpenApi } from './openapi';
@@ -35,9 +36,12 @@ import { registerSecurityHeaders } from './security-headers';
 import { registerBodyRate, type BodyRate } from './slow-bodies';
 import { registerStatic } from './static';
 import { FsBlobStore } from './storage/fs-blob-store';
-import { KeyedMutex } from './storage/keyed-mutex';
+import { openScratchDir } from './storage/scratch';
 import { registerUploadRoutes } from './uploads/routes';
 import { EXTRA_EXPOSED_HEADERS } from './uploads/tus-server';
+
+/** How often a job worker on SQLite looks for jobs queued by another process (an API process). */
+const SQLITE_POLL_MS = 2_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -110,27 +114,41 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   closeSilentConnectionsOnClose(app);
   try {
-    const { db } = await openDatabase(config.database, {
+    const database = await openDatabase(config.database, {
       onIdleError: (error) => app.log.warn({ err: error }, 'an idle database connection failed'),
     });
+    const { db } = database;
     const now = options.now ?? (() => new Date());
-    const jobs = new JobQueue({ db, now, log: app.log, concurrency: config.jobConcurrency });
-    // One hook, in this order: the jobs stop (and record where they were) before the database closes.
-    app.addHook('onClose', async () => {
+    const jobs = new JobQueue({
+      db,
+      now,
+      log: app.log,
+      concurrency: config.jobConcurrency,
+      // PostgreSQL announces new jobs to every process; on SQLite a worker in another process
+      // (SHOEBOX_ROLE) finds them by looking every few seconds.
+      ...(database.dialect === 'postgres'
+        ? { wakeups: postgresWakeups(database.pool, app.log) }
+        : { pollMs: SQLITE_POLL_MS }),
+    });
+    // Running jobs are handed back as soon as closing starts, so that another process can take
+    // them while this one finishes its requests; the database closes last.
+    app.addHook('preClose', async () => {
       await jobs.stop();
+    });
+    app.addHook('onClose', async () => {
       await db.destroy();
     });
     app.decorate('jobs', jobs);
-    const tmpDir = path.join(config.dataDir, 'tmp');
-    // Whatever is in it was left by a process that stopped half way.
-    await fs.rm(tmpDir, { recursive: true, force: true });
-    await fs.mkdir(tmpDir, { recursive: true });
+    const scratch = await openScratchDir(path.join(config.dataDir, 'tmp'));
+    app.addHook('onClose', async () => {
+      await scratch.remove();
+    });
+    const tmpDir = scratch.path;
     const ctx: AppContext = {
       config,
       db,
       blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
       thumbs: new FsBlobStore(path.join(config.dataDir, 'thumbs')),
-      blobLocks: new KeyedMutex(),
       tmpDir,
       jobs,
       loginThrottle: new LoginThrottle(db, now),
@@ -151,6 +169,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return reply.code(apiError.status).type('application/json; charset=utf-8').send(apiError.body);
     });
 
+    if (config.role === 'worker') {
+      // A worker serves nobody: only its health (for whatever watches it) and /api/config.
+      registerMetaRoutes(app, ctx);
+      if (options.startJobs !== false) await jobs.start();
+      return app;
+    }
     await app.register(fastifyCookie);
     // Pages on the origins in SHOEBOX_CORS_ORIGINS (none by default) may call the API and upload
     // with a token (an Uppy Dashboard on another site). Registered before authentication and the
@@ -191,7 +215,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await registerUploadRoutes(app, ctx);
     await registerShareTargetRoute(app);
     await registerStatic(app, config.staticDir);
-    if (options.startJobs !== false) await jobs.start();
+    // An API process queues jobs and leaves them to the workers.
+    if (config.role !== 'api' && options.startJobs !== false) await jobs.start();
     return app;
   } catch (error) {
     await app.close();

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       logFormat: null,
       jobConcurrency: 1,
+      role: 'all',
       tusMaxChunkBytes: 64 * 1024 * 1024,
       corsOrigins: [],
       tls: null,
@@ -47,6 +48,13 @@ describe('loadConfig', () => {
     expect(refusal()).not.toContain('hunter2');
   });
 
+  it('refuses a role it does not know', () => {
+    expect(() => loadConfig({ SHOEBOX_ROLE: 'workers' })).toThrow(
+      'SHOEBOX_ROLE must be one of api, worker, all, not "workers".',
+    );
+    expect(loadConfig({ SHOEBOX_ROLE: 'api' }).role).toBe('api');
+  });
+
   it('reads every variable', () => {
     const config = loadConfig(
       {
@@ -61,6 +69,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'DEBUG',
         LOG_FORMAT: 'JSON',
         SHOEBOX_JOB_CONCURRENCY: '2',
+        SHOEBOX_ROLE: 'Worker',
         SHOEBOX_TUS_MAX_CHUNK_BYTES: '100000000',
         SHOEBOX_CORS_ORIGINS: 'https://photos.example.com, http://localhost:5173',
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
@@ -80,6 +89,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       logFormat: 'json',
       jobConcurrency: 2,
+      role: 'worker',
       tusMaxChunkBytes: 100_000_000,
       corsOrigins: ['https://photos.example.com', 'http://localhost:5173'],
       tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },

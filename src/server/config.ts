@@ -30,6 +30,8 @@ export interface Config {
   logFormat: LogFormat | null;
   /** Background jobs (thumbnails) run at once; each keeps about one core busy. */
   jobConcurrency: number;
+  /** SHOEBOX_ROLE: what this process does (see ServerRole). */
+  role: ServerRole;
   /** The largest tus chunk the app may send (SHOEBOX_TUS_MAX_CHUNK_BYTES), served at /api/config. */
   tusMaxChunkBytes: number;
   /** Other sites' origins whose pages may call the API and upload (SHOEBOX_CORS_ORIGINS); none by default. */
@@ -49,6 +51,24 @@ export interface TlsFiles {
  * 100 MB) needs a lower value.
  */
 export const DEFAULT_TUS_MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `api` serves the app, the API and uploads and queues jobs without running them; `worker` runs
+ * the jobs (thumbnails, metadata, purges) and answers only /api/health and /api/config; `all`
+ * (the default) does both.
+ */
+export type ServerRole = 'api' | 'worker' | 'all';
+const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
+
+function role(raw: string | undefined): ServerRole {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '') return 'all';
+  const found = ROLES.find((candidate) => candidate === value);
+  if (found === undefined) {
+    throw new ConfigError(`SHOEBOX_ROLE must be one of ${ROLES.join(', ')}, not "${raw ?? ''}".`);
+  }
+  return found;
+}
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -247,6 +267,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: logLevel(env.LOG_LEVEL),
     logFormat: logFormat(env.LOG_FORMAT),
     jobConcurrency: positiveInteger(env, 'SHOEBOX_JOB_CONCURRENCY', 1),
+    role: role(env.SHOEBOX_ROLE),
     tusMaxChunkBytes: positiveInteger(env, 'SHOEBOX_TUS_MAX_CHUNK_BYTES', DEFAULT_TUS_MAX_CHUNK_BYTES),
     corsOrigins: corsOrigins(env.SHOEBOX_CORS_ORIGINS),
     tls: tlsFiles(env, cwd),

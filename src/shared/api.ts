@@ -38,6 +38,18 @@ export interface ConfigResponse {
   tus: { endpoint: string; maxChunkBytes: number };
 }
 
+/**
+ * `GET /api/health`, for load balancers and orchestrators: 200 when this process can reach its
+ * database and its blob store, 503 (with which one failed) when it cannot.
+ */
+export interface HealthResponse {
+  ok: boolean;
+  /** What this process does (SHOEBOX_ROLE). */
+  role: 'api' | 'worker' | 'all';
+  database: 'ok' | 'unavailable';
+  store: 'ok' | 'unavailable';
+}
+
 export interface SetupRequest {
   email: string;
   name: string;

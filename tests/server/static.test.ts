@@ -67,7 +67,7 @@ describe('serving the built app', () => {
 
   it('keeps the API working beside the app', async () => {
     const response = await get('/api/health');
-    expect(await response.json()).toEqual({ ok: true });
+    expect(await response.json()).toEqual({ ok: true, role: 'all', database: 'ok', store: 'ok' });
   });
 });
 

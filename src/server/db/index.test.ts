@@ -34,6 +34,8 @@ describe('cachingStatements', () => {
       expect([...rows]).toEqual([{ value: 2 }]);
       // The cached statement is the one kept once it is free again.
       expect(database.prepare(source)).toBe(first);
+      // Kysely's `begin` takes the write lock at once (another process may write meanwhile).
+      expect(database.prepare('begin').source).toBe('begin immediate');
     } finally {
       database.close();
     }

@@ -340,6 +340,55 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('finished_uploads').execute();
     },
   },
+  /**
+   * Issue 14: jobs claimed by several processes. A running job carries the lease of the process
+   * running it, renewed while it runs, so that only a job whose process died is taken back; a
+   * unique key makes scheduling an insert that finds the queued job instead of a check that
+   * races. Jobs running when this ran have no lease and are taken back at once. The recurring
+   * kinds' queued jobs get their key (one each: any other queued duplicate runs once and is gone).
+   */
+  '0008_job_leases': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const column of ['locked_until', 'locked_by', 'unique_key']) {
+        await db.schema.alterTable('jobs').addColumn(column, 'text').execute();
+      }
+      for (const kind of ['purge-trash', 'prune-jobs', 'search-index']) {
+        await sql`
+          update jobs set unique_key = ${`every:${kind}`}
+          where id = (select min(id) from jobs where kind = ${kind} and state = 'queued')
+        `.execute(db);
+      }
+      await db.schema.createIndex('jobs_unique_key').on('jobs').column('unique_key').unique().execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('jobs_unique_key').execute();
+      for (const column of ['unique_key', 'locked_by', 'locked_until']) {
+        await db.schema.alterTable('jobs').dropColumn(column).execute();
+      }
+    },
+  },
+  /**
+   * Issue 14: references to each original's bytes counted in the database (storage/blob-refs.ts),
+   * in place of a lock in one process's memory, so that a purge in one process and an upload
+   * deduplicated onto the same bytes in another can never lose them. Counted from the assets.
+   */
+  '0009_blob_refs': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('blobs')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('refs', 'integer', (col) => col.notNull())
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .execute();
+      await sql`
+        insert into blobs (key, refs, updated_at)
+        select blob_key, count(*), ${new Date().toISOString()} from assets group by blob_key
+      `.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('blobs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

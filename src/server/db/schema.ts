@@ -13,6 +13,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   assets: AssetsTable;
   jobs: JobsTable;
+  blobs: BlobsTable;
   login_attempts: LoginAttemptsTable;
   places: PlacesTable;
   cameras: CamerasTable;
@@ -141,6 +142,25 @@ export interface JobsTable {
   run_after: string;
   last_error: string | null;
   created_at: string;
+  updated_at: string;
+  /**
+   * While running: the lease of the process running it (`locked_by`), which renews it; once it
+   * has passed, that process is taken for dead and the job is queued again.
+   */
+  locked_until: ColumnType<string | null, string | null | undefined, string | null>;
+  locked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** At most one queued job per key (a unique index): scheduling is an insert that may find one. */
+  unique_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/**
+ * The references to each original's blob key (storage/blob-refs.ts): the assets stored under it,
+ * and the uploads storing it right now. Its bytes are deleted only by the one who takes it from
+ * one reference to none.
+ */
+export interface BlobsTable {
+  key: string;
+  refs: number;
   updated_at: string;
 }
 

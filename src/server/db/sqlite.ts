@@ -5,11 +5,22 @@ import { SqliteDialect } from 'kysely';
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
+ * Kysely opens each transaction with a plain `begin`, which SQLite defers: the transaction reads
+ * first and asks for the write lock at its first write. Another process (a worker beside the API,
+ * `migrate`) that wrote in between makes that request fail at once (SQLITE_BUSY_SNAPSHOT), with
+ * no wait for busy_timeout. Every transaction here writes, so each takes the write lock as it
+ * begins, waiting its turn.
+ */
+const BEGIN = 'begin';
+const BEGIN_IMMEDIATE = 'begin immediate';
+
+/**
  * better-sqlite3 with each statement prepared once. Kysely's SQLite driver prepares the SQL of
  * every query it runs, which for the timeline's page cost about as much as reading the rows; the
  * cache keeps the statements by their SQL, as PostgreSQL drivers do with named statements. A
  * statement still iterating (a streamed query) is busy and cannot run twice at once, so such a
- * caller gets a fresh one. The oldest entry makes way when the cache is full.
+ * caller gets a fresh one. The oldest entry makes way when the cache is full. Transactions begin
+ * immediate (BEGIN_IMMEDIATE).
  */
 export function cachingStatements(sqlite: SQLite.Database): {
   close(): void;
@@ -18,7 +29,8 @@ export function cachingStatements(sqlite: SQLite.Database): {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(source: string): SQLite.Statement {
+    prepare(sql: string): SQLite.Statement {
+      const source = sql === BEGIN ? BEGIN_IMMEDIATE : sql;
       const cached = statements.get(source);
       if (cached !== undefined && !cached.busy) return cached;
       const statement = sqlite.prepare(source);

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../db';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openDatabase, type DatabaseHandle, type Db } from '../db';
 import { openTestDatabase, testDialects, type TestDatabase } from '../db/testing';
 import { enqueueJob, JobQueue, type JobHandler, type JobQueueOptions, type JobRow } from './queue';
+import { postgresWakeups } from './wakeups';
 
 const HOUR_MS = 60 * 60 * 1000;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -11,6 +12,7 @@ describe.each(testDialects())('JobQueue on %s', (dialect) => {
   let db: Db;
   let clock: Date;
   const queues: JobQueue[] = [];
+  const handles: DatabaseHandle[] = [];
 
   const now = (): Date => clock;
   const advance = (ms: number): void => {
@@ -37,8 +39,35 @@ describe.each(testDialects())('JobQueue on %s', (dialect) => {
   });
   afterEach(async () => {
     for (const queue of queues.splice(0)) await queue.stop();
+    for (const handle of handles.splice(0)) await handle.db.destroy();
     await database.close();
   });
+
+  /** The same database through connections of its own, as another server process has. */
+  const anotherProcess = async (): Promise<DatabaseHandle> => {
+    const handle = await openDatabase(database.location);
+    handles.push(handle);
+    return handle;
+  };
+  /** A job the test controls: it starts, then ends when told (or when aborted). */
+  const held = () => {
+    let started: () => void = () => undefined;
+    let finish: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const signals: AbortSignal[] = [];
+    const handler: JobHandler = {
+      run: (_job, signal) => {
+        signals.push(signal);
+        started();
+        return new Promise<void>((resolve, reject) => {
+          void finished.then(resolve);
+          signal.addEventListener('abort', () => reject(signal.reason as Error));
+        });
+      },
+    };
+    return { handler, running, finish, signals };
+  };
 
   it('runs what is due, marks it done, and is idle after', async () => {
     const runs: string[] = [];
@@ -219,5 +248,162 @@ describe.each(testDialects())('JobQueue on %s', (dialect) => {
   it('refuses to wait for idle when it is not running', async () => {
     const queue = makeQueue();
     await expect(queue.idle()).rejects.toThrow('not running');
+  });
+
+  it('runs each job exactly once when two processes work the queue at once', async () => {
+    const other = await anotherProcess();
+    const runs: string[] = [];
+    const work = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+    const first = makeQueue({ concurrency: 2 });
+    const second = makeQueue({ db: other.db, concurrency: 2 });
+    first.register('test', recording(runs, work));
+    second.register('test', recording(runs, work));
+    const ids: (string | null)[] = [];
+    for (let i = 0; i < 40; i += 1) ids.push(await enqueueJob(db, { kind: 'test' }, now()));
+    await Promise.all([first.start(), second.start()]);
+    await Promise.all([first.idle(), second.idle()]);
+    expect([...runs].sort()).toEqual([...ids].sort());
+    const rows = await jobs();
+    expect(rows.every((job) => job.state === 'done' && job.attempts === 1 && job.locked_by === null)).toBe(
+      true,
+    );
+  });
+
+  it('leaves a job under a live lease alone, and takes it back once the lease has run out', async () => {
+    const id = await enqueueJob(db, { kind: 'test' }, now());
+    // As a process that then died leaves it: claimed under a one-minute lease.
+    await db
+      .updateTable('jobs')
+      .set({
+        state: 'running',
+        attempts: 1,
+        locked_by: 'another-host:4242:gone',
+        locked_until: new Date(clock.getTime() + 60_000).toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    const runs: string[] = [];
+    const queue = makeQueue({ leaseMs: 60_000 });
+    queue.register('test', recording(runs));
+    await queue.start();
+    await queue.idle();
+    expect(runs).toEqual([]);
+    expect(await jobs()).toMatchObject([{ state: 'running', locked_by: 'another-host:4242:gone' }]);
+
+    advance(60_001);
+    await queue.idle();
+    expect(runs).toEqual([id]);
+    // The lost run counts: a job that takes its process down cannot do so for ever.
+    expect(await jobs()).toMatchObject([{ state: 'done', attempts: 2, locked_by: null, locked_until: null }]);
+  });
+
+  it('never takes a job from a live process: its lease is renewed while the job runs', async () => {
+    const job = held();
+    const first = makeQueue({ leaseMs: 400 });
+    first.register('test', job.handler);
+    const id = await enqueueJob(db, { kind: 'test' }, now());
+    await first.start();
+    await job.running;
+    const row = async () => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await row()).toMatchObject({ state: 'running', locked_by: first.workerId });
+    // Far past the first lease, one lease at a time, each renewed by the running process.
+    for (let step = 0; step < 5; step += 1) {
+      advance(400);
+      await vi.waitFor(async () =>
+        expect(Date.parse((await row()).locked_until ?? '')).toBeGreaterThan(clock.getTime()),
+      );
+    }
+    const other = await anotherProcess();
+    const runs: string[] = [];
+    const second = makeQueue({ db: other.db, leaseMs: 400 });
+    second.register('test', recording(runs));
+    await second.start();
+    await second.idle();
+    expect(runs).toEqual([]);
+    job.finish();
+    await first.idle();
+    expect(await row()).toMatchObject({ state: 'done', attempts: 1 });
+    expect(runs).toEqual([]);
+  });
+
+  it('stops a job whose lease another process took, and records nothing for it', async () => {
+    const job = held();
+    const queue = makeQueue({ leaseMs: 400 });
+    queue.register('test', job.handler);
+    const id = await enqueueJob(db, { kind: 'test' }, now());
+    await queue.start();
+    await job.running;
+    await db.updateTable('jobs').set({ locked_by: 'the-other-process' }).where('id', '=', id).execute();
+    await vi.waitFor(() => expect(job.signals[0]?.aborted).toBe(true));
+    await queue.idle();
+    expect(await jobs()).toMatchObject([{ state: 'running', attempts: 1, locked_by: 'the-other-process' }]);
+  });
+
+  it('hands its running jobs back when it stops, for another process to take at once', async () => {
+    const job = held();
+    const first = makeQueue();
+    first.register('test', job.handler);
+    const id = await enqueueJob(db, { kind: 'test' }, now());
+    await first.start();
+    await job.running;
+    await first.stop();
+    expect(await jobs()).toMatchObject([
+      { id, state: 'queued', attempts: 0, locked_by: null, locked_until: null },
+    ]);
+
+    const other = await anotherProcess();
+    const runs: string[] = [];
+    const second = makeQueue({ db: other.db });
+    second.register('test', recording(runs));
+    await second.start();
+    await second.idle();
+    expect(runs).toEqual([id]);
+    expect(await jobs()).toMatchObject([{ state: 'done', attempts: 1 }]);
+  });
+
+  it('queues one job per unique key, however many processes ask at once, and another once it runs', async () => {
+    const other = await anotherProcess();
+    const asks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        enqueueJob(i % 2 === 0 ? db : other.db, { kind: 'sweep', uniqueKey: 'sweep' }, now()),
+      ),
+    );
+    expect(asks.filter((id) => id !== null)).toHaveLength(1);
+    expect(await jobs()).toHaveLength(1);
+
+    const job = held();
+    const queue = makeQueue();
+    queue.register('sweep', job.handler);
+    await queue.start();
+    await job.running;
+    // Running, it no longer holds the key: work queued meanwhile gets a run of its own.
+    expect(await enqueueJob(other.db, { kind: 'sweep', uniqueKey: 'sweep' }, now())).not.toBeNull();
+    expect(await enqueueJob(db, { kind: 'sweep', uniqueKey: 'sweep' }, now())).toBeNull();
+    job.finish();
+    await queue.idle();
+    expect((await jobs()).map((row) => row.state).sort()).toEqual(['done', 'done']);
+  });
+
+  it('is woken by a job another process queues', async () => {
+    const other = await anotherProcess();
+    const runs: string[] = [];
+    // On PostgreSQL the other process's NOTIFY wakes it (no polling to speak of); SQLite has no
+    // such signal, and a worker there looks every so often.
+    const queue = makeQueue(
+      database.handle.dialect === 'postgres'
+        ? { pollMs: HOUR_MS, wakeups: postgresWakeups(database.handle.pool, silent) }
+        : { pollMs: 50 },
+    );
+    let ran: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (ran = resolve));
+    queue.register(
+      'test',
+      recording(runs, () => Promise.resolve(ran())),
+    );
+    await queue.start();
+    await queue.idle();
+    const id = await enqueueJob(other.db, { kind: 'test' }, now());
+    await done;
+    expect(runs).toEqual([id]);
   });
 });

@@ -262,13 +262,3 @@ export async function insertAsset(db: Kysely<Database>, row: Insertable<AssetsTa
     .executeTakeFirst();
   return result.numInsertedOrUpdatedRows !== 0n;
 }
-
-export async function isBlobReferenced(db: Kysely<Database>, blobKey: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('assets')
-    .select('id')
-    .where('blob_key', '=', blobKey)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}

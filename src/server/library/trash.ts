@@ -9,7 +9,7 @@ import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import type { JobHandler } from '../jobs/queue';
-import { isBlobReferenced } from './assets';
+import { deleteIfUnreferenced, dropBlobRefs } from '../storage/blob-refs';
 import { deleteThumbnails } from './thumbnails';
 
 export const PURGE_TRASH_JOB = 'purge-trash';
@@ -77,20 +77,27 @@ export interface PurgeScope {
 export async function purgeTrash(ctx: AppContext, scope: PurgeScope): Promise<number> {
   let purged = 0;
   for (;;) {
-    const deleted = await ctx.db.transaction().execute(async (trx) => {
+    const { deleted, emptied } = await ctx.db.transaction().execute(async (trx) => {
       let batch = trx.selectFrom('assets').select('id').where('deleted_at', 'is not', null);
       if (scope.ownerId !== undefined) batch = batch.where('owner_id', '=', scope.ownerId);
       if (scope.trashedBefore !== undefined) {
         batch = batch.where('deleted_at', '<', scope.trashedBefore.toISOString());
       }
       const ids = (await batch.limit(PURGE_BATCH).execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) return { deleted: [], emptied: [] };
       // The conditions again: a restore may have come between the two statements.
       let remove = trx.deleteFrom('assets').where('id', 'in', ids).where('deleted_at', 'is not', null);
       if (scope.trashedBefore !== undefined) {
         remove = remove.where('deleted_at', '<', scope.trashedBefore.toISOString());
       }
-      return remove.returning(['id', 'owner_id', 'blob_key', 'thumb_version']).execute();
+      const rows = await remove.returning(['id', 'owner_id', 'blob_key', 'thumb_version']).execute();
+      // The assets' references to their originals go with them, in the same transaction.
+      const keys = await dropBlobRefs(
+        trx,
+        rows.map((row) => row.blob_key),
+        ctx.now(),
+      );
+      return { deleted: rows, emptied: keys };
     });
     if (deleted.length === 0) return purged;
     purged += deleted.length;
@@ -99,11 +106,7 @@ export async function purgeTrash(ctx: AppContext, scope: PurgeScope): Promise<nu
         await deleteThumbnails(ctx, asset.owner_id, asset.id, asset.thumb_version);
       }
     }
-    for (const blobKey of new Set(deleted.map((asset) => asset.blob_key))) {
-      await ctx.blobLocks.run(blobKey, async () => {
-        if (!(await isBlobReferenced(ctx.db, blobKey))) await ctx.blobs.delete(blobKey);
-      });
-    }
+    for (const blobKey of emptied) await deleteIfUnreferenced(ctx.db, ctx.blobs, blobKey);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConfigResponse } from '../../shared/api';
+import type { ConfigResponse, HealthResponse } from '../../shared/api';
 import { TUS_ENDPOINT } from '../../shared/tus';
 import { hasAnyUser } from '../auth/users';
 import type { AppContext } from '../context';
+import { checkHealth } from '../health';
 import { noQuerySchema, type ObjectSchemaOf } from './schemas';
 
 const configResponseSchema = {
@@ -31,22 +32,39 @@ const configResponseSchema = {
   },
 } as const satisfies ObjectSchemaOf<ConfigResponse>;
 
-/** Public routes: liveness and what the app needs before anyone signs in. */
+const availability = { type: 'string', enum: ['ok', 'unavailable'] } as const;
+
+const healthResponseSchema = {
+  type: 'object',
+  required: ['ok', 'role', 'database', 'store'],
+  properties: {
+    ok: { type: 'boolean', description: 'Whether this process can serve: its database and store answer.' },
+    role: { type: 'string', enum: ['api', 'worker', 'all'], description: 'SHOEBOX_ROLE of this process.' },
+    database: availability,
+    store: availability,
+  },
+} as const satisfies ObjectSchemaOf<HealthResponse>;
+
+/** Public routes: health and what the app needs before anyone signs in. */
 export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/api/health',
     {
       config: { public: true },
       schema: {
-        summary: 'Liveness',
+        summary: 'Health, for load balancers',
+        description:
+          'Checks this process’s database and blob store: 200 when both answer, 503 when either does not.',
         tags: ['meta'],
         querystring: noQuerySchema,
-        response: {
-          200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', const: true } } },
-        },
+        response: { 200: healthResponseSchema, 503: healthResponseSchema },
       },
     },
-    () => ({ ok: true }),
+    async (request, reply): Promise<HealthResponse> => {
+      const health = await checkHealth(ctx, request.log);
+      void reply.header('cache-control', 'no-store').code(health.ok ? 200 : 503);
+      return health;
+    },
   );
 
   app.get(

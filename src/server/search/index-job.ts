@@ -25,19 +25,12 @@ export function searchSource(): string {
 }
 
 /**
- * Queues a search index job unless one is already due. Takes the caller's transaction, so that
- * the job commits with the row it indexes; wake the queue after the commit.
+ * Queues a search index job unless one is already queued to run now (its unique key). Takes the
+ * caller's transaction, so that the job commits with the row it indexes; wake the queue after
+ * the commit.
  */
 export async function ensureSearchIndexJob(db: Kysely<Database>, now: Date): Promise<void> {
-  const due = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('kind', '=', SEARCH_INDEX_JOB)
-    .where('state', '=', 'queued')
-    .where('run_after', '<=', now.toISOString())
-    .limit(1)
-    .executeTakeFirst();
-  if (due === undefined) await enqueueJob(db, { kind: SEARCH_INDEX_JOB }, now);
+  await enqueueJob(db, { kind: SEARCH_INDEX_JOB, uniqueKey: `due:${SEARCH_INDEX_JOB}` }, now);
 }
 
 /** File names that screenshot tools give (Android, iOS exports, macOS, Windows, in a few languages). */

@@ -5,13 +5,14 @@ import type { UploadOutcome } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { enqueueJob } from '../jobs/queue';
-import { findAssetBySource, insertAsset, isBlobReferenced, type AssetRow } from '../library/assets';
+import { findAssetBySource, insertAsset, type AssetRow } from '../library/assets';
 import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-date';
 import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
 import { THUMBNAIL_JOB } from '../library/thumbnails';
 import { ensureSearchIndexJob } from '../search/index-job';
 import { hashFile } from '../library/media-info';
 import { blobKeyFor } from '../storage/blob-store';
+import { holdBlob, releaseBlob } from '../storage/blob-refs';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
 
@@ -96,7 +97,11 @@ export async function storeFinishedUpload(
   const blobKey = blobKeyFor(ownerId, sha256);
   const id = randomUUID();
 
-  return ctx.blobLocks.run(blobKey, async () => {
+  // Held before the bytes are stored, so that a purge of another asset on the same bytes cannot
+  // delete them under this upload (storage/blob-refs.ts); the new asset keeps the reference.
+  await holdBlob(ctx.db, blobKey, ctx.now());
+  let kept = false;
+  try {
     await ctx.blobs.putFile(blobKey, upload.path);
     const inserted = await ctx.db.transaction().execute(async (trx) => {
       const added = await insertAsset(trx, {
@@ -120,16 +125,17 @@ export async function storeFinishedUpload(
       return added;
     });
     if (inserted) {
+      kept = true;
       ctx.jobs.wake();
       return { status: 'created', assetId: id };
     }
 
     // A concurrent upload of the same source won the insert. Its bytes may differ (another
-    // Storage saver encoding); keep ours only if some asset uses them.
+    // Storage saver encoding): ours go with the reference given back below unless an asset uses them.
     const winner = await findAssetBySource(ctx.db, ownerId, sourceSha256);
     if (winner === undefined) throw new Error('An asset conflicted on insert but cannot be found.');
-    if (winner.blob_key !== blobKey && !(await isBlobReferenced(ctx.db, blobKey)))
-      await ctx.blobs.delete(blobKey);
     return { status: 'duplicate', assetId: winner.id };
-  });
+  } finally {
+    if (!kept) await releaseBlob(ctx.db, ctx.blobs, blobKey, ctx.now());
+  }
 }
