@@ -144,7 +144,8 @@ export function uploadFile(file: TusFile, options: TusOptions): Promise<TusResul
         if (request.getMethod() !== 'HEAD') return;
         const offset = Number(response.getHeader('Upload-Offset'));
         if (!Number.isFinite(offset)) return;
-        resumedFrom ??= offset;
+        // An earlier run's upload picked up; a retry within this run is not a resume to report.
+        if (options.resumeUrl !== null) resumedFrom ??= offset;
         base = offset;
       },
       onProgress: (bytes) => {

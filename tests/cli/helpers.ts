@@ -1,8 +1,9 @@
 /**
  * Helpers for the CLI suites: the built `shoebox` (build/cli/shoebox.js, the package's bin) run
  * as a child process with a home of its own (its token and state file there), and a loopback
- * proxy in front of the real server that records every request and can hold a PATCH mid-body, so
- * a test can kill the CLI at a known point of an upload.
+ * proxy in front of the real server that records every request, can hold a PATCH mid-body or lose
+ * the server's answer, and can be pointed at a restarted server, so a test can stop the CLI or the
+ * server at a known point of an upload.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -127,12 +128,24 @@ export interface RecordingProxy {
   holdPatchesAfter: (bytes: number) => Promise<void>;
   /** Cuts the held PATCH's connection to the server (as a killed client's would be). */
   cutHeld: () => void;
+  /**
+   * From now on, the server's answer to a request that `matches` is not passed on (the request
+   * did reach the server and was answered: the answer is lost on its way back). Resolves with
+   * that request once one is held.
+   */
+  holdAnswers: (matches: (answer: http.IncomingMessage) => boolean) => Promise<SeenRequest>;
+  /** Sends what comes next to another server (the same one restarted on another port). */
+  retarget: (target: string) => void;
   close: () => Promise<void>;
 }
 
 /** A loopback proxy to `target` that records every request. */
 export async function recordingProxy(target: string): Promise<RecordingProxy> {
-  const upstream = new URL(target);
+  let upstream = new URL(target);
+  let answerHold: {
+    matches: (answer: http.IncomingMessage) => boolean;
+    held: (entry: SeenRequest) => void;
+  } | null = null;
   const requests: SeenRequest[] = [];
   let budget: number | null = null;
   let onHeld: (() => void) | null = null;
@@ -157,6 +170,13 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
       },
       (answer) => {
         entry.status = answer.statusCode ?? null;
+        if (answerHold?.matches(answer) === true) {
+          // The client waits for an answer that never comes, until it is killed.
+          answer.resume();
+          answerHold.held(entry);
+          answerHold = null;
+          return;
+        }
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       },
@@ -200,6 +220,13 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
       held?.destroy();
       held = null;
       budget = null;
+    },
+    holdAnswers: (matches) =>
+      new Promise<SeenRequest>((resolve) => {
+        answerHold = { matches, held: resolve };
+      }),
+    retarget: (next) => {
+      upstream = new URL(next);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
