@@ -1,30 +1,25 @@
 /**
- * Issue 3 benchmark (c), in Chromium on this machine: one 512 MB video uploaded from the queue by
- * the service worker to Shoebox (tus, chunks of 8 MiB, verified by SHA-256 on the server, fsynced
- * before the answer) vs one plain `fetch` PUT of the same stored bytes from the same page to a
- * minimal Node sink that streams them to disk and hashes them: the floor of any upload path,
- * measured before and after the Shoebox upload. Prints the ratio of throughputs and the peak JS
- * heap of the page and of the service worker during each.
+ * `npm run bench -- upload` (issue 13): one 512 MB video backed up by the service worker from the
+ * queue, through a link (bench/link.ts: phone 20 Mbit/s and 60 ms, home 200 Mbit/s and 20 ms, LAN
+ * 1 Gbit/s and 1 ms), against one plain `fetch` PUT of the same stored bytes from the same page
+ * through the same link to a minimal sink (a Node server that streams the body to disk while
+ * hashing it): what the link allows any upload. The PUT runs before and after the Shoebox upload,
+ * and the ratio is taken against their mean, as the machine's load drifts. Prints the ratio
+ * (targets: ≥ 0.9 on phone and home, ≥ 0.8 on LAN), the peak JS heap of the page and the worker
+ * (target < 64 MB), and the server's CPU seconds per GB. Asserts nothing.
  *
- * It also prints what chunking alone allows: the same bytes PUT to the same sink in 8 MiB
- * requests, from the page and from a bare service worker (the ceiling of any upload sent in 8 MiB
- * chunks from a service worker), and from that worker with each request sent before the answer to
- * the last, the sink taking them in turn (the ceiling of Shoebox's pipelined chunks).
- *
- * SHOEBOX_BENCH_LATENCY_MS adds that much latency to the service worker's requests (CDP network
- * emulation) during the Shoebox upload, as on a real network; the floor and ceilings are local.
- * Asserts nothing.
+ * SHOEBOX_BENCH_PROFILES=home,LAN runs only those profiles (the phone takes about ten minutes:
+ * three times 512 MB at 2.5 MB/s). SHOEBOX_BENCH_UPLOAD_MB sets another size (a quick look; the
+ * figures are taken at 512).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
-import { TUS_CHUNK_SIZE } from '../src/shared/tus.ts';
 import { corpusFile } from '../tests/support/corpus.ts';
-import { timeDrain } from './queue-timing.ts';
 import {
   createOwnerThroughApi,
   launchChromium,
@@ -33,155 +28,73 @@ import {
   startServer,
   waitForServiceWorker,
   type Browser,
-  type BrowserContext,
   type Page,
 } from '../tests/e2e/harness.ts';
+import { LINK_PROFILES, Link, bytesPerSecond, describeProfile, linkProfile, startLinkProxy } from './link.ts';
+import type { LinkProfile } from './link.ts';
+import { timeDrain } from './queue-timing.ts';
 
 const MB = 1024 * 1024;
-const FILE_MB = 512;
-const LATENCY_MS = Number(process.env.SHOEBOX_BENCH_LATENCY_MS ?? 0);
+const FILE_MB = Number(process.env.SHOEBOX_BENCH_UPLOAD_MB ?? 512);
+/** Where the proxy in front of the app passes requests to the sink instead. */
+const SINK_PATH = '/bench-sink';
+const TARGETS: Record<string, number> = { phone: 0.9, home: 0.9, LAN: 0.8 };
 
-/** A real MP4 head (the server sniffs `ftyp`) padded to 512 MB, written in 8 MB steps. */
-async function makeVideo(dir: string): Promise<string> {
-  const path = join(dir, 'bench.mp4');
+/** A real MP4 head (the server sniffs `ftyp`) padded to FILE_MB, each profile's bytes its own. */
+async function makeVideo(dir: string, seed: number): Promise<string> {
+  const path = join(dir, `bench-${seed}.mp4`);
   const head = readFileSync(corpusFile('with-gps.mp4').path);
   const handle = await open(path, 'w');
   await handle.write(head);
   const filler = Buffer.alloc(8 * MB);
   for (let offset = head.length; offset < FILE_MB * MB; offset += filler.length) {
-    filler.fill(offset % 251);
+    filler.fill((offset + seed) % 251);
     await handle.write(filler, 0, Math.min(filler.length, FILE_MB * MB - offset));
   }
   await handle.close();
   return path;
 }
 
-/**
- * The ceiling's page and service worker, served by the sink on its own origin. The page keeps the
- * picked file in IndexedDB, as the queue keeps its items; on a message the worker PUTs the stored
- * Blob to the sink in 8 MiB slices, one after another or each sent before the answer to the last
- * (`ahead`, which the sink takes in turn, as Shoebox's server does), with none of Shoebox's work
- * around them (no tus, no bookkeeping, a server that only writes and hashes).
- */
-const CEILING_PAGE = `<!doctype html><title>ceiling</title><input type="file" id="file">
-<script>
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open('ceiling', 1);
-    request.onupgradeneeded = () => request.result.createObjectStore('blobs');
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
-</script>`;
-
-const CEILING_WORKER = `
-self.addEventListener('install', () => self.skipWaiting());
-function readBlob() {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('ceiling', 1);
-    open.onsuccess = () => {
-      const get = open.result.transaction('blobs').objectStore('blobs').get('file');
-      get.onsuccess = () => resolve(get.result);
-      get.onerror = () => reject(get.error);
-    };
-    open.onerror = () => reject(open.error);
-  });
-}
-self.addEventListener('message', (event) => {
-  const { ahead, chunk, file } = event.data;
-  event.waitUntil((async () => {
-    const blob = await readBlob();
-    let bytes = 0;
-    const started = performance.now();
-    const inFlight = [];
-    for (let offset = 0; offset < blob.size; offset += chunk) {
-      // One request at a time, or one more on its way while the last is answered.
-      if (inFlight.length > (ahead ? 1 : 0)) bytes += await inFlight.shift();
-      const url = '/?file=' + file + '&offset=' + offset + (ahead ? '&inTurn=1' : '');
-      inFlight.push(fetch(url, { method: 'PUT', body: blob.slice(offset, offset + chunk) })
-        .then((response) => response.json())
-        .then((answer) => answer.bytes));
-    }
-    for (const landed of inFlight) bytes += await landed;
-    event.ports[0].postMessage({ ms: performance.now() - started, bytes });
-  })());
-});
-`;
 
 /**
- * The floor: a PUT that streams to disk while hashing, with CORS for the app's origin. Every PUT
- * names its file (`?file=`, under `dir`): a whole PUT writes it from the start, and a PUT to
- * `?offset=N` writes its body at N into it, hashing it on its way, for the chunked floor and the
- * ceiling (the same bytes in 8 MiB requests, tus's chunk size). Each measured upload gets a file
- * of its own, kept until the end, as each Shoebox upload does: on this virtual machine memory the
- * kernel has just freed is fast to use again while memory freed seconds ago has been handed back
- * to the host and is slow to touch (a 512 MB file rewritten in place: 0.12 s of system time; a
- * new one: 0.7–1.9 s), so a sink that kept rewriting one file would write into pages Shoebox's
- * server never gets. PUTs marked `inTurn` are taken one at a time, in their order of arrival,
- * the next one's body left unread until the last is answered.
+ * The minimal sink: a PUT streams to disk while hashing (`?file=` names its file under `dir`) and
+ * answers the bytes and their SHA-256. The page reaches it on its own origin, through the proxy.
  */
 function startSink(dir: string): Promise<{ server: Server; url: string; fileOf: (name: string) => string }> {
   const fileOf = (name: string): string => {
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`Not a sink file name: ${name}`);
-    return join(dir, `${name}.bin`);
+    return join(dir, `sink-${name}.bin`);
   };
-  let turns = Promise.resolve();
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://sink');
-    if (request.method === 'GET') {
-      const worker = url.pathname === '/ceiling-sw.js';
-      response.setHeader('Content-Type', worker ? 'text/javascript' : 'text/html');
-      response.end(worker ? CEILING_WORKER : CEILING_PAGE);
-      return;
-    }
-    response.setHeader('Access-Control-Allow-Origin', request.headers.origin ?? '*');
-    response.setHeader('Access-Control-Allow-Methods', 'PUT');
-    response.setHeader('Access-Control-Allow-Headers', 'Content-Type');
-    if (request.method === 'OPTIONS') {
-      response.end();
-      return;
-    }
-    const offsetParam = url.searchParams.get('offset');
-    const offset = offsetParam === null ? null : Number(offsetParam);
-    const file = fileOf(url.searchParams.get('file') ?? '');
-    const take = (): void => {
-      const hash = createHash('sha256');
-      // A slice may arrive before the one at offset 0: the file is made by whichever comes first.
-      if (offset !== null) closeSync(openSync(file, 'a'));
-      const sink = createWriteStream(file, { flags: offset === null ? 'w' : 'r+', start: offset ?? 0 });
-      let bytes = 0;
-      request.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        hash.update(chunk);
-      });
-      request.pipe(sink);
-      sink.on('finish', () => {
-        response.setHeader('Content-Type', 'application/json');
-        response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
-      });
-    };
-    if (url.searchParams.get('inTurn') === null) {
-      take();
-      return;
-    }
-    request.pause();
-    const previous = turns;
-    turns = new Promise<void>((resolve) => {
-      response.on('finish', resolve);
-      void previous.then(take);
+    const hash = createHash('sha256');
+    const sink = createWriteStream(fileOf(url.searchParams.get('file') ?? ''));
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    request.pipe(sink);
+    sink.on('finish', () => {
+      response.setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
     });
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}/`, fileOf });
+      resolve({ server, url: `http://127.0.0.1:${port}`, fileOf });
     });
   });
 }
 
-/** Samples a target's JS heap (Runtime.getHeapUsage) until stopped; returns the peak in bytes. */
+/** Samples a target's JS heap until stopped; answers the peak in bytes. */
 function sampleHeap(read: () => Promise<number>): { stop: () => Promise<number> } {
   let peak = 0;
   let running = true;
@@ -210,6 +123,7 @@ async function pageHeap(cdp: CDPSession): Promise<number> {
 
 interface WorkerSession {
   send: (method: string, params?: object) => Promise<Record<string, unknown>>;
+  detach: () => Promise<void>;
 }
 
 /**
@@ -242,25 +156,26 @@ async function serviceWorkerSession(browser: Browser): Promise<WorkerSession | n
       });
       return answer;
     },
+    detach: () => cdp.detach(),
   };
 }
 
-async function waitForState(page: Page, state: string, timeoutMs: number): Promise<number> {
+async function waitForState(page: Page, state: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [item] = await queueRecords(page);
-    if (item?.state === state) return performance.now();
+    if (item?.state === state) return;
     if (item?.state === 'skipped' || item?.state === 'failed' || item?.state === 'blocked') {
       throw new Error(`The item ended ${item.state}: ${JSON.stringify(item)}`);
     }
     if (Date.now() > deadline) throw new Error(`No ${state} within ${timeoutMs} ms (${item?.state})`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /**
- * CPU seconds (user + system) a process has used so far, from /proc: on a machine shared with
- * other work the wall-clock rates swing with the load, while the server's CPU per upload does not.
+ * CPU seconds (user + system) a process has used so far, from /proc: on a shared machine the
+ * wall-clock rates swing with the load, while the server's CPU per GB does not.
  */
 function cpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -273,30 +188,8 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-/** A process's peak resident memory so far (VmHWM), in bytes, from /proc. */
-function peakRss(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? null : Number(kb) * 1024;
-  } catch {
-    return null;
-  }
-}
-
-interface FloorRun {
-  ms: number;
-  bytes: number;
-  sha256: string;
-  /** The same whole PUT again into the same file, which the sink truncates first. */
-  rewriteMs: number;
-  rewriteBytes: number;
-  chunkedMs: number;
-  chunkedBytes: number;
-}
-
 /**
- * Keeps the queued item's stored Blob in the page, so that the floor can be run again after the
+ * Keeps the queued item's stored Blob in the page, so that the PUT can run again after the
  * Shoebox upload has deleted it from IndexedDB (a Blob keeps its bytes while it is referenced).
  */
 async function holdStoredBlob(page: Page): Promise<void> {
@@ -317,272 +210,174 @@ async function holdStoredBlob(page: Page): Promise<void> {
 }
 
 /**
- * The floor: the stored Blob PUT from the page, once whole into a new file and once in sequential
- * 8 MiB slices into another (what chunking alone costs, whoever the server). The whole PUT is then
- * repeated into its own file, which the sink truncates first and so writes into the pages it has
- * just freed: printed to show what the sink's files change (see startSink), not the floor. A first
- * small PUT opens the connection and warms the sink, as the Shoebox run finds its server warm
- * after adding. Files are named `<label>-whole` and `<label>-chunked`.
+ * The baseline: the stored Blob in one `fetch` PUT from the page through the link to the sink.
+ * A small PUT first opens the connection, as the Shoebox upload finds its connection open.
  */
-function runFloor(page: Page, url: string, label: string): Promise<FloorRun> {
+function runPut(
+  page: Page,
+  url: string,
+  file: string,
+): Promise<{ ms: number; bytes: number; sha256: string }> {
   return page.evaluate(
-    async ({ url, chunk, label }) => {
+    async ({ url, file }) => {
       const blob = (globalThis as unknown as { benchBlob: Blob }).benchBlob;
-      await (await fetch(`${url}?file=${label}-warm`, { method: 'PUT', body: blob.slice(0, chunk) })).json();
-      // In an array, the arrow is not given a name through tsx's helper, which the page lacks.
-      const [whole] = [
-        async (): Promise<{ ms: number; bytes: number; sha256: string }> => {
-          const started = performance.now();
-          const response = await fetch(`${url}?file=${label}-whole`, { method: 'PUT', body: blob });
-          const answer = (await response.json()) as { bytes: number; sha256: string };
-          return { ms: performance.now() - started, ...answer };
-        },
-      ];
-      const first = await whole();
-      const rewrite = await whole();
-      const chunkedStarted = performance.now();
-      let chunkedBytes = 0;
-      for (let offset = 0; offset < blob.size; offset += chunk) {
-        const part = await fetch(`${url}?file=${label}-chunked&offset=${offset}`, {
-          method: 'PUT',
-          body: blob.slice(offset, offset + chunk),
-        });
-        chunkedBytes += ((await part.json()) as { bytes: number }).bytes;
-      }
-      return {
-        ...first,
-        rewriteMs: rewrite.ms,
-        rewriteBytes: rewrite.bytes,
-        chunkedMs: performance.now() - chunkedStarted,
-        chunkedBytes,
-      };
+      await (await fetch(`${url}?file=${file}-warm`, { method: 'PUT', body: blob.slice(0, 65536) })).json();
+      const started = performance.now();
+      const response = await fetch(`${url}?file=${file}`, { method: 'PUT', body: blob });
+      const answer = (await response.json()) as { bytes: number; sha256: string };
+      return { ms: performance.now() - started, ...answer };
     },
-    { url, chunk: TUS_CHUNK_SIZE, label },
+    { url, file },
   );
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-interface CeilingRun {
-  ahead: boolean;
-  ms: number;
-}
-
-/**
- * The ceiling of any upload in 8 MiB requests from a service worker: a page on the sink's origin
- * keeps the file in IndexedDB and registers the ceiling's worker, which PUTs it to the sink in
- * 8 MiB slices, first one request after another (as tus-js-client sends an upload's chunks, with
- * nothing else to do between them), then each sent before the answer to the last and taken in
- * turn (as Shoebox sends them). The sink's file is checked after each.
- */
-async function runCeiling(
-  context: BrowserContext,
-  sinkUrl: string,
-  path: string,
-  check: (name: string) => Promise<void>,
-): Promise<CeilingRun[]> {
-  const page = await context.newPage();
-  try {
-    await page.goto(`${sinkUrl}ceiling`);
-    await page.locator('#file').setInputFiles(path);
-    await page.evaluate(async () => {
-      const input = document.getElementById('file') as HTMLInputElement;
-      const file = input.files?.[0];
-      if (file === undefined) throw new Error('no file picked');
-      const db = await (globalThis as unknown as { openDb: () => Promise<IDBDatabase> }).openDb();
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('blobs', 'readwrite');
-        tx.objectStore('blobs').put(file, 'file');
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error ?? new Error('write failed'));
-      });
-      db.close();
-      await navigator.serviceWorker.register('/ceiling-sw.js');
-      await navigator.serviceWorker.ready;
+/** Backup on, written to IndexedDB directly, so that the page does not drain: the worker does. */
+async function enableBackupQuietly(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('shoebox');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('open failed'));
     });
-    const runs: CeilingRun[] = [];
-    for (const ahead of [false, true]) {
-      const file = ahead ? 'ceiling-ahead' : 'ceiling-sequential';
-      const answer = await page.evaluate(
-        async ({ ahead, chunk, file }) => {
-          const registration = await navigator.serviceWorker.ready;
-          const channel = new MessageChannel();
-          const result = new Promise<{ ms: number; bytes: number }>((resolve) => {
-            channel.port1.onmessage = (event) => resolve(event.data as { ms: number; bytes: number });
-          });
-          registration.active?.postMessage({ ahead, chunk, file }, [channel.port2]);
-          return result;
-        },
-        { ahead, chunk: TUS_CHUNK_SIZE, file },
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put(
+        { enabled: true, quality: 'original', wifiOnly: false, chargingOnly: false },
+        'backup',
       );
-      if (answer.bytes !== FILE_MB * MB) throw new Error(`The ceiling sent ${answer.bytes} bytes`);
-      await check(file);
-      runs.push({ ahead, ms: answer.ms });
-    }
-    return runs;
-  } finally {
-    await page.close();
-  }
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('write failed'));
+    });
+    db.close();
+  });
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
-/** The chunks' size and count as printed, e.g. "64 sequential 8 MiB". */
-const CHUNKS = `${Math.ceil((FILE_MB * MB) / TUS_CHUNK_SIZE)} sequential ${TUS_CHUNK_SIZE / MB} MiB`;
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
-export async function run(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'shoebox-bench-upload-'));
+interface ProfileRun {
+  profile: LinkProfile;
+  putRate: number;
+  shoeboxRate: number;
+  cpuPerGb: number | null;
+  pagePeak: number;
+  swPeak: number | null;
+}
+
+async function runProfile(
+  browser: Browser,
+  profile: LinkProfile,
+  dir: string,
+  sink: Awaited<ReturnType<typeof startSink>>,
+  seed: number,
+): Promise<ProfileRun> {
+  const path = await makeVideo(dir, seed);
+  const expected = await sha256OfFile(path);
+  const bytes = FILE_MB * MB;
   const server = await startServer();
-  const sink = await startSink(dir);
-  const browser = await launchChromium();
+  const link = new Link();
+  const app = await startLinkProxy(link, server.url, { pathPrefix: SINK_PATH, target: sink.url });
+  const context = await browser.newContext();
   try {
-    const path = await makeVideo(dir);
-    const bytes = FILE_MB * MB;
-    const expected = await sha256OfFile(path);
-    /** A sink file after chunked PUTs: every slice landed where it belongs. */
-    const checkSink = async (name: string): Promise<void> => {
-      const landed = await sha256OfFile(sink.fileOf(name));
-      if (landed !== expected) throw new Error(`The sink's ${name} hashes to ${landed}, not ${expected}`);
-    };
-    const context = await browser.newContext();
-    await createOwnerThroughApi(context, server.url);
+    // Set up at loopback speed: the owner, the app and its worker, the video queued (backup off,
+    // so nothing is prepared or sent yet).
+    await createOwnerThroughApi(context, app.url);
     const page = await context.newPage();
-    await page.goto(`${server.url}/backup`);
+    await page.goto(`${app.url}/backup`);
     await waitForServiceWorker(page);
-    // Backup off while adding, so the page's own drain leaves the item to the service worker.
-    await page.goto(`${server.url}/settings`);
+    await page.goto(`${app.url}/settings`);
     await page.getByLabel('Back up & sync').uncheck();
-    await page.goto(`${server.url}/backup`);
+    await page.goto(`${app.url}/backup`);
     await page.getByTestId('add-photos-input').setInputFiles(path);
     await waitForState(page, 'queued', 120_000);
-
-    const cdp = await context.newCDPSession(page);
     await holdStoredBlob(page);
-    // The floor before and after the Shoebox upload: on a shared machine the load drifts, and the
-    // ratio is taken against their mean.
-    const floorHeap = sampleHeap(() => pageHeap(cdp));
-    const floorBefore = await runFloor(page, sink.url, 'before');
-    const floorPeak = await floorHeap.stop();
-    await checkSink('before-chunked');
+    const cdp = await context.newCDPSession(page);
 
-    // Shoebox: backup back on (written to IndexedDB directly, so the page does not drain), then
-    // the page asks the service worker to drain, as it does when it is closed.
-    await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('shoebox');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error ?? new Error('open failed'));
-      });
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('settings', 'readwrite');
-        tx.objectStore('settings').put(
-          { enabled: true, quality: 'original', wifiOnly: false, chargingOnly: false },
-          'backup',
-        );
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error ?? new Error('write failed'));
-      });
-      db.close();
-    });
-    const swCdp = await serviceWorkerSession(browser);
-    if (LATENCY_MS > 0) {
-      await swCdp?.send('Network.enable');
-      await swCdp?.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: LATENCY_MS,
-        downloadThroughput: -1,
-        uploadThroughput: -1,
-      });
-    }
+    link.profile = profile;
+    const checkPut = async (put: { bytes: number; sha256: string }, file: string): Promise<void> => {
+      if (put.bytes !== bytes || put.sha256 !== expected) {
+        throw new Error(`The sink received ${put.bytes} bytes hashing to ${put.sha256}`);
+      }
+      await rm(sink.fileOf(file), { force: true });
+      await rm(sink.fileOf(`${file}-warm`), { force: true });
+    };
+    const before = await runPut(page, `${app.url}${SINK_PATH}`, `${profile.name.toLowerCase()}-before`);
+    await checkPut(before, `${profile.name.toLowerCase()}-before`);
+
+    await enableBackupQuietly(page);
+    const worker = await serviceWorkerSession(browser);
     const swHeap =
-      swCdp === null
+      worker === null
         ? null
-        : sampleHeap(async () => Number((await swCdp.send('Runtime.getHeapUsage')).usedSize ?? 0));
+        : sampleHeap(async () => Number((await worker.send('Runtime.getHeapUsage')).usedSize ?? 0));
     const shoeboxPageHeap = sampleHeap(() => pageHeap(cdp));
     const cpuBefore = cpuSeconds(server.process.pid);
-    const { uploadStarted, uploadDone, confirmedAtStart } = await timeDrain(page, 300_000, () =>
+    // The worker prepares (hashes) the video first; the time runs from its first upload request.
+    const { uploadStarted, uploadDone, confirmedAtStart } = await timeDrain(page, 1_800_000, () =>
       page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'DRAIN' })),
     );
     const cpuAfter = cpuSeconds(server.process.pid);
-    const serverPeakRss = peakRss(server.process.pid);
     const pagePeak = await shoeboxPageHeap.stop();
     const swPeak = swHeap === null ? null : await swHeap.stop();
-    // Two runs once printed impossible rates: the upload was under way before the time started.
-    if (confirmedAtStart > 2 * TUS_CHUNK_SIZE) {
-      throw new Error(`The upload had ${confirmedAtStart} bytes confirmed when its time started`);
-    }
-    const shoeboxMs = uploadDone - uploadStarted;
-    const floorAfter = await runFloor(page, sink.url, 'after');
-    await checkSink('after-chunked');
-    const ceiling = await runCeiling(context, sink.url, path, checkSink);
-    for (const floor of [floorBefore, floorAfter]) {
-      if (
-        floor.bytes !== bytes ||
-        floor.rewriteBytes !== bytes ||
-        floor.chunkedBytes !== bytes ||
-        floor.sha256 !== expected
-      ) {
-        throw new Error(
-          `The sink received ${floor.bytes}, ${floor.rewriteBytes} and ${floor.chunkedBytes} bytes (${floor.sha256})`,
-        );
-      }
-    }
+    await worker?.detach();
+    // The time starts at the first notice of the item uploading: bytes the server confirmed
+    // before that notice was read are left out of the rate.
+    const timedBytes = bytes - confirmedAtStart;
+    const after = await runPut(page, `${app.url}${SINK_PATH}`, `${profile.name.toLowerCase()}-after`);
+    await checkPut(after, `${profile.name.toLowerCase()}-after`);
 
-    const floorRates = [floorBefore, floorAfter].map((floor) => mbps(bytes, floor.ms));
-    const floorRate = (floorRates[0]! + floorRates[1]!) / 2;
-    const rewriteRate =
-      [floorBefore, floorAfter].reduce((sum, floor) => sum + mbps(bytes, floor.rewriteMs), 0) / 2;
-    const chunkedRate =
-      [floorBefore, floorAfter].reduce((sum, floor) => sum + mbps(bytes, floor.chunkedMs), 0) / 2;
-    const shoeboxRate = mbps(bytes, shoeboxMs);
-    console.log(`file: ${FILE_MB} MB`);
+    const putRates = [before, after].map((put) => mbps(bytes, put.ms));
+    const putRate = ((putRates[0] ?? 0) + (putRates[1] ?? 0)) / 2;
+    const shoeboxRate = mbps(timedBytes, uploadDone - uploadStarted);
+    const cpuPerGb = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / (bytes / 1e9);
+    const linkRate = bytesPerSecond(profile) / MB;
+    console.log(`\n${describeProfile(profile)}: the link carries ${linkRate.toFixed(1)} MB/s`);
     console.log(
-      `floor (page fetch PUT → Node sink): ${floorRate.toFixed(0)} MB/s (before ${floorRates[0]!.toFixed(0)}, after ${floorRates[1]!.toFixed(0)}), page heap peak ${mb(floorPeak)}`,
+      `  fetch PUT → sink: ${putRate.toFixed(1)} MB/s (before ${putRates[0]?.toFixed(1)}, after ${putRates[1]?.toFixed(1)}), ${(putRate / linkRate).toFixed(2)} of the link`,
     );
     console.log(
-      `the same PUT into a file the sink rewrites in place (pages it has just freed; not the floor): ${rewriteRate.toFixed(0)} MB/s (mean of before and after)`,
+      `  Shoebox (service worker, tus): ${shoeboxRate.toFixed(1)} MB/s in ${((uploadDone - uploadStarted) / 1000).toFixed(1)} s${confirmedAtStart > 0 ? ` (${mb(confirmedAtStart)} confirmed before the time started, not counted)` : ''}`,
     );
     console.log(
-      `chunked floor (page, ${CHUNKS} PUTs → Node sink): ${chunkedRate.toFixed(0)} MB/s (mean of before and after)`,
+      `  ratio Shoebox / PUT: ${(shoeboxRate / putRate).toFixed(2)} (target ≥ ${TARGETS[profile.name]}; against before ${(shoeboxRate / (putRates[0] ?? 1)).toFixed(2)}, after ${(shoeboxRate / (putRates[1] ?? 1)).toFixed(2)})`,
     );
     console.log(
-      `Shoebox (service worker, tus chunks of ${TUS_CHUNK_SIZE / MB} MiB, server-verified${LATENCY_MS > 0 ? `, ${LATENCY_MS} ms of added latency` : ''}): ${shoeboxRate.toFixed(0)} MB/s (${(shoeboxMs / 1000).toFixed(2)} s)`,
+      `  peak JS heap: page ${mb(pagePeak)}, service worker ${swPeak === null ? 'not measured' : mb(swPeak)} (target < 64 MB); server CPU ${cpuPerGb === null ? 'not measured' : `${cpuPerGb.toFixed(2)} s per GB`}; load ${load()}`,
     );
-    console.log(
-      `ratio Shoebox / floor: ${(shoeboxRate / floorRate).toFixed(2)} (target ≥ 0.8; against the floor before ${(shoeboxRate / floorRates[0]!).toFixed(2)}, after ${(shoeboxRate / floorRates[1]!).toFixed(2)})`,
-    );
-    if (cpuBefore !== null && cpuAfter !== null) {
-      console.log(`Shoebox server CPU during the upload: ${(cpuAfter - cpuBefore).toFixed(2)} s`);
-    }
-    if (serverPeakRss !== null) {
-      console.log(`Shoebox server peak resident memory (since it started): ${mb(serverPeakRss)}`);
-    }
-    console.log(`ratio Shoebox / chunked floor: ${(shoeboxRate / chunkedRate).toFixed(2)}`);
-    for (const { ahead, ms } of ceiling) {
-      const rate = mbps(bytes, ms);
+    return { profile, putRate, shoeboxRate, cpuPerGb, pagePeak, swPeak };
+  } finally {
+    await context.close();
+    await app.close();
+    await server.stop();
+    removeDir(server.dataDir);
+    await rm(path, { force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const wanted = process.env.SHOEBOX_BENCH_PROFILES?.split(',').map(linkProfile) ?? LINK_PROFILES;
+  console.log(`file: ${FILE_MB} MB; load average at the start: ${load()}`);
+  const dir = await mkdtemp(join(tmpdir(), 'shoebox-bench-upload-'));
+  const sink = await startSink(dir);
+  const browser = await launchChromium();
+  const runs: ProfileRun[] = [];
+  try {
+    for (const [seed, profile] of wanted.entries())
+      runs.push(await runProfile(browser, profile, dir, sink, seed));
+    console.log('\nprofile  Shoebox / PUT  target');
+    for (const { profile, putRate, shoeboxRate } of runs) {
       console.log(
-        ahead
-          ? `ceiling, each PUT sent before the last one's answer and taken in turn (as Shoebox sends its chunks): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor; Shoebox reaches ${(shoeboxRate / rate).toFixed(2)} of it`
-          : `ceiling (a service worker's ${CHUNKS} PUTs → Node sink): ${rate.toFixed(0)} MB/s, ${(rate / floorRate).toFixed(2)} of the floor`,
+        `${profile.name.padEnd(8)} ${(shoeboxRate / putRate).toFixed(2).padStart(13)}  ≥ ${TARGETS[profile.name]}`,
       );
     }
-    console.log(
-      `load average at the end: ${loadavg()
-        .map((value) => value.toFixed(2))
-        .join(' ')}`,
-    );
-    console.log(
-      `peak JS heap during the Shoebox upload: page ${mb(pagePeak)}, service worker ${swPeak === null ? 'not measured' : mb(swPeak)} (target < 64 MB)`,
-    );
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await browser.close();
     sink.server.close();
-    await server.stop();
-    removeDir(server.dataDir);
     await rm(dir, { recursive: true, force: true });
   }
 }
