@@ -23,6 +23,8 @@ import { THUMBNAIL_JOB, thumbnailJob } from './library/thumbnails';
 import { PURGE_TRASH_EVERY_MS, PURGE_TRASH_JOB, purgeTrashJob } from './library/trash';
 import { registerAssetRoutes } from './routes/assets';
 import { registerSearchRoutes } from './routes/search';
+import { registerMapRoutes } from './routes/map';
+import { registerMemoryRoutes } from './routes/memories';
 import { SEARCH_INDEX_EVERY_MS, SEARCH_INDEX_JOB, searchIndexJob } from './search/index-job';
 import { registerMetaRoutes } from './routes/meta';
 import { registerSessionRoutes } from './routes/session';
@@ -211,6 +213,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     registerAssetRoutes(app, ctx);
     registerTrashRoutes(app, ctx);
     registerSearchRoutes(app, ctx);
+    registerMapRoutes(app, ctx);
+    registerMemoryRoutes(app, ctx);
     await registerThumbRoutes(app, ctx);
     await registerUploadRoutes(app, ctx);
     await registerShareTargetRoute(app);

@@ -247,8 +247,11 @@ function requestFor(operation: Operation, known: Known): MadeRequest {
   const headers: Record<string, string> = {};
   if (known.cookie !== undefined) headers.cookie = known.cookie;
   let path = operation.path;
+  const query = new URLSearchParams();
   for (const parameter of operation.spec.parameters ?? []) {
-    if (parameter.in === 'path') {
+    if (parameter.in === 'query' && parameter.required === true && typeof parameter.example === 'string') {
+      query.set(parameter.name, parameter.example);
+    } else if (parameter.in === 'path') {
       const value = idFor(operation, parameter.name, known);
       path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
     } else if (parameter.in === 'header' && typeof parameter.example === 'string') {
@@ -258,6 +261,7 @@ function requestFor(operation: Operation, known: Known): MadeRequest {
   if (operation.method === 'PATCH' && known.uploadOffset !== undefined) {
     headers['upload-offset'] = known.uploadOffset;
   }
+  if (query.size > 0) path = `${path}?${query.toString()}`;
   const body = operation.spec.requestBody?.content;
   if (body === undefined) return { url: path, init: { method: operation.method, headers } };
   const [type, media] = Object.entries(body)[0] ?? [];

@@ -271,6 +271,10 @@ describe('search', () => {
       count: 1,
     });
     expect((await suggest('tusc')).suggestions[0]).toMatchObject({ token: 'region:Tuscany', count: 1 });
+    // Madrid the city and Madrid the region hold the same photo: one suggestion.
+    expect((await suggest('mad')).suggestions.map((s) => [s.token, s.detail])).toEqual([
+      ['city:Madrid', 'City in Spain'],
+    ]);
     expect((await suggest('20')).suggestions.map((s) => s.label)).toEqual([
       '2019',
       '2018',

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations live in code (no directory scanning, so the bundled server carries them).
@@ -387,6 +387,81 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('blobs').execute();
+    },
+  },
+  /**
+   * Issue 17: search without scans. A word of a file name is found through a trigram index of
+   * `assets.name_key` (pg_trgm's GIN index on PostgreSQL; an FTS5 table with the trigram
+   * tokenizer on SQLite, kept by triggers, its rowids mapped to asset ids because an asset's
+   * SQLite rowid may change on VACUUM); the start of a file name, for suggestions, through a
+   * B-tree in byte order (PostgreSQL's "C" collation: a prefix is then a range of keys). The map
+   * reads its points from a covering index of the geotagged photos.
+   */
+  '0010_search_indexes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The map's points, newest first, from the index alone.
+      await db.schema
+        .createIndex('assets_owner_located')
+        .on('assets')
+        .columns(['owner_id', 'captured_at', 'id', 'latitude', 'longitude'])
+        .where((eb) =>
+          eb.and([eb(sql.ref('deleted_at'), 'is', null), eb(sql.ref('latitude'), 'is not', null)]),
+        )
+        .execute();
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // pg_trgm is a trusted extension (PostgreSQL 13+): a role that may create in the database may add it.
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        await sql`create index assets_name_trigrams on assets using gin (name_key gin_trgm_ops)`.execute(db);
+        await sql`create index assets_owner_name on assets (owner_id, (name_key collate "C")) where deleted_at is null`.execute(
+          db,
+        );
+        return;
+      }
+      await db.schema
+        .createIndex('assets_owner_name')
+        .on('assets')
+        .columns(['owner_id', 'name_key'])
+        .where(sql.ref('deleted_at'), 'is', null)
+        .execute();
+      await sql`create table asset_name_rows (row integer primary key, asset_id text not null unique)`.execute(
+        db,
+      );
+      await sql`create virtual table asset_names using fts5(name_key, tokenize = 'trigram')`.execute(db);
+      await sql`insert into asset_name_rows (asset_id) select id from assets where name_key is not null`.execute(
+        db,
+      );
+      await sql`insert into asset_names (rowid, name_key)
+        select asset_name_rows.row, assets.name_key from asset_name_rows join assets on assets.id = asset_name_rows.asset_id`.execute(
+        db,
+      );
+      await sql`create trigger asset_names_insert after insert on assets when new.name_key is not null begin
+        insert into asset_name_rows (asset_id) values (new.id);
+        insert into asset_names (rowid, name_key) values (last_insert_rowid(), new.name_key);
+      end`.execute(db);
+      await sql`create trigger asset_names_update after update of name_key on assets begin
+        insert or ignore into asset_name_rows (asset_id) values (new.id);
+        delete from asset_names where rowid = (select row from asset_name_rows where asset_id = new.id);
+        insert into asset_names (rowid, name_key)
+          select row, new.name_key from asset_name_rows where asset_id = new.id and new.name_key is not null;
+      end`.execute(db);
+      await sql`create trigger asset_names_delete after delete on assets begin
+        delete from asset_names where rowid = (select row from asset_name_rows where asset_id = old.id);
+        delete from asset_name_rows where asset_id = old.id;
+      end`.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('assets_owner_located').execute();
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        await db.schema.dropIndex('assets_owner_name').execute();
+        await db.schema.dropIndex('assets_name_trigrams').execute();
+        return;
+      }
+      for (const trigger of ['asset_names_delete', 'asset_names_update', 'asset_names_insert']) {
+        await sql`drop trigger ${sql.id(trigger)}`.execute(db);
+      }
+      await db.schema.dropTable('asset_names').execute();
+      await db.schema.dropTable('asset_name_rows').execute();
+      await db.schema.dropIndex('assets_owner_name').execute();
     },
   },
 };

@@ -6,7 +6,7 @@
  * filters of different kinds narrow (Paris and 2019); words of a file name must all be in it.
  * Every query is scoped by `inScope`: today the user's own library, later albums shared with them.
  */
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { AssetPage } from '../../shared/api';
 import type { AppliedFilter, SearchFilter, Suggestion, SuggestionsResponse } from '../../shared/search';
 import { SUGGESTIONS_MAX } from '../../shared/search';
@@ -32,7 +32,12 @@ function inScope(eb: AssetsBuilder, userId: string): Expression<SqlBool> {
 /** `%`, `_` and the escape itself, escaped for LIKE … ESCAPE '\'. */
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (match) => `\\${match}`);
 
-function nextDay(day: string): string {
+/** The normalised file name contains `text` (normalised). */
+function nameContains(text: string): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref('assets.name_key')} like ${`%${escapeLike(text)}%`} escape ${'\\'}`;
+}
+
+export function nextDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(date.getTime()) || day >= '9999-12-31') return '9999-12-32';
   date.setUTCDate(date.getUTCDate() + 1);
@@ -57,7 +62,7 @@ function cameraIn(eb: AssetsBuilder, column: 'key' | 'make_key', value: string) 
 function condition(eb: AssetsBuilder, filter: SearchFilter): Expression<SqlBool> {
   switch (filter.kind) {
     case 'name':
-      return sql<SqlBool>`${sql.ref('assets.name_key')} like ${`%${escapeLike(normaliseKey(filter.text))}%`} escape ${'\\'}`;
+      return nameContains(normaliseKey(filter.text));
     case 'date':
       // Stored times are the photographer's wall clock ('YYYY-MM-DDTHH:mm:ss.sssZ'): a day is a
       // prefix, whatever the zone the photo was taken in.
@@ -118,17 +123,73 @@ function conditions(eb: AssetsBuilder, filters: readonly SearchFilter[]): Expres
   return all;
 }
 
+/** Above this many photos a word of a file name is common, and found by walking capture order. */
+export const NAME_CANDIDATES_MAX = 2000;
+/** Trigram indexes find nothing for shorter words: those are found by walking capture order. */
+const TRIGRAM = 3;
+
+const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/**
+ * The user's assets whose file name may contain `text` (normalised), through the trigram index of
+ * the dialect (migration 0007), or null when the word is too short for it or in more than
+ * NAME_CANDIDATES_MAX names. The LIKE of `condition` stays the one definition of a match: the
+ * index only narrows where to look, which is what makes a rare word as fast as a common one.
+ */
+async function nameCandidates(db: Db, userId: string, text: string): Promise<string[] | null> {
+  if ([...text].length < TRIGRAM) return null;
+  const rows = isPostgres(db)
+    ? await db
+        .selectFrom('assets')
+        .select('id')
+        .where((eb) => eb.and([inScope(eb, userId), nameContains(text)]))
+        .limit(NAME_CANDIDATES_MAX + 1)
+        .execute()
+    : (
+        await sql<{ id: string }>`select asset_name_rows.asset_id as id from asset_names
+          join asset_name_rows on asset_name_rows.row = asset_names.rowid
+          join assets on assets.id = asset_name_rows.asset_id
+          where asset_names match ${`"${text.replace(/"/g, '""')}"`}
+            and assets.owner_id = ${userId} and assets.deleted_at is null
+          limit ${NAME_CANDIDATES_MAX + 1}`.execute(db)
+      ).rows;
+  return rows.length > NAME_CANDIDATES_MAX ? null : rows.map((row) => row.id);
+}
+
+/** The fewest assets that can match the query's file name words, or null: no narrowing. */
+async function narrowByName(
+  db: Db,
+  userId: string,
+  filters: readonly SearchFilter[],
+): Promise<string[] | null> {
+  let fewest: string[] | null = null;
+  for (const filter of filters) {
+    if (filter.kind !== 'name') continue;
+    const candidates = await nameCandidates(db, userId, normaliseKey(filter.text));
+    if (candidates !== null && (fewest === null || candidates.length < fewest.length)) fewest = candidates;
+    if (fewest?.length === 0) break;
+  }
+  return fewest;
+}
+
 /** The query of one page of results, newest capture first, keyset-paged like the timeline. */
 export function searchQuery(
   db: Db,
   userId: string,
   filters: readonly SearchFilter[],
   page: { after: KeysetCursor | null; limit: number },
+  among: readonly string[] | null = null,
 ) {
   let query = db
     .selectFrom('assets')
     .select(ASSET_COLUMNS)
-    .where((eb) => eb.and([inScope(eb, userId), ...conditions(eb, filters)]));
+    .where((eb) =>
+      eb.and([
+        inScope(eb, userId),
+        ...conditions(eb, filters),
+        ...(among === null ? [] : [eb('assets.id', 'in', among)]),
+      ]),
+    );
   const { after } = page;
   if (after !== null) {
     query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
@@ -145,7 +206,9 @@ export async function searchAssets(
   filters: readonly SearchFilter[],
   page: { after: KeysetCursor | null; limit: number },
 ): Promise<AssetPage> {
-  return toAssetPage(await searchQuery(db, userId, filters, page).execute(), page.limit);
+  const among = await narrowByName(db, userId, filters);
+  if (among?.length === 0) return toAssetPage([], page.limit);
+  return toAssetPage(await searchQuery(db, userId, filters, page, among).execute(), page.limit);
 }
 
 /** Whether the user has a photo in this place (for places and cameras looked up by name). */
@@ -290,26 +353,55 @@ async function countWhere(db: Db, userId: string, filter: SearchFilter): Promise
   return Number(row?.count ?? 0);
 }
 
-/** The years the user has photos from, newest first: one index seek a year. */
+/**
+ * The years the user has photos from, newest first: one seek a year down the timeline's index
+ * (the latest capture before the year after), never a walk over the photos of a year.
+ */
 export async function yearsOf(db: Db, userId: string): Promise<string[]> {
   const years: string[] = [];
   let before = '9999-99';
-  const day = sql<string>`substr(captured_at, 1, 10)`;
   for (let guard = 0; guard < 500; guard++) {
     const row = await db
       .selectFrom('assets')
-      .select((eb) => eb.fn.max(day).as('day'))
+      .select((eb) => eb.fn.max('captured_at').as('latest'))
       .where('owner_id', '=', userId)
       .where('deleted_at', 'is', null)
-      .where(day, '<', before)
+      .where('captured_at', '<', before)
       .executeTakeFirst();
-    const latest = row?.day;
+    const latest = row?.latest;
     if (typeof latest !== 'string') break;
     const year = latest.slice(0, 4);
     years.push(year);
-    before = `${year}-00`;
+    before = year;
   }
   return years;
+}
+
+/** The code point after the last of `text`: [text, successor) is every string that starts with it. */
+function successor(text: string): string | null {
+  const points = [...text];
+  while (points.length > 0) {
+    const last = points.pop()?.codePointAt(0) ?? 0;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last + 1);
+  }
+  return null;
+}
+
+const nameInByteOrder = (db: Db) =>
+  isPostgres(db)
+    ? sql<string>`${sql.ref('assets.name_key')} collate "C"`
+    : sql<string>`${sql.ref('assets.name_key')}`;
+
+/**
+ * `assets.name_key` starts with `prefix`, as a range of an index in byte order (migration 0007):
+ * PostgreSQL compares in the "C" collation, which its index uses, SQLite in its default BINARY.
+ */
+function nameStartsWith(db: Db, prefix: string): Expression<SqlBool> {
+  const key = nameInByteOrder(db);
+  const end = successor(prefix);
+  return end === null
+    ? sql<SqlBool>`${key} >= ${prefix}`
+    : sql<SqlBool>`${key} >= ${prefix} and ${key} < ${end}`;
 }
 
 const TYPE_SUGGESTIONS: { words: string[]; filter: SearchFilter }[] = [
@@ -401,9 +493,11 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
       if (place.country_key.startsWith(phrase))
         placeFilters.push({ filter: { kind: 'country', code: place.country_code }, detail: 'Country' });
     }
+    const counted = [];
     for (const { filter, detail } of dedupePlaces(placeFilters)) {
-      add({ filter, detail, count: await countWhere(db, userId, filter) }, tail);
+      counted.push({ filter, detail, count: await countWhere(db, userId, filter) });
     }
+    for (const suggestion of withoutTwins(counted)) add(suggestion, tail);
 
     const cameras = await db
       .selectFrom('cameras')
@@ -434,7 +528,8 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
         .select('filename')
         .where('owner_id', '=', userId)
         .where('deleted_at', 'is', null)
-        .where(startsWith('name_key', phrase))
+        .where(nameStartsWith(db, phrase))
+        .orderBy(nameInByteOrder(db))
         .limit(3)
         .execute();
       for (const { filename } of names)
@@ -452,4 +547,19 @@ function dedupePlaces<T extends { filter: SearchFilter }>(items: readonly T[]): 
     seen.add(token);
     return true;
   });
+}
+
+/**
+ * A region named as its city (Madrid, the city and the Community of Madrid) is the same
+ * suggestion twice when it holds the same photos: only the city is kept. Where the region holds
+ * more (photos from its other towns) both stay, told apart by their detail.
+ */
+function withoutTwins<T extends { filter: SearchFilter; count: number }>(items: readonly T[]): T[] {
+  const cities = new Map<string, number>();
+  for (const { filter, count } of items) {
+    if (filter.kind === 'city') cities.set(normaliseKey(filter.name), count);
+  }
+  return items.filter(
+    ({ filter, count }) => filter.kind !== 'region' || cities.get(normaliseKey(filter.name)) !== count,
+  );
 }

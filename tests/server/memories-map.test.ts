@@ -1,0 +1,192 @@
+/**
+ * Memories and the map (issue 17): "On this day" answers the photos of a calendar date in past
+ * years, whatever the zone they were taken in, a few per year with the count of all, and never
+ * this year's, the trash's or another user's; the map's points are exactly the caller's
+ * geotagged photos at their coordinates, and a cluster's photos come back by id.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiErrorBody } from '../../src/shared/errors';
+import type { MapAssetsResponse, MapMarkers } from '../../src/shared/map';
+import type { OnThisDayResponse } from '../../src/shared/memories';
+import { readMetadata } from '../../src/server/imaging';
+import { sniff } from '../../src/shared/sniff';
+import {
+  api,
+  CORPUS_DIR,
+  createMember,
+  createOwner,
+  jobsIdle,
+  readCorpusFile,
+  startServer,
+  uploadCorpusFile,
+  type Account,
+  type Auth,
+  type TestServer,
+} from './helpers';
+
+let server: TestServer;
+let owner: Account;
+let member: Account;
+let copies = 0;
+const ids = new Map<string, string>();
+
+async function add(
+  auth: Auth,
+  file: string,
+  options: { as?: string; capturedAt?: string } = {},
+): Promise<string> {
+  copies += 1;
+  const result = await uploadCorpusFile(server.baseUrl, auth, file, {
+    filename: options.as ?? file,
+    ...(options.as === undefined ? {} : { sourceSha256: copies.toString(16).padStart(64, 'b') }),
+    ...(options.capturedAt === undefined ? {} : { capturedAt: options.capturedAt }),
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  ids.set(options.as ?? file, result.assetId);
+  return result.assetId;
+}
+
+const GEOTAGGED = ['DSCN0010.jpg', 'iphone_hdr_YES.jpg', 'IMG_20180725_163423.jpg', 'with-gps.mov'];
+
+describe('memories and the map', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    owner = await createOwner(server.baseUrl);
+    member = await createMember(server.baseUrl, owner);
+    for (const file of [...GEOTAGGED, 'Canon_40D.jpg']) await add(owner.auth, file);
+    // 14 July in past years, in several zones; the days either side; this year's 14 July.
+    await add(owner.auth, 'no_exif.jpg', { as: 'tokyo-2019.jpg', capturedAt: '2019-07-14T23:30:00+09:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'la-2019.jpg', capturedAt: '2019-07-14T00:15:00-07:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'after-2019.jpg', capturedAt: '2019-07-15T00:30:00+09:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'before-2019.jpg', capturedAt: '2019-07-13T23:59:00-07:00' });
+    for (let i = 0; i < 8; i++) {
+      await add(owner.auth, 'no_exif.jpg', {
+        as: `party-2016-${i}.jpg`,
+        capturedAt: `2016-07-14T1${i}:00:00+02:00`,
+      });
+    }
+    await add(owner.auth, 'no_exif.jpg', { as: 'today.jpg', capturedAt: '2026-07-14T08:00:00+02:00' });
+    await add(owner.auth, 'no_exif.jpg', { as: 'leap.jpg', capturedAt: '2020-02-29T12:00:00' });
+    const trashed = await add(owner.auth, 'no_exif.jpg', {
+      as: 'trashed-2019.jpg',
+      capturedAt: '2019-07-14T12:00:00',
+    });
+    await add(owner.auth, 'Nexus 4.jpg', { as: 'trashed-london.jpg' });
+    for (const id of [trashed, ids.get('trashed-london.jpg') ?? '']) {
+      const response = await api(server.baseUrl, 'DELETE', `/api/assets/${id}`, { auth: owner.auth });
+      expect(response.status).toBe(200);
+    }
+    await add(member.auth, 'no_exif.jpg', { as: 'member-2019.jpg', capturedAt: '2019-07-14T12:00:00' });
+    await add(member.auth, 'with-gps.mp4', { as: 'member-london.mp4' });
+    await jobsIdle(server);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const onThisDay = async (date: string, auth: Auth = owner.auth): Promise<OnThisDayResponse> => {
+    const response = await api<OnThisDayResponse>(
+      server.baseUrl,
+      'GET',
+      `/api/memories/on-this-day?date=${date}`,
+      {
+        auth,
+      },
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body;
+  };
+
+  it('finds this date in past years on the photographer’s calendar, a few a year with the count of all', async () => {
+    const memories = await onThisDay('2026-07-14');
+    expect(memories.date).toBe('2026-07-14');
+    expect(memories.years.map(({ year, yearsAgo, count, day }) => ({ year, yearsAgo, count, day }))).toEqual([
+      { year: 2019, yearsAgo: 7, count: 2, day: '2019-07-14' },
+      { year: 2016, yearsAgo: 10, count: 8, day: '2016-07-14' },
+    ]);
+    const [recent, older] = memories.years;
+    expect(recent?.items.map((item) => item.filename)).toEqual(['tokyo-2019.jpg', 'la-2019.jpg']);
+    // Newest first, six of the eight.
+    expect(older?.items.map((item) => item.filename)).toEqual([
+      'party-2016-7.jpg',
+      'party-2016-6.jpg',
+      'party-2016-5.jpg',
+      'party-2016-4.jpg',
+      'party-2016-3.jpg',
+      'party-2016-2.jpg',
+    ]);
+  });
+
+  it('answers nothing for a date without past photos, for another user, and for 29 February elsewhere', async () => {
+    expect((await onThisDay('2026-07-16')).years).toEqual([]);
+    expect((await onThisDay('2016-07-14')).years).toEqual([]);
+    expect((await onThisDay('2019-07-14')).years.map((year) => year.year)).toEqual([2016]);
+    const theirs = await onThisDay('2026-07-14', member.auth);
+    expect(theirs.years.map((year) => year.items.map((item) => item.filename))).toEqual([
+      ['member-2019.jpg'],
+    ]);
+    expect((await onThisDay('2028-02-29')).years.map((year) => year.year)).toEqual([2020]);
+    expect((await onThisDay('2027-02-28')).years).toEqual([]);
+  });
+
+  it('refuses a date that is not a day of the calendar, with a sentence', async () => {
+    for (const date of ['2026-02-30', '2026-13-01', 'today']) {
+      const response = await api<ApiErrorBody>(
+        server.baseUrl,
+        'GET',
+        `/api/memories/on-this-day?date=${date}`,
+        {
+          auth: owner.auth,
+        },
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).not.toBe('');
+    }
+    const missing = await api(server.baseUrl, 'GET', '/api/memories/on-this-day', { auth: owner.auth });
+    expect(missing.status).toBe(400);
+    const anonymous = await api(server.baseUrl, 'GET', '/api/memories/on-this-day?date=2026-07-14');
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('puts exactly the caller’s geotagged photos on the map, at their coordinates', async () => {
+    const response = await api<MapMarkers>(server.baseUrl, 'GET', '/api/map/markers', { auth: owner.auth });
+    expect(response.status).toBe(200);
+    const markers = response.body;
+    expect(new Set(markers.ids)).toEqual(new Set(GEOTAGGED.map((file) => ids.get(file))));
+    expect(markers.latitudes).toHaveLength(markers.ids.length);
+    for (const file of GEOTAGGED) {
+      const bytes = await readCorpusFile(file);
+      const metadata = await readMetadata(
+        path.join(CORPUS_DIR, file),
+        sniff(bytes.subarray(0, 512))?.mimeType ?? '',
+      );
+      const at = markers.ids.indexOf(ids.get(file) ?? '');
+      expect(markers.latitudes[at]).toBeCloseTo(metadata.gps?.latitude ?? Number.NaN, 5);
+      expect(markers.longitudes[at]).toBeCloseTo(metadata.gps?.longitude ?? Number.NaN, 5);
+    }
+    const theirs = await api<MapMarkers>(server.baseUrl, 'GET', '/api/map/markers', { auth: member.auth });
+    expect(theirs.body.ids).toEqual([ids.get('member-london.mp4')]);
+  });
+
+  it('answers a cluster’s photos by id, in the order asked, leaving out others’ and trashed ones', async () => {
+    const asked = [
+      ids.get('with-gps.mov'),
+      ids.get('member-london.mp4'),
+      ids.get('DSCN0010.jpg'),
+      ids.get('trashed-london.jpg'),
+      'no-such-id',
+    ].join(',');
+    const response = await api<MapAssetsResponse>(server.baseUrl, 'GET', `/api/map/assets?ids=${asked}`, {
+      auth: owner.auth,
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.items.map((item) => item.filename)).toEqual(['with-gps.mov', 'DSCN0010.jpg']);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `id${i}`).join(',');
+    const refused = await api<ApiErrorBody>(server.baseUrl, 'GET', `/api/map/assets?ids=${tooMany}`, {
+      auth: owner.auth,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/100/);
+  });
+});
