@@ -18,6 +18,7 @@ const views = {
   library: () => import('./views/LibraryView.vue'),
   trash: () => import('./views/TrashView.vue'),
   search: () => import('./views/SearchView.vue'),
+  map: () => import('./views/MapView.vue'),
   settings: () => import('./views/SettingsView.vue'),
 };
 
@@ -56,6 +57,7 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Library' },
   },
   { path: '/search', name: 'search', component: views.search, meta: { title: 'Search' } },
+  { path: '/places', name: 'map', component: views.map, meta: { title: 'Places' } },
   {
     path: '/trash',
     name: 'trash',

@@ -46,6 +46,7 @@ export const ERRORS = {
     status: 429,
     message: 'Too many unfinished uploads. They will continue once the others are done.',
   },
+  TILES_UNAVAILABLE: { status: 502, message: 'The map tile server did not answer with a tile.' },
   STORAGE_FULL: { status: 507, message: 'Server storage full. Shoebox will try again later.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. Try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;

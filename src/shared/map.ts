@@ -19,3 +19,18 @@ export const MAP_ASSETS_MAX = 100;
 export interface MapAssetsResponse {
   items: Asset[];
 }
+
+/** The app asks its own server for tiles here, with `{z}`, `{x}` and `{y}` filled in. */
+export const MAP_TILES_PATH = '/api/map/tiles/{z}/{x}/{y}';
+
+/** `GET /api/map/settings`: whether the map draws tiles (the owner set a tile server). */
+export interface MapSettings {
+  tiles: boolean;
+  /** The tile server's `{z}/{x}/{y}` address: for the owner only (it may carry a key), else null. */
+  address: string | null;
+}
+
+/** `PUT /api/map/settings` (owner): a tile server's address, or null for the borders alone. */
+export interface MapSettingsRequest {
+  address: string | null;
+}

@@ -4,15 +4,18 @@
  * this year's, the trash's or another user's; the map's points are exactly the caller's
  * geotagged photos at their coordinates, and a cluster's photos come back by id.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../src/shared/errors';
-import type { MapAssetsResponse, MapMarkers } from '../../src/shared/map';
+import type { MapAssetsResponse, MapMarkers, MapSettings } from '../../src/shared/map';
 import type { OnThisDayResponse } from '../../src/shared/memories';
 import { readMetadata } from '../../src/server/imaging';
 import { sniff } from '../../src/shared/sniff';
 import {
   api,
+  authHeaders,
   CORPUS_DIR,
   createMember,
   createOwner,
@@ -188,5 +191,73 @@ describe('memories and the map', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/100/);
+  });
+
+  it('fetches tiles from the owner’s tile server, and from nowhere until one is set', async () => {
+    const png = await readCorpusFile('Issue 280 (dotnet).png');
+    const asked: string[] = [];
+    const tileServer = http.createServer((request, response) => {
+      asked.push(request.url ?? '');
+      if (request.url?.startsWith('/html/') === true)
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<p>no</p>');
+      else response.writeHead(200, { 'content-type': 'image/png' }).end(png);
+    });
+    await new Promise<void>((resolve) => tileServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = tileServer.address() as AddressInfo;
+      const tile = (auth: Auth = owner.auth) => api(server.baseUrl, 'GET', '/api/map/tiles/3/4/2', { auth });
+      const settings = await api<MapSettings>(server.baseUrl, 'GET', '/api/map/settings', {
+        auth: member.auth,
+      });
+      expect(settings.body).toEqual({ tiles: false, address: null });
+      expect((await tile()).status).toBe(404);
+
+      const set = (address: string | null, auth: Auth = owner.auth) =>
+        api<MapSettings & ApiErrorBody>(server.baseUrl, 'PUT', '/api/map/settings', {
+          auth,
+          body: { address },
+        });
+      const address = `http://127.0.0.1:${port}/tiles/{z}/{x}/{y}.png`;
+      expect((await set(address, member.auth)).status).toBe(403);
+      for (const bad of [
+        'ftp://example.org/{z}/{x}/{y}',
+        'http://127.0.0.1/tiles.png',
+        'not an address {z}{x}{y}',
+      ]) {
+        const refused = await set(bad);
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.message).toMatch(/address/);
+      }
+      expect(asked).toEqual([]);
+
+      expect((await set(address)).body).toEqual({ tiles: true, address });
+      const memberView = await api<MapSettings>(server.baseUrl, 'GET', '/api/map/settings', {
+        auth: member.auth,
+      });
+      expect(memberView.body).toEqual({ tiles: true, address: null });
+      const fetched = await fetch(`${server.baseUrl}/api/map/tiles/3/4/2`, {
+        headers: authHeaders(member.auth),
+      });
+      expect(fetched.status).toBe(200);
+      expect(fetched.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await fetched.arrayBuffer()).equals(png)).toBe(true);
+      expect(asked).toEqual(['/tiles/3/4/2.png']);
+      expect((await api(server.baseUrl, 'GET', '/api/map/tiles/3/8/2', { auth: owner.auth })).status).toBe(
+        404,
+      );
+      expect((await api(server.baseUrl, 'GET', '/api/map/tiles/3/4/2')).status).toBe(401);
+
+      await set(`http://127.0.0.1:${port}/html/{z}/{x}/{y}`);
+      const notATile = await api<ApiErrorBody>(server.baseUrl, 'GET', '/api/map/tiles/3/4/2', {
+        auth: owner.auth,
+      });
+      expect(notATile.status).toBe(502);
+      expect(notATile.body.error.code).toBe('TILES_UNAVAILABLE');
+
+      expect((await set(null)).body).toEqual({ tiles: false, address: null });
+      expect((await tile()).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => tileServer.close(() => resolve()));
+    }
   });
 });

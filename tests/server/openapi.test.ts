@@ -7,7 +7,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import type { RouteOptions } from 'fastify';
 import { sample } from 'openapi-sampler';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { API_REFERENCE_PREFIX, OPENAPI_PATH } from '../../src/server/openapi';
 import {
   jobsIdle,
@@ -38,6 +40,8 @@ interface Known {
   uploadOffset?: string;
   /** A small JPEG, for the operations that take a file. */
   jpeg: Buffer;
+  /** A `{z}/{x}/{y}` address of a tile server on this machine, for the map's tiles. */
+  tiles?: string;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -125,6 +129,7 @@ describe('the OpenAPI document', () => {
       'POST /api/setup',
       'POST /api/auth/login',
       'POST /api/tokens',
+      'PUT /api/map/settings',
       'POST /api/uploads',
       'HEAD /api/uploads/{uploadId}',
       'POST /api/uploads/{uploadId}',
@@ -143,7 +148,18 @@ describe('the OpenAPI document', () => {
     };
     operations.sort((a, b) => rank(a) - rank(b));
 
-    const known: Known = { ids: {}, jpeg: await readCorpusFile('Canon_40D.jpg') };
+    const png = await readCorpusFile('Issue 280 (dotnet).png');
+    const tileServer = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png' }).end(png);
+    });
+    await new Promise<void>((resolve) => tileServer.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => tileServer.close(() => resolve())));
+    const { port } = tileServer.address() as AddressInfo;
+    const known: Known = {
+      ids: {},
+      jpeg: await readCorpusFile('Canon_40D.jpg'),
+      tiles: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`,
+    };
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     for (const [name, schema] of Object.entries((document.components as Json).schemas as Json)) {
       ajv.addSchema(withLocalRefs(schema) as Json, name);
@@ -267,7 +283,10 @@ function requestFor(operation: Operation, known: Known): MadeRequest {
   const [type, media] = Object.entries(body)[0] ?? [];
   if (type === 'application/json' && media !== undefined) {
     headers['content-type'] = type;
-    const value = sample(media.schema, { skipNonRequired: true });
+    const value =
+      `${operation.method} ${operation.path}` === 'PUT /api/map/settings'
+        ? { address: known.tiles }
+        : sample(media.schema, { skipNonRequired: true });
     return { url: path, init: { method: operation.method, headers, body: JSON.stringify(value) } };
   }
   if (type === undefined) throw new Error(`${operation.path} documents an empty request body.`);
@@ -281,6 +300,7 @@ function binaryBodyFor(type: string, jpeg: Buffer): Uint8Array<ArrayBuffer> {
 }
 
 function idFor(operation: Operation, name: string, known: { ids: Record<string, string> }): string {
+  if (operation.path.startsWith('/api/map/tiles/')) return '0';
   const id =
     name === 'uploadId'
       ? known.ids.upload

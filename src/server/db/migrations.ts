@@ -395,10 +395,17 @@ const migrations: Record<string, Migration> = {
    * tokenizer on SQLite, kept by triggers, its rowids mapped to asset ids because an asset's
    * SQLite rowid may change on VACUUM); the start of a file name, for suggestions, through a
    * B-tree in byte order (PostgreSQL's "C" collation: a prefix is then a range of keys). The map
-   * reads its points from a covering index of the geotagged photos.
+   * reads its points from a covering index of the geotagged photos; its tile server is a server
+   * setting.
    */
   '0010_search_indexes': {
     async up(db: Kysely<unknown>): Promise<void> {
+      // Settings of the whole server its owner changes in the app: the map's tile server.
+      await db.schema
+        .createTable('server_settings')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('value', 'text', (col) => col.notNull())
+        .execute();
       // The map's points, newest first, from the index alone.
       await db.schema
         .createIndex('assets_owner_located')
@@ -450,6 +457,7 @@ const migrations: Record<string, Migration> = {
       end`.execute(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('server_settings').execute();
       await db.schema.dropIndex('assets_owner_located').execute();
       if (db.getExecutor().adapter instanceof PostgresAdapter) {
         await db.schema.dropIndex('assets_owner_name').execute();

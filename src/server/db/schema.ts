@@ -18,6 +18,13 @@ export interface Database {
   places: PlacesTable;
   cameras: CamerasTable;
   finished_uploads: FinishedUploadsTable;
+  server_settings: ServerSettingsTable;
+}
+
+/** Settings of the whole server that its owner changes in the app (map tiles). */
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
 }
 
 export interface UsersTable {
