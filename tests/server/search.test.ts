@@ -8,7 +8,9 @@ import type { Asset, AssetDetails } from '../../src/shared/api';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import type { SearchResponse, SuggestionsResponse } from '../../src/shared/search';
 import type { Db } from '../../src/server/db';
-import { ensureSearchIndexJob } from '../../src/server/search/index-job';
+import { NAME_CANDIDATES_MAX } from '../../src/server/search/search';
+import { ensureSearchIndexJob, searchSource } from '../../src/server/search/index-job';
+import { normaliseKey } from '../../src/shared/search-query';
 import {
   api,
   createMember,
@@ -333,5 +335,66 @@ describe('search', () => {
         'with-gps.mov',
       ].sort(),
     );
+  });
+
+  it('finds a word in more names than its index narrows to, and forgets a name once deleted', async () => {
+    // More photos named with one word than the trigram index hands over: found by walking capture
+    // order instead. Rows written in bulk, as the search index job leaves them.
+    const common = NAME_CANDIDATES_MAX + 5;
+    const rows = Array.from({ length: common }, (_, index) => {
+      const filename = `harbour-${String(index).padStart(5, '0')}.jpg`;
+      const id = `bulk-${String(index).padStart(5, '0')}`;
+      return {
+        id,
+        owner_id: owner.user.id,
+        filename,
+        mime_type: 'image/jpeg',
+        bytes: 1000,
+        sha256: String(index).padStart(64, 'e'),
+        source_sha256: String(index).padStart(64, 'f'),
+        captured_at: new Date(Date.UTC(2001, 0, 1) + index * 60_000).toISOString(),
+        uploaded_at: new Date().toISOString(),
+        blob_key: `bulk/${id}`,
+        name_key: normaliseKey(filename),
+        search_source: searchSource(),
+      };
+    });
+    for (let at = 0; at < rows.length; at += 500) {
+      await db
+        .insertInto('assets')
+        .values(rows.slice(at, at + 500))
+        .execute();
+    }
+    let seen = 0;
+    let cursor: string | null = null;
+    do {
+      const page: SearchResponse = await search(
+        'harbour',
+        owner.auth,
+        `&limit=500${cursor === null ? '' : `&cursor=${cursor}`}`,
+      );
+      seen += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toBe(common);
+    // One of them by its number: through the index.
+    expect(names(await search('harbour-00042'))).toEqual(['harbour-00042.jpg']);
+    expect(names(await search('harbour-00042', member.auth))).toEqual([]);
+
+    // Renamed by a new index pass, then deleted for good: the index follows the table.
+    await db
+      .updateTable('assets')
+      .set({ name_key: 'lighthouse-00042.jpg' })
+      .where('id', '=', 'bulk-00042')
+      .execute();
+    expect(names(await search('harbour-00042'))).toEqual([]);
+    expect(names(await search('lighthouse'))).toEqual(['harbour-00042.jpg']);
+    expect((await api(server.baseUrl, 'DELETE', '/api/assets/bulk-00042', { auth: owner.auth })).status).toBe(
+      200,
+    );
+    expect(names(await search('lighthouse'))).toEqual([]);
+    expect((await api(server.baseUrl, 'DELETE', '/api/trash', { auth: owner.auth })).status).toBe(200);
+    expect(names(await search('lighthouse'))).toEqual([]);
+    expect(await db.selectFrom('assets').select('id').where('id', '=', 'bulk-00042').execute()).toEqual([]);
   });
 });

@@ -6,12 +6,12 @@
  * filters of different kinds narrow (Paris and 2019); words of a file name must all be in it.
  * Every query is scoped by `inScope`: today the user's own library, later albums shared with them.
  */
-import { PostgresAdapter, sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { AssetPage } from '../../shared/api';
 import type { AppliedFilter, SearchFilter, Suggestion, SuggestionsResponse } from '../../shared/search';
 import { SUGGESTIONS_MAX } from '../../shared/search';
 import { dedupe, labelOf, normaliseKey, parseQuery, tokenOf } from '../../shared/search-query';
-import type { Db } from '../db';
+import { dialectOf, type Db } from '../db';
 import type { Database } from '../db/schema';
 import { ASSET_COLUMNS, toAssetPage } from '../library/assets';
 import type { KeysetCursor } from '../library/cursor';
@@ -128,7 +128,7 @@ export const NAME_CANDIDATES_MAX = 2000;
 /** Trigram indexes find nothing for shorter words: those are found by walking capture order. */
 const TRIGRAM = 3;
 
-const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+const isPostgres = (db: Db): boolean => dialectOf(db) === 'postgres';
 
 /**
  * The user's assets whose file name may contain `text` (normalised), through the trigram index of
