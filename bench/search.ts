@@ -29,7 +29,7 @@ import { loadConfig } from '../src/server/config.ts';
 import { openDatabase, type DatabaseHandle, type Dialect } from '../src/server/db/index.ts';
 import { dropTestDatabase, ensureTestDatabase } from '../src/server/db/testing.ts';
 import { ASSET_COLUMNS } from '../src/server/library/assets.ts';
-import { searchSource } from '../src/server/search/index-job.ts';
+import { refreshPlannerStatistics, searchSource } from '../src/server/search/index-job.ts';
 
 const MAIN_ASSETS = 100_000;
 const OTHER_ASSETS = 10_000;
@@ -206,6 +206,9 @@ export async function run(): Promise<void> {
         payload: { email: 'other@example.com', name: 'Other', password: 'other password 1234' },
       });
       await seed(other.json<{ id: string }>().id, OTHER_ASSETS);
+      // What the search index job does once it has indexed new photos (PostgreSQL's autovacuum
+      // would get there by itself, later).
+      await refreshPlannerStatistics(db);
       if (handle.dialect === 'postgres') await handle.pool.query('analyze');
       console.log(
         `seeded ${(MAIN_ASSETS + OTHER_ASSETS).toLocaleString('en')} assets in ${((performance.now() - seeding) / 1000).toFixed(1)} s (load ${load()})`,

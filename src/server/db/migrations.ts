@@ -400,6 +400,10 @@ const migrations: Record<string, Migration> = {
    */
   '0010_search_indexes': {
     async up(db: Kysely<unknown>): Promise<void> {
+      // A month of any year (`month:7`, "July" as a suggestion), as search/search.ts writes it.
+      await sql`create index assets_owner_month on assets (owner_id, substr(captured_at, 6, 2)) where deleted_at is null`.execute(
+        db,
+      );
       // Settings of the whole server its owner changes in the app: the map's tile server.
       await db.schema
         .createTable('server_settings')
@@ -457,6 +461,7 @@ const migrations: Record<string, Migration> = {
       end`.execute(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('assets_owner_month').execute();
       await db.schema.dropTable('server_settings').execute();
       await db.schema.dropIndex('assets_owner_located').execute();
       if (db.getExecutor().adapter instanceof PostgresAdapter) {

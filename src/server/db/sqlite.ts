@@ -60,6 +60,12 @@ export function sqliteDialect(file: string): SqliteDialect {
       sqlite.pragma('synchronous = FULL');
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
+      // The query planner's statistics, as SQLite advises for long-lived connections
+      // (https://sqlite.org/lang_analyze.html#recommended_usage_pattern): without them it takes
+      // the timeline's index for every filter and walks a whole library to find one city's photos.
+      // A bounded ANALYZE now where tables changed, and again after big changes (search/index-job.ts).
+      sqlite.pragma('analysis_limit = 1000');
+      sqlite.pragma('optimize = 0x10002');
       return Promise.resolve(cachingStatements(sqlite));
     },
   });

@@ -6,7 +6,6 @@
  * photos were taken from which tiles it viewed). With no address set nothing is fetched: the map
  * draws its bundled borders.
  */
-import { Readable } from 'node:stream';
 import type { Db } from '../db';
 import { ApiError } from '../errors';
 
@@ -81,11 +80,16 @@ export async function fetchTile(address: string, z: number, x: number, y: number
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of Readable.fromWeb(response.body)) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > TILE_BYTES_MAX) throw new ApiError('TILES_UNAVAILABLE');
-    chunks.push(buffer);
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > TILE_BYTES_MAX) {
+      await reader.cancel();
+      throw new ApiError('TILES_UNAVAILABLE');
+    }
+    chunks.push(Buffer.from(value));
   }
   return { contentType, body: Buffer.concat(chunks) };
 }

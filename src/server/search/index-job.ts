@@ -6,10 +6,10 @@
  * these leaves `search_source` null (or stale) and makes sure a job is queued.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { normaliseKey } from '../../shared/search-query';
 import type { CaptureKind, Database } from '../db/schema';
-import type { Db } from '../db';
+import { dialectOf, type Db } from '../db';
 import { enqueueJob, type JobHandler } from '../jobs/queue';
 import { geocoderSource, sharedGeocoder, type Place, type ReverseGeocoder } from '../places/geocoder';
 
@@ -173,8 +173,20 @@ export async function indexPendingAssets(
     });
     indexed += batch.length;
   }
-  if (indexed > 0) log.info({ indexed }, 'indexed photos and videos for search');
+  if (indexed > 0) {
+    log.info({ indexed }, 'indexed photos and videos for search');
+    await refreshPlannerStatistics(db);
+  }
   return indexed;
+}
+
+/**
+ * After many new photos, SQLite's planner needs fresh statistics to pick the search indexes (see
+ * db/sqlite.ts); `PRAGMA optimize` does nothing unless a table changed enough. PostgreSQL's
+ * autovacuum keeps its own.
+ */
+export async function refreshPlannerStatistics(db: Db): Promise<void> {
+  if (dialectOf(db) === 'sqlite') await sql`pragma optimize = 0x10002`.execute(db);
 }
 
 export function searchIndexJob(db: Db, log: FastifyBaseLogger): JobHandler {

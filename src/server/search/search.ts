@@ -429,6 +429,11 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
     if (replaces === '') replaces = tail;
     results.push({ ...suggestion, token, label: labelOf(suggestion.filter, countryName) });
   };
+  /** Counted only when it will be shown: each count reads the photos it counts (an index range). */
+  const addCounted = async (filter: SearchFilter, detail: string, tail: string): Promise<void> => {
+    if (results.length >= SUGGESTIONS_MAX || seen.has(tokenOf(filter))) return;
+    add({ filter, detail, count: await countWhere(db, userId, filter) }, tail);
+  };
 
   for (let length = Math.min(words.length, PHRASE_MAX); length >= 1 && results.length === 0; length--) {
     const tailWords = words.slice(words.length - length);
@@ -458,7 +463,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
         for (const year of await yearsOf(db, userId)) {
           if (!year.startsWith(phrase)) continue;
           const filter: SearchFilter = { kind: 'date', from: `${year}-01-01`, to: `${year}-12-31` };
-          add({ filter, detail: 'Year', count: await countWhere(db, userId, filter) }, tail);
+          await addCounted(filter, 'Year', tail);
         }
       }
     }
@@ -495,6 +500,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
     }
     const counted = [];
     for (const { filter, detail } of dedupePlaces(placeFilters)) {
+      if (withoutTwins(counted).length >= SUGGESTIONS_MAX - results.length) break;
       counted.push({ filter, detail, count: await countWhere(db, userId, filter) });
     }
     for (const suggestion of withoutTwins(counted)) add(suggestion, tail);
@@ -516,10 +522,9 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
     for (const camera of cameras) {
       if (camera.make !== null && camera.make_key?.startsWith(phrase) === true) {
         const filter: SearchFilter = { kind: 'make', name: camera.make };
-        add({ filter, detail: 'Camera make', count: await countWhere(db, userId, filter) }, tail);
+        await addCounted(filter, 'Camera make', tail);
       }
-      const filter: SearchFilter = { kind: 'camera', label: camera.label };
-      add({ filter, detail: 'Camera', count: await countWhere(db, userId, filter) }, tail);
+      await addCounted({ kind: 'camera', label: camera.label }, 'Camera', tail);
     }
 
     if (length === 1 && phrase.length >= 2) {
