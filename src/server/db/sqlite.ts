@@ -63,8 +63,9 @@ export function sqliteDialect(file: string): SqliteDialect {
       // The query planner's statistics, as SQLite advises for long-lived connections
       // (https://sqlite.org/lang_analyze.html#recommended_usage_pattern): without them it takes
       // the timeline's index for every filter and walks a whole library to find one city's photos.
-      // A bounded ANALYZE now where tables changed, and again after big changes (search/index-job.ts).
-      sqlite.pragma('analysis_limit = 1000');
+      // ANALYZE where a table was never analysed or changed tenfold: at open, and after indexing
+      // new photos (search/index-job.ts). A sampled ANALYZE (analysis_limit) misjudged how many
+      // photos one owner has by a hundredfold, which misled the planner just the same.
       sqlite.pragma('optimize = 0x10002');
       return Promise.resolve(cachingStatements(sqlite));
     },

@@ -145,12 +145,11 @@ async function nameCandidates(db: Db, userId: string, text: string): Promise<str
         .where((eb) => eb.and([inScope(eb, userId), nameContains(text)]))
         .limit(NAME_CANDIDATES_MAX + 1)
         .execute()
-    : (
+    : // Every owner's names are in the one FTS table: the page's query keeps the caller's.
+      (
         await sql<{ id: string }>`select asset_name_rows.asset_id as id from asset_names
           join asset_name_rows on asset_name_rows.row = asset_names.rowid
-          join assets on assets.id = asset_name_rows.asset_id
           where asset_names match ${`"${text.replace(/"/g, '""')}"`}
-            and assets.owner_id = ${userId} and assets.deleted_at is null
           limit ${NAME_CANDIDATES_MAX + 1}`.execute(db)
       ).rows;
   return rows.length > NAME_CANDIDATES_MAX ? null : rows.map((row) => row.id);
