@@ -9,7 +9,7 @@ import type { ApiErrorBody } from '../../src/shared/errors';
 import type { SearchResponse, SuggestionsResponse } from '../../src/shared/search';
 import type { Db } from '../../src/server/db';
 import { NAME_CANDIDATES_MAX } from '../../src/server/search/search';
-import { ensureSearchIndexJob, searchSource } from '../../src/server/search/index-job';
+import { ensureSearchIndexJob, indexPendingAssets, searchSource } from '../../src/server/search/index-job';
 import { normaliseKey } from '../../src/shared/search-query';
 import {
   api,
@@ -335,6 +335,54 @@ describe('search', () => {
         'with-gps.mov',
       ].sort(),
     );
+  });
+
+  it('indexes a photo again when it moved while the index job was reading it', async () => {
+    // Placed in Detroit, indexed there; then, while a pass of the index job holds what it read,
+    // the photo's coordinates change to Kehl (as when its metadata is read again).
+    const id = await add(owner.auth, 'no_exif.jpg', {
+      as: 'moved-meanwhile.jpg',
+      capturedAt: '2016-05-02T12:00:00',
+    });
+    await jobsIdle(server);
+    await placeAt(id, 42.3293, -83.0398);
+    await jobsIdle(server);
+    expect(names(await search('moved-meanwhile'))).toEqual(['moved-meanwhile.jpg']);
+    expect(names(await search('Detroit'))).toContain('moved-meanwhile.jpg');
+    await db.updateTable('assets').set({ search_source: null }).where('id', '=', id).execute();
+    let moved = false;
+    // The job's reads through a connection of their own, so that the change can be written while
+    // the job holds what it read (SQLite's driver keeps its one connection until a result is
+    // transformed).
+    const { db: jobDb } = await openServerDatabase(server.dataDir);
+    const racing = jobDb.withPlugin({
+      transformQuery: (args) => args.node,
+      async transformResult(args) {
+        if (!moved && args.result.rows.some((row) => row.id === id && 'latitude' in row)) {
+          moved = true;
+          await db.transaction().execute(async (trx) => {
+            await trx
+              .updateTable('assets')
+              .set({ latitude: 48.57, longitude: 7.806, search_source: null })
+              .where('id', '=', id)
+              .execute();
+            await ensureSearchIndexJob(trx, new Date());
+          });
+        }
+        return args.result;
+      },
+    });
+    try {
+      await indexPendingAssets(racing, new AbortController().signal, server.app.log);
+    } finally {
+      await jobDb.destroy();
+    }
+    expect(moved).toBe(true);
+    server.app.jobs.wake();
+    await jobsIdle(server);
+    expect(names(await search('Kehl'))).toContain('moved-meanwhile.jpg');
+    expect(names(await search('Detroit'))).not.toContain('moved-meanwhile.jpg');
+    await api(server.baseUrl, 'DELETE', `/api/assets/${id}`, { auth: owner.auth });
   });
 
   it('finds a word in more names than its index narrows to, and forgets a name once deleted', async () => {

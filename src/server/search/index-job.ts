@@ -17,6 +17,8 @@ export const SEARCH_INDEX_JOB = 'search-index';
 /** Once a day it looks for anything left behind (and at every start, see JobQueue.register). */
 export const SEARCH_INDEX_EVERY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
+/** What the search columns are computed from. */
+const INDEXED_COLUMNS = ['filename', 'make', 'model', 'lens', 'latitude', 'longitude'] as const;
 /** Bumped when what the columns hold changes, so that every asset is indexed again. */
 const INDEX_VERSION = 1;
 
@@ -119,7 +121,7 @@ export async function indexPendingAssets(
     signal.throwIfAborted();
     const batch = await db
       .selectFrom('assets')
-      .select(['id', 'filename', 'make', 'model', 'lens', 'latitude', 'longitude'])
+      .select(['id', ...INDEXED_COLUMNS])
       .where('search_source', 'is', null)
       .where('id', '>', after)
       .orderBy('id')
@@ -142,7 +144,7 @@ export async function indexPendingAssets(
       const camera = cameraOf(row.make, row.model);
       if (camera !== null) cameras.set(camera.id, camera);
       return {
-        id: row.id,
+        row,
         columns: {
           place_id: placeRow?.id ?? null,
           camera_id: camera?.id ?? null,
@@ -168,7 +170,15 @@ export async function indexPendingAssets(
           .execute();
       }
       for (const update of updates) {
-        await trx.updateTable('assets').set(update.columns).where('id', '=', update.id).execute();
+        // Only over what was read: a row changed meanwhile (its metadata read again, a rename)
+        // was set back to search_source null and has a job queued for it (ensureSearchIndexJob),
+        // which this stale write must not mark as indexed.
+        let write = trx.updateTable('assets').set(update.columns).where('id', '=', update.row.id);
+        for (const column of INDEXED_COLUMNS) {
+          const value = update.row[column];
+          write = value === null ? write.where(column, 'is', null) : write.where(column, '=', value);
+        }
+        await write.execute();
       }
     });
     indexed += batch.length;
