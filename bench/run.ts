@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   lighthouse: () => import('./lighthouse.ts'),
   photos: () => import('./photos.ts'),
   prepare: () => import('./prepare.ts'),
+  queue: () => import('./queue.ts'),
   search: () => import('./search.ts'),
   shell: () => import('./shell.ts'),
   timeline: () => import('./timeline.ts'),
