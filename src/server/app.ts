@@ -37,8 +37,8 @@ import { registerUserRoutes } from './routes/users';
 import { registerSecurityHeaders } from './security-headers';
 import { registerBodyRate, type BodyRate } from './slow-bodies';
 import { registerStatic } from './static';
-import { FsBlobStore } from './storage/fs-blob-store';
 import { openScratchDir } from './storage/scratch';
+import { openBlobStores } from './storage/stores';
 import { registerUploadRoutes } from './uploads/routes';
 import { EXTRA_EXPOSED_HEADERS } from './uploads/tus-server';
 
@@ -146,11 +146,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await scratch.remove();
     });
     const tmpDir = scratch.path;
+    const stores = openBlobStores(config);
+    app.addHook('onClose', (_instance, done) => {
+      stores.close();
+      done();
+    });
     const ctx: AppContext = {
       config,
       db,
-      blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
-      thumbs: new FsBlobStore(path.join(config.dataDir, 'thumbs')),
+      blobs: stores.originals,
+      thumbs: stores.thumbs,
       tmpDir,
       jobs,
       loginThrottle: new LoginThrottle(db, now),

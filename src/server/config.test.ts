@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: '/srv/shoebox/data',
       database: { dialect: 'sqlite', file: '/srv/shoebox/data/shoebox.sqlite' },
+      storage: { kind: 'filesystem' },
       staticDir: '/srv/shoebox/dist',
       trustProxy: false,
       limits: DEFAULT_LIMITS,
@@ -75,6 +76,12 @@ describe('loadConfig', () => {
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
         SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
         DATABASE_URL: 'postgres://shoebox:secret@db.internal:5432/shoebox',
+        S3_ENDPOINT: 'http://minio.internal:9000',
+        S3_BUCKET: 'photos',
+        S3_REGION: 'eu-west-1',
+        S3_ACCESS_KEY_ID: 'shoebox',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
       },
       '/srv',
     );
@@ -83,6 +90,14 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: path.resolve('/srv', 'var/data'),
       database: { dialect: 'postgres', url: 'postgres://shoebox:secret@db.internal:5432/shoebox' },
+      storage: {
+        kind: 's3',
+        endpoint: 'http://minio.internal:9000',
+        bucket: 'photos',
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'shoebox', secretAccessKey: 'secret' },
+        forcePathStyle: true,
+      },
       staticDir: '/opt/app',
       trustProxy: ['10.0.0.1', '10.0.0.0/8'],
       limits: { maxPhotoBytes: 1000, maxPhotoPixels: 2000, maxVideoBytes: 3000 },
@@ -94,6 +109,29 @@ describe('loadConfig', () => {
       corsOrigins: ['https://photos.example.com', 'http://localhost:5173'],
       tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },
     });
+  });
+
+  it('stores on AWS S3 with the SDK’s own credentials when only S3_BUCKET is set', () => {
+    expect(loadConfig({ S3_BUCKET: 'photos' }).storage).toEqual({
+      kind: 's3',
+      endpoint: null,
+      bucket: 'photos',
+      region: 'us-east-1',
+      credentials: null,
+      forcePathStyle: false,
+    });
+  });
+
+  it.each([
+    [{ S3_ENDPOINT: 'http://minio:9000' }, /S3_ENDPOINT is set but S3_BUCKET is not/],
+    [
+      { S3_BUCKET: 'photos', S3_ACCESS_KEY_ID: 'key' },
+      /S3_ACCESS_KEY_ID is set but S3_SECRET_ACCESS_KEY is not/,
+    ],
+    [{ S3_BUCKET: 'photos', S3_ENDPOINT: 'minio:9000' }, /S3_ENDPOINT must be a URL/],
+    [{ S3_BUCKET: 'photos', S3_FORCE_PATH_STYLE: 'yes' }, /S3_FORCE_PATH_STYLE must be true or false/],
+  ])('refuses S3 settings %j with a sentence', (env, sentence) => {
+    expect(() => loadConfig(env)).toThrow(sentence);
   });
 
   it.each(['photos.example.com', 'https://photos.example.com/', 'https://photos.example.com/app', '*'])(

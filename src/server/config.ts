@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
 import type { DatabaseLocation } from './db';
+import type { StorageLocation } from './storage/s3';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -17,6 +18,8 @@ export interface Config {
   dataDir: string;
   /** DATABASE_URL: PostgreSQL, or SQLite in `dataDir` when unset. */
   database: DatabaseLocation;
+  /** Originals and thumbnails: the data directory, or the S3-compatible store S3_BUCKET names. */
+  storage: StorageLocation;
   /** The built app (vite's dist/). The API works without it. */
   staticDir: string;
   /**
@@ -190,6 +193,63 @@ function database(env: Env, dataDir: string): DatabaseLocation {
   return { dialect: 'postgres', url: raw };
 }
 
+const S3_SETTINGS = [
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+] as const;
+
+/**
+ * S3_BUCKET switches originals and thumbnails to an S3-compatible store (AWS S3, MinIO, Ceph, R2);
+ * without it they stay in the data directory. Without S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY
+ * the AWS SDK finds credentials itself (AWS_* variables, an instance role).
+ */
+function storage(env: Env): StorageLocation {
+  const value = (name: (typeof S3_SETTINGS)[number]): string => env[name]?.trim() ?? '';
+  const bucket = value('S3_BUCKET');
+  if (bucket === '') {
+    const stray = S3_SETTINGS.find((name) => value(name) !== '');
+    if (stray !== undefined) {
+      throw new ConfigError(
+        `${stray} is set but S3_BUCKET is not: name the bucket to store photos in, or leave every S3_ setting unset to store them in the data directory.`,
+      );
+    }
+    return { kind: 'filesystem' };
+  }
+  const endpoint = value('S3_ENDPOINT');
+  if (endpoint !== '' && !/^https?:\/\/[^/]/.test(endpoint)) {
+    throw new ConfigError(
+      `S3_ENDPOINT must be a URL such as https://s3.example.com or http://127.0.0.1:9000, not "${endpoint}".`,
+    );
+  }
+  const accessKeyId = value('S3_ACCESS_KEY_ID');
+  const secretAccessKey = value('S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === '') !== (secretAccessKey === '')) {
+    const [given, missing] =
+      accessKeyId === ''
+        ? ['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID']
+        : ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+    throw new ConfigError(
+      `${given} is set but ${missing} is not: give both, or neither to use the AWS SDK's own credentials.`,
+    );
+  }
+  const pathStyle = value('S3_FORCE_PATH_STYLE').toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(pathStyle)) {
+    throw new ConfigError(`S3_FORCE_PATH_STYLE must be true or false, not "${pathStyle}".`);
+  }
+  return {
+    kind: 's3',
+    endpoint: endpoint === '' ? null : endpoint,
+    bucket,
+    region: value('S3_REGION') || 'us-east-1',
+    credentials: accessKeyId === '' ? null : { accessKeyId, secretAccessKey },
+    forcePathStyle: pathStyle === 'true' || pathStyle === '1',
+  };
+}
+
 function logFormat(raw: string | undefined): LogFormat | null {
   const value = raw?.trim().toLowerCase() ?? '';
   if (value === '') return null;
@@ -257,6 +317,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir,
     database: database(env, dataDir),
+    storage: storage(env),
     staticDir: dir('SHOEBOX_STATIC_DIR', 'dist'),
     trustProxy: trustProxy(env.TRUST_PROXY),
     limits: {

@@ -6,10 +6,21 @@ export interface ByteRange {
   end: number;
 }
 
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** The key's segments, or an error for a key that could name something outside its store. */
+export function keySegments(key: string): string[] {
+  const segments = key.split('/');
+  if (segments.some((segment) => !SEGMENT.test(segment) || segment === '.' || segment === '..')) {
+    throw new Error(`Invalid blob key: ${JSON.stringify(key)}`);
+  }
+  return segments;
+}
+
 /**
- * Where originals live. One interface, one implementation per backend (filesystem now, S3
- * later), each held to the shared contract in blob-store.contract.ts. Keys are
- * `/`-separated segments of `[A-Za-z0-9._-]`.
+ * Where originals and thumbnails live. One interface, one implementation per backend (the
+ * filesystem by default, S3-compatible object storage when configured), each held to the shared
+ * contract in blob-store.contract.ts. Keys are `/`-separated segments of `[A-Za-z0-9._-]`.
  */
 export interface BlobStore {
   /**

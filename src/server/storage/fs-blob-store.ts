@@ -2,9 +2,7 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange } from './blob-store';
-
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
+import { keySegments, type BlobStore, type ByteRange } from './blob-store';
 
 const isNotFound = (error: unknown): boolean =>
   error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -27,11 +25,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   pathOf(key: string): string {
-    const segments = key.split('/');
-    if (segments.some((segment) => !SEGMENT.test(segment) || segment === '.' || segment === '..')) {
-      throw new Error(`Invalid blob key: ${JSON.stringify(key)}`);
-    }
-    return path.join(this.root, ...segments);
+    return path.join(this.root, ...keySegments(key));
   }
 
   localPath(key: string): string {

@@ -1,0 +1,152 @@
+/**
+ * Issue 14: originals and thumbnails in an S3-compatible store (s3rver) when S3_BUCKET is set,
+ * through the real server: uploads stored there and nowhere in the data directory, served whole
+ * and by Range from the store, thumbnails made from it and served from it, and the trash emptied
+ * from it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AssetDetails } from '../../src/shared/api';
+import { blobKeyFor, thumbKeyFor } from '../../src/server/storage/blob-store';
+import { createS3Client } from '../../src/server/storage/s3';
+import { S3BlobStore } from '../../src/server/storage/s3-blob-store';
+import { startTestS3, type TestS3 } from '../../src/server/storage/s3-testing';
+import {
+  api,
+  corpusFile,
+  createOwner,
+  jobsIdle,
+  listFiles,
+  readCorpusFile,
+  sha256Hex,
+  startServer,
+  uploadCorpusFile,
+  type Account,
+  type TestServer,
+} from './helpers';
+
+const PHOTO = 'Canon_40D.jpg';
+const VIDEO = 'with-gps.mp4';
+
+describe('blobs in S3 (S3_BUCKET)', () => {
+  let s3: TestS3;
+  let server: TestServer;
+  let owner: Account;
+  let originals: S3BlobStore;
+  let thumbs: S3BlobStore;
+  const ids = new Map<string, string>();
+  const idOf = (filename: string): string => ids.get(filename) ?? '';
+
+  beforeAll(async () => {
+    s3 = await startTestS3();
+    const { location } = s3;
+    server = await startServer({
+      env: {
+        S3_ENDPOINT: location.endpoint ?? '',
+        S3_BUCKET: location.bucket,
+        S3_REGION: location.region,
+        S3_ACCESS_KEY_ID: location.credentials?.accessKeyId,
+        S3_SECRET_ACCESS_KEY: location.credentials?.secretAccessKey,
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+    });
+    owner = await createOwner(server.baseUrl);
+    const client = createS3Client(location);
+    originals = new S3BlobStore(client, location.bucket, 'originals/');
+    thumbs = new S3BlobStore(client, location.bucket, 'thumbs/');
+    for (const filename of [PHOTO, VIDEO]) {
+      const result = await uploadCorpusFile(server.baseUrl, owner.auth, filename);
+      if (!result.ok) throw new Error(`${filename}: ${JSON.stringify(result.error)}`);
+      ids.set(filename, result.assetId);
+    }
+    await jobsIdle(server);
+  });
+  afterAll(async () => {
+    await server.close();
+    await s3.close();
+  });
+
+  it('stores each original in the bucket, under its hash, and none in the data directory', async () => {
+    for (const filename of [PHOTO, VIDEO]) {
+      const { sha256, bytes } = corpusFile(filename);
+      expect(await originals.stat(blobKeyFor(owner.user.id, sha256))).toEqual({ size: bytes });
+    }
+    expect(await listFiles(`${server.dataDir}/blobs`)).toEqual([]);
+    expect(await listFiles(`${server.dataDir}/thumbs`)).toEqual([]);
+  });
+
+  it('has /api/health check the bucket: reachable, ok; unreachable, 503 naming the store', async () => {
+    const health = await api<{ store: string }>(server.baseUrl, 'GET', '/api/health', { auth: null });
+    expect(health.body.store).toBe('ok');
+    // Nothing listens on port 1: the store cannot be reached, while the database can.
+    const cutOff = await startServer({
+      env: {
+        S3_ENDPOINT: 'http://127.0.0.1:1',
+        S3_BUCKET: 'gone',
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_ACCESS_KEY_ID: 'k',
+        S3_SECRET_ACCESS_KEY: 's',
+      },
+      app: { startJobs: false },
+    });
+    try {
+      const refused = await api<{ database: string; store: string }>(cutOff.baseUrl, 'GET', '/api/health', {
+        auth: null,
+      });
+      expect({ status: refused.status, ...refused.body }).toMatchObject({
+        status: 503,
+        database: 'ok',
+        store: 'unavailable',
+      });
+    } finally {
+      await cutOff.close();
+    }
+  });
+
+  it('serves an original whole and a video by Range, from the store', async () => {
+    const whole = await fetch(`${server.baseUrl}/api/assets/${idOf(PHOTO)}/original`, {
+      headers: owner.auth,
+    });
+    expect(whole.status).toBe(200);
+    expect(sha256Hex(Buffer.from(await whole.arrayBuffer()))).toBe(corpusFile(PHOTO).sha256);
+
+    const video = await readCorpusFile(VIDEO);
+    const part = await fetch(`${server.baseUrl}/api/assets/${idOf(VIDEO)}/original`, {
+      headers: { ...owner.auth, range: 'bytes=1000-1999' },
+    });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 1000-1999/${video.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(video.subarray(1000, 2000))).toBe(true);
+  });
+
+  it('makes the thumbnails from the stored photo and keeps them in the bucket', async () => {
+    const details = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${idOf(PHOTO)}`, {
+      auth: owner.auth,
+    });
+    expect(details.body.thumb).toEqual({ state: 'ready', version: expect.any(String) });
+    const { version } = details.body.thumb as { version: string };
+    const small = thumbKeyFor(owner.user.id, idOf(PHOTO), version, 's');
+    expect((await thumbs.stat(small))?.size).toBeGreaterThan(0);
+    const served = await fetch(`${server.baseUrl}/api/assets/${idOf(PHOTO)}/thumb?size=s`, {
+      headers: owner.auth,
+    });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/webp');
+    expect((await served.arrayBuffer()).byteLength).toBe((await thumbs.stat(small))?.size);
+  });
+
+  it('deletes the original and its thumbnails from the bucket when the trash is emptied', async () => {
+    const { version } = (
+      await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${idOf(PHOTO)}`, { auth: owner.auth })
+    ).body.thumb as { version: string };
+    expect(
+      (await api(server.baseUrl, 'DELETE', `/api/assets/${idOf(PHOTO)}`, { auth: owner.auth })).status,
+    ).toBe(200);
+    const emptied = await api<{ purged: number }>(server.baseUrl, 'DELETE', '/api/trash', {
+      auth: owner.auth,
+    });
+    expect(emptied.body).toEqual({ purged: 1 });
+    expect(await originals.exists(blobKeyFor(owner.user.id, corpusFile(PHOTO).sha256))).toBe(false);
+    expect(await thumbs.exists(thumbKeyFor(owner.user.id, idOf(PHOTO), version, 's'))).toBe(false);
+    expect(await thumbs.exists(thumbKeyFor(owner.user.id, idOf(PHOTO), version, 'l'))).toBe(false);
+  });
+});
