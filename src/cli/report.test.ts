@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupSummary } from './backup';
-import { PlainReporter, Progress, formatDuration, summaryText } from './report';
+import { PlainReporter, Progress, barSize, formatDuration, summaryText } from './report';
 import type { ScannedFile } from './scan';
 
 const file = (name: string, size: number): ScannedFile => ({
@@ -130,5 +130,14 @@ describe('formatDuration', () => {
       '1 h 0 min',
       '7 h 2 min',
     ]);
+  });
+});
+
+describe('barSize', () => {
+  it('leaves room for the widest figures on an 80-column terminal, and grows the bar on wider ones', () => {
+    const widest = '100%  12,345/12,345 files  1.2 GB of 2.4 GB  12.3 MB/s  1 h 5 min left';
+    expect(barSize(80) + 1 + widest.length).toBeLessThan(80);
+    expect(barSize(160)).toBe(30);
+    expect(barSize(undefined)).toBe(barSize(80));
   });
 });

@@ -146,6 +146,16 @@ export function summaryText(summary: BackupSummary, ending: 'done' | 'stopped'):
   return lines.join('\n');
 }
 
+/**
+ * The bar's width for a terminal this wide: what the figures leave of it. cli-progress cuts a line
+ * at the terminal's edge, so a bar of fixed width would cut the time left off on 80 columns.
+ */
+export function barSize(columns: number | undefined): number {
+  // The widest figures: "100%  12,345/12,345 files  1.2 GB of 2.4 GB  12.3 MB/s  1 h 5 min left".
+  const figures = 72;
+  return Math.max(6, Math.min(30, (columns ?? 80) - figures - 1));
+}
+
 /** A terminal: one progress bar on stderr, skipped and failed files printed above it. */
 export class TerminalReporter implements Reporter {
   private bars: cliProgress.MultiBar | null = null;
@@ -159,19 +169,25 @@ export class TerminalReporter implements Reporter {
     this.bars = new cliProgress.MultiBar(
       {
         stream: this.stream,
-        format: '{bar} {percentage}% | {files} | {bytes} | {rate} | {eta}',
+        // `left`, not `eta`: cli-progress fills `{eta}` with its own estimate, in seconds.
+        format: '{bar} {percentage}%  {files}  {bytes}  {rate}  {left}',
         hideCursor: true,
         clearOnComplete: true,
         fps: 5,
-        barsize: 24,
+        barsize: barSize(this.stream.columns),
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar = this.bars.create(Math.max(totals.bytes, 1), 0, this.tracker.describe());
+    this.bar = this.bars.create(Math.max(totals.bytes, 1), 0, this.payload());
+  }
+
+  private payload(): Record<string, string> {
+    const { files, bytes, rate, eta } = this.tracker.describe();
+    return { files, bytes, rate, left: eta };
   }
 
   private redraw(): void {
-    this.bar?.update(this.tracker.bytesDone, this.tracker.describe());
+    this.bar?.update(this.tracker.bytesDone, this.payload());
   }
 
   progress(file: ScannedFile, held: number, sent: number): void {
