@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import type { MapAssetsResponse, MapMarkers, MapSettings } from '../../src/shared/map';
-import type { OnThisDayResponse } from '../../src/shared/memories';
+import type { OnThisDayResponse, YearReview } from '../../src/shared/memories';
+import type { SearchResponse } from '../../src/shared/search';
 import { readMetadata } from '../../src/server/imaging';
 import { sniff } from '../../src/shared/sniff';
 import {
@@ -150,6 +151,99 @@ describe('memories and the map', () => {
     expect(missing.status).toBe(400);
     const anonymous = await api(server.baseUrl, 'GET', '/api/memories/on-this-day?date=2026-07-14');
     expect(anonymous.status).toBe(401);
+  });
+
+  const yearReview = async (year: string, auth: Auth = owner.auth): Promise<YearReview> => {
+    const response = await api<YearReview>(server.baseUrl, 'GET', `/api/memories/years/${year}`, { auth });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body;
+  };
+
+  it('reviews a year: counts, a few photos of each month spread over it, places and the busiest day', async () => {
+    const review = await yearReview('2019');
+    // Four photos around 14 July (whatever their zones) and the iPhone's video of 24 July; not
+    // the trashed photo nor the member's.
+    expect({ count: review.count, photos: review.photos, videos: review.videos }).toEqual({
+      count: 5,
+      photos: 4,
+      videos: 1,
+    });
+    expect(review.query).toBe('date:2019-01-01..2019-12-31');
+    expect(review.months.map(({ month, count, query }) => ({ month, count, query }))).toEqual([
+      { month: 7, count: 5, query: 'date:2019-07-01..2019-07-31' },
+    ]);
+    // Four of the five, in capture order, spread: the first, then every fifth of the month.
+    expect(review.months[0]?.items.map((item) => item.filename)).toEqual([
+      'before-2019.jpg',
+      'tokyo-2019.jpg',
+      'after-2019.jpg',
+      'with-gps.mov',
+    ]);
+    expect(review.busiestDay).toEqual({ day: '2019-07-14', count: 2, query: 'date:2019-07-14' });
+    // The video's place, whose query finds it.
+    expect(review.places).toHaveLength(1);
+    const [israel] = review.places;
+    expect(israel?.count).toBe(1);
+    expect(israel?.detail).toMatch(/Israel$/);
+    const found = await api<SearchResponse>(
+      server.baseUrl,
+      'GET',
+      `/api/search?q=${encodeURIComponent(israel?.query ?? '')}`,
+      { auth: owner.auth },
+    );
+    expect(found.body.items.map((item) => item.filename)).toEqual(['with-gps.mov']);
+
+    // Eight photos of one day: four, one every other.
+    const party = await yearReview('2016');
+    expect(party.months[0]?.items.map((item) => item.filename)).toEqual([
+      'party-2016-0.jpg',
+      'party-2016-2.jpg',
+      'party-2016-4.jpg',
+      'party-2016-6.jpg',
+    ]);
+    expect(party.busiestDay).toEqual({ day: '2016-07-14', count: 8, query: 'date:2016-07-14' });
+
+    // Two months, a city with its region and country.
+    const older = await yearReview('2008');
+    expect(older.months.map(({ month, items }) => [month, items.map((item) => item.filename)])).toEqual([
+      [5, ['Canon_40D.jpg']],
+      [10, ['DSCN0010.jpg']],
+    ]);
+    expect(older.places).toEqual([
+      {
+        label: 'Arezzo',
+        detail: 'Tuscany, Italy',
+        count: 1,
+        query: 'city:Arezzo date:2008-01-01..2008-12-31',
+      },
+    ]);
+  });
+
+  it('reviews only the caller’s year, an empty year as empty, and refuses what is not a year', async () => {
+    const theirs = await yearReview('2019', member.auth);
+    expect(theirs.count).toBe(1);
+    expect(theirs.months.flatMap((month) => month.items.map((item) => item.filename))).toEqual([
+      'member-2019.jpg',
+    ]);
+    expect(theirs.places).toEqual([]);
+    expect(await yearReview('1999')).toEqual({
+      year: 1999,
+      count: 0,
+      photos: 0,
+      videos: 0,
+      months: [],
+      places: [],
+      busiestDay: null,
+      query: 'date:1999-01-01..1999-12-31',
+    });
+    for (const year of ['19999', 'last', '-201']) {
+      const response = await api<ApiErrorBody>(server.baseUrl, 'GET', `/api/memories/years/${year}`, {
+        auth: owner.auth,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).not.toBe('');
+    }
+    expect((await api(server.baseUrl, 'GET', '/api/memories/years/2019')).status).toBe(401);
   });
 
   it('puts exactly the caller’s geotagged photos on the map, at their coordinates', async () => {

@@ -268,7 +268,9 @@ function requestFor(operation: Operation, known: Known): MadeRequest {
     if (parameter.in === 'query' && parameter.required === true && typeof parameter.example === 'string') {
       query.set(parameter.name, parameter.example);
     } else if (parameter.in === 'path') {
-      const value = idFor(operation, parameter.name, known);
+      // A path parameter that is not an id (a year) says what to send by its example.
+      const value =
+        typeof parameter.example === 'string' ? parameter.example : idFor(operation, parameter.name, known);
       path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
     } else if (parameter.in === 'header' && typeof parameter.example === 'string') {
       headers[parameter.name] = parameter.example;

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { OnThisDayResponse } from '../../shared/memories';
+import type { OnThisDayResponse, YearReview } from '../../shared/memories';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { isCalendarDay, onThisDay } from '../memories/on-this-day';
+import { yearReview } from '../memories/year-review';
 import { assetResponseSchema } from './assets';
+import { noQuerySchema } from './schemas';
 
 const onThisDayResponseSchema = {
   type: 'object',
@@ -25,6 +27,54 @@ const onThisDayResponseSchema = {
         },
       },
     },
+  },
+} as const;
+
+const queryLink = {
+  type: 'string',
+  description: 'A search query (`GET /api/search?q=`) showing them all.',
+} as const;
+
+const yearReviewSchema = {
+  type: 'object',
+  required: ['year', 'count', 'photos', 'videos', 'months', 'places', 'busiestDay', 'query'],
+  properties: {
+    year: { type: 'integer' },
+    count: { type: 'integer' },
+    photos: { type: 'integer' },
+    videos: { type: 'integer' },
+    months: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['month', 'count', 'items', 'query'],
+        properties: {
+          month: { type: 'integer', minimum: 1, maximum: 12 },
+          count: { type: 'integer' },
+          items: { type: 'array', items: assetResponseSchema },
+          query: queryLink,
+        },
+      },
+    },
+    places: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['label', 'detail', 'count', 'query'],
+        properties: {
+          label: { type: 'string' },
+          detail: { type: ['string', 'null'] },
+          count: { type: 'integer' },
+          query: queryLink,
+        },
+      },
+    },
+    busiestDay: {
+      type: ['object', 'null'],
+      required: ['day', 'count', 'query'],
+      properties: { day: { type: 'string' }, count: { type: 'integer' }, query: queryLink },
+    },
+    query: queryLink,
   },
 } as const;
 
@@ -53,6 +103,29 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): voi
       if (!isCalendarDay(date)) throw new ApiError('BAD_REQUEST', `${date} is not a day of the calendar.`);
       void reply.header('cache-control', 'private, no-cache');
       return onThisDay(ctx.db, principalOf(request).user.id, date);
+    },
+  );
+
+  app.get<{ Params: { year: string } }>(
+    '/api/memories/years/:year',
+    {
+      schema: {
+        summary: 'A year in review',
+        description:
+          'The caller’s photos and videos captured in `year` (the photographer’s calendar): how many, a few of each month spread over it, the places photographed most and the busiest day, each with the search that shows them all. A year without photos answers a count of 0.',
+        tags: ['memories'],
+        params: {
+          type: 'object',
+          required: ['year'],
+          properties: { year: { type: 'string', pattern: '^\\d{4}$', examples: ['2019'] } },
+        },
+        querystring: noQuerySchema,
+        response: { 200: yearReviewSchema },
+      },
+    },
+    async (request, reply): Promise<YearReview> => {
+      void reply.header('cache-control', 'private, no-cache');
+      return yearReview(ctx.db, principalOf(request).user.id, Number(request.params.year));
     },
   );
 }
