@@ -70,3 +70,8 @@ export interface YearReview {
   /** The search for the whole year. */
   query: string;
 }
+
+/** `GET /api/memories/years`: the years with photos, newest first, each with its latest photo. */
+export interface YearsResponse {
+  years: { year: number; cover: Asset }[];
+}

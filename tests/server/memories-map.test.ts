@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../src/shared/errors';
 import type { MapAssetsResponse, MapMarkers, MapSettings } from '../../src/shared/map';
-import type { OnThisDayResponse, YearReview } from '../../src/shared/memories';
+import type { OnThisDayResponse, YearReview, YearsResponse } from '../../src/shared/memories';
 import type { SearchResponse } from '../../src/shared/search';
 import { readMetadata } from '../../src/server/imaging';
 import { sniff } from '../../src/shared/sniff';
@@ -217,6 +217,23 @@ describe('memories and the map', () => {
         query: 'city:Arezzo date:2008-01-01..2008-12-31',
       },
     ]);
+  });
+
+  it('lists the years with photos, newest first, each with its latest photo', async () => {
+    const list = async (auth: Auth): Promise<[number, string][]> => {
+      const response = await api<YearsResponse>(server.baseUrl, 'GET', '/api/memories/years', { auth });
+      expect(response.status).toBe(200);
+      return response.body.years.map(({ year, cover }) => [year, cover.filename]);
+    };
+    const years = await list(owner.auth);
+    expect(years.slice(0, 1)).toEqual([[2026, 'today.jpg']]);
+    expect(years.map(([year]) => year)).toEqual([...years.map(([year]) => year)].sort((a, b) => b - a));
+    expect(years).toContainEqual([2019, 'with-gps.mov']);
+    expect(years).toContainEqual([2016, 'party-2016-7.jpg']);
+    expect(years).toContainEqual([2008, 'DSCN0010.jpg']);
+    expect(years.map(([year]) => year)).not.toContain(1999);
+    expect(await list(member.auth)).toContainEqual([2019, 'member-2019.jpg']);
+    expect((await list(member.auth)).map(([, name]) => name)).not.toContain('with-gps.mov');
   });
 
   it('reviews only the caller’s year, an empty year as empty, and refuses what is not a year', async () => {

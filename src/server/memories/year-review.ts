@@ -10,6 +10,7 @@ import {
   type YearReview,
   type YearReviewMonth,
   type YearReviewPlace,
+  type YearsResponse,
 } from '../../shared/memories';
 import type { SearchFilter } from '../../shared/search';
 import { tokenOf } from '../../shared/search-query';
@@ -167,4 +168,29 @@ export async function yearReview(db: Db, userId: string, year: number): Promise<
         : { day: busiest.day, count: Number(busiest.count), query: dateQuery(busiest.day, busiest.day) },
     query: wholeYear,
   };
+}
+
+/**
+ * The years the user has photos from, newest first, each with its latest photo: one seek a year
+ * down the timeline's index (the latest capture before the year after), never a count.
+ */
+export async function reviewYears(db: Db, userId: string): Promise<YearsResponse> {
+  const years: YearsResponse['years'] = [];
+  let before = '9999-99';
+  for (let guard = 0; guard < 500; guard++) {
+    const latest = await db
+      .selectFrom('assets')
+      .select(ASSET_COLUMNS)
+      .where('owner_id', '=', userId)
+      .where('deleted_at', 'is', null)
+      .where('captured_at', '<', before)
+      .orderBy('captured_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (latest === undefined) break;
+    before = latest.captured_at.slice(0, 4);
+    years.push({ year: Number(before), cover: toAsset(latest) });
+  }
+  return { years };
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { OnThisDayResponse, YearReview } from '../../shared/memories';
+import type { OnThisDayResponse, YearReview, YearsResponse } from '../../shared/memories';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import { isCalendarDay, onThisDay } from '../memories/on-this-day';
-import { yearReview } from '../memories/year-review';
+import { reviewYears, yearReview } from '../memories/year-review';
 import { assetResponseSchema } from './assets';
 import { noQuerySchema } from './schemas';
 
@@ -103,6 +103,39 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): voi
       if (!isCalendarDay(date)) throw new ApiError('BAD_REQUEST', `${date} is not a day of the calendar.`);
       void reply.header('cache-control', 'private, no-cache');
       return onThisDay(ctx.db, principalOf(request).user.id, date);
+    },
+  );
+
+  app.get(
+    '/api/memories/years',
+    {
+      schema: {
+        summary: 'The years with photos',
+        description:
+          'The years the caller has photos and videos from (the photographer’s calendar), newest first, each with its latest photo as a cover, for a year in review.',
+        tags: ['memories'],
+        querystring: noQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['years'],
+            properties: {
+              years: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['year', 'cover'],
+                  properties: { year: { type: 'integer' }, cover: assetResponseSchema },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply): Promise<YearsResponse> => {
+      void reply.header('cache-control', 'private, no-cache');
+      return reviewYears(ctx.db, principalOf(request).user.id);
     },
   );
 
