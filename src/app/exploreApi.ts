@@ -1,6 +1,6 @@
 /** The map's and the memories' part of the API client (issue 17). */
 import { MAP_ASSETS_MAX, type MapAssetsResponse, type MapMarkers } from '../shared/map';
-import type { OnThisDayResponse } from '../shared/memories';
+import type { OnThisDayResponse, YearReview, YearsResponse } from '../shared/memories';
 import type { Asset } from '../shared/api';
 import { requestJson } from '../queue/http';
 
@@ -10,6 +10,15 @@ export function getOnThisDay(date: string, signal?: AbortSignal): Promise<OnThis
     `/api/memories/on-this-day?${new URLSearchParams({ date }).toString()}`,
     { signal },
   );
+}
+
+/** The years with photos, newest first, each with a cover. */
+export function getYears(signal?: AbortSignal): Promise<YearsResponse> {
+  return requestJson<YearsResponse>('/api/memories/years', { signal });
+}
+
+export function getYearReview(year: number, signal?: AbortSignal): Promise<YearReview> {
+  return requestJson<YearReview>(`/api/memories/years/${encodeURIComponent(String(year))}`, { signal });
 }
 
 export function getMapMarkers(signal?: AbortSignal): Promise<MapMarkers> {

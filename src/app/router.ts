@@ -19,6 +19,7 @@ const views = {
   trash: () => import('./views/TrashView.vue'),
   search: () => import('./views/SearchView.vue'),
   map: () => import('./views/MapView.vue'),
+  year: () => import('./views/YearReviewView.vue'),
   settings: () => import('./views/SettingsView.vue'),
 };
 
@@ -58,6 +59,12 @@ const routes: RouteRecordRaw[] = [
   },
   { path: '/search', name: 'search', component: views.search, meta: { title: 'Search' } },
   { path: '/places', name: 'map', component: views.map, meta: { title: 'Places' } },
+  {
+    path: '/years/:year(\\d{4})',
+    name: 'year',
+    component: views.year,
+    meta: { title: 'Year in review' },
+  },
   {
     path: '/trash',
     name: 'trash',

@@ -237,6 +237,50 @@ describe('places and memories (Chromium)', () => {
       .toEqual(['five-years-ago-b.jpg', 'five-years-ago-a.jpg']);
   });
 
+  it('opens a year in review from the Library: months, places, a photo in the viewer', async () => {
+    await page.goto(`${server.url}/library`);
+    const years = page.getByTestId('year-reviews');
+    await expect.poll(() => years.isVisible(), { timeout: 10_000 }).toBe(true);
+    const listed = await years
+      .getByTestId('year-review-link')
+      .evaluateAll((links) => links.map((link) => Number(link.getAttribute('data-year'))));
+    expect(listed).toEqual([...listed].sort((a, b) => b - a));
+    expect(listed).toEqual(expect.arrayContaining([2008, Number(todayYearsAgo(2).slice(0, 4))]));
+    await years.getByRole('link', { name: '2008 in review' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/years/2008');
+    await expect
+      .poll(() => page.getByTestId('review-summary').textContent(), { timeout: 10_000 })
+      .toBe('2 photos');
+    const months = page.getByTestId('review-month');
+    expect(
+      await months.evaluateAll((sections) => sections.map((section) => section.getAttribute('data-month'))),
+    ).toEqual(['5', '10']);
+    expect(
+      await months
+        .locator('[data-testid="asset"]')
+        .evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-filename'))),
+    ).toEqual(['Canon_40D.jpg', 'DSCN0010.jpg']);
+    await months.nth(1).locator('[data-testid="asset"] .library-tile__open').click();
+    const viewer = page.getByTestId('viewer');
+    await expect.poll(() => viewer.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.count()).toBe(0);
+
+    await page.getByTestId('review-place').filter({ hasText: 'Arezzo' }).click();
+    await expect
+      .poll(() => new URL(page.url()).searchParams.get('q'))
+      .toBe('city:Arezzo date:2008-01-01..2008-12-31');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('.search__grid [data-testid="asset"]')
+            .evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-filename'))),
+        { timeout: 10_000 },
+      )
+      .toEqual(['DSCN0010.jpg']);
+  });
+
   it('passes axe and fits a phone and a laptop, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
@@ -249,6 +293,15 @@ describe('places and memories (Chromium)', () => {
         await expect.poll(() => page.getByTestId('on-this-day').isVisible(), { timeout: 10_000 }).toBe(true);
         expect(await overflow(page)).toBeLessThanOrEqual(0);
         await page.screenshot({ path: `/tmp/shoebox-memories-${colorScheme}-${viewport.width}.png` });
+        expect(await axeSerious(page)).toEqual([]);
+
+        await page.goto(`${server.url}/years/2008`);
+        await expect.poll(() => page.getByTestId('review-month').count(), { timeout: 10_000 }).toBe(2);
+        expect(await overflow(page)).toBeLessThanOrEqual(0);
+        await page.screenshot({
+          path: `/tmp/shoebox-year-${colorScheme}-${viewport.width}.png`,
+          fullPage: true,
+        });
         expect(await axeSerious(page)).toEqual([]);
 
         await page.goto(`${server.url}/places`);
