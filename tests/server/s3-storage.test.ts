@@ -34,6 +34,8 @@ describe('blobs in S3 (S3_BUCKET)', () => {
   let originals: S3BlobStore;
   let thumbs: S3BlobStore;
   const ids = new Map<string, string>();
+  /** s3rver's requests up to the end of the uploads and their jobs. */
+  let readsBeforeServing: string[] = [];
   const idOf = (filename: string): string => ids.get(filename) ?? '';
 
   beforeAll(async () => {
@@ -59,6 +61,7 @@ describe('blobs in S3 (S3_BUCKET)', () => {
       ids.set(filename, result.assetId);
     }
     await jobsIdle(server);
+    readsBeforeServing = [...s3.requests];
   });
   afterAll(async () => {
     await server.close();
@@ -100,6 +103,17 @@ describe('blobs in S3 (S3_BUCKET)', () => {
     } finally {
       await cutOff.close();
     }
+  });
+
+  it('reads nothing of a video to give it its placeholder (its poster comes from the app)', async () => {
+    const details = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${idOf(VIDEO)}`, {
+      auth: owner.auth,
+    });
+    expect(details.body.thumb).toMatchObject({ state: 'placeholder', code: 'video' });
+    const videoKey = originals.objectKey(blobKeyFor(owner.user.id, corpusFile(VIDEO).sha256));
+    expect(
+      readsBeforeServing.filter((request) => request === `GET /${s3.location.bucket}/${videoKey}`),
+    ).toEqual([]);
   });
 
   it('serves an original whole and a video by Range, from the store', async () => {

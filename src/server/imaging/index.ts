@@ -2,7 +2,7 @@
  * Server-side imaging: thumbnails (sharp; HEIC through libheif in WebAssembly) and per-asset
  * metadata (EXIF, HEIF container, MP4/QuickTime/WebM headers). No ffmpeg, no native HEVC.
  */
-export { makeThumbnails, THUMBNAIL_SIZES } from './thumbnails';
+export { makeThumbnails, THUMBNAIL_SIZES, VIDEO_PLACEHOLDER } from './thumbnails';
 export type { ImagingOptions, PlaceholderCode, Thumbnail, ThumbnailResult } from './thumbnails';
 export { readMetadata } from './metadata';
 export type { MediaMetadata, PhotoMetadata, VideoMetadata } from './metadata';

@@ -70,6 +70,9 @@ function placeholder(code: PlaceholderCode, detail: string | null = null): Thumb
   return { status: 'placeholder', code, reason: REASONS[code], detail };
 }
 
+/** What a video gets: its preview is the poster frame the browser sends. */
+export const VIDEO_PLACEHOLDER: ThumbnailResult = placeholder('video');
+
 /**
  * Makes the small and large WebP thumbnails of a photo, EXIF orientation applied (HEIF: the
  * container's irot/imir, else EXIF). Videos get a placeholder: their poster comes from the browser
@@ -85,7 +88,7 @@ export async function makeThumbnails(
   const file = await probe(path, mimeType);
   options.signal?.throwIfAborted();
   if (file.size === 0) return placeholder('empty');
-  if (file.kind === 'video') return placeholder('video');
+  if (file.kind === 'video') return VIDEO_PLACEHOLDER;
   if (file.kind !== 'photo') return placeholder('unsupported', file.mimeType);
 
   if (isHeic(file.mimeType)) return heicThumbnails(path, file.size, { ...options, maxPixels, timeoutMs });

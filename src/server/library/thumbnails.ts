@@ -12,7 +12,7 @@ import { mediaKindOf } from '../../shared/limits';
 import { SNIFF_BYTES, sniff } from '../../shared/sniff';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { makeThumbnails, type PlaceholderCode, type ThumbnailResult } from '../imaging';
+import { makeThumbnails, VIDEO_PLACEHOLDER, type PlaceholderCode, type ThumbnailResult } from '../imaging';
 import type { JobHandler } from '../jobs/queue';
 import { thumbKeyFor } from '../storage/blob-store';
 import { putBytes, withLocalFile } from '../storage/local-file';
@@ -80,9 +80,14 @@ export function thumbnailJob(ctx: AppContext, log: FastifyBaseLogger): JobHandle
       if (job.asset_id === null) throw new Error('A thumbnail job needs an asset.');
       const row = await findAnyAsset(ctx, job.asset_id);
       if (row === undefined || row.thumb_state !== 'pending') return;
-      const result = await withLocalFile(ctx.blobs, row.blob_key, ctx.tmpDir, (file) =>
-        makeThumbnails(file, row.mime_type, { maxPixels: ctx.config.limits.maxPhotoPixels, signal }),
-      );
+      // A video (its type sniffed when it was stored) gets the placeholder without a byte read:
+      // from an object store, a local file would mean fetching the whole video first.
+      const result =
+        mediaKindOf(row.mime_type) === 'video' && Number(row.bytes) > 0
+          ? VIDEO_PLACEHOLDER
+          : await withLocalFile(ctx.blobs, row.blob_key, ctx.tmpDir, (file) =>
+              makeThumbnails(file, row.mime_type, { maxPixels: ctx.config.limits.maxPhotoPixels, signal }),
+            );
       if (result.status === 'placeholder') {
         if (result.code !== 'video') {
           log.info({ assetId: row.id, code: result.code, detail: result.detail }, 'no preview for an asset');

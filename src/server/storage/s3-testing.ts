@@ -3,6 +3,8 @@
  * temporary folder, and the location a store or the app reaches it at.
  */
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -10,6 +12,8 @@ import type { S3Location } from './s3';
 
 export interface TestS3 {
   location: S3Location;
+  /** Every request s3rver has had, as `METHOD /bucket/key`, for tests that check what was read. */
+  requests: string[];
   /** Stops s3rver and deletes its objects. */
   close: () => Promise<void>;
 }
@@ -18,14 +22,16 @@ const BUCKET = 'shoebox-test';
 
 export async function startTestS3(): Promise<TestS3> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-s3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
+  const s3rver = new S3rver({ silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  await s3rver.configureBuckets();
+  const handle = s3rver.callback();
+  const requests: string[] = [];
+  const server = http.createServer((request, response) => {
+    requests.push(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''}`);
+    handle(request, response);
   });
-  const { port } = await server.run();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
     location: {
       endpoint: `http://127.0.0.1:${port}`,
@@ -35,8 +41,12 @@ export async function startTestS3(): Promise<TestS3> {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
       forcePathStyle: true,
     },
+    requests,
     close: async () => {
-      await server.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       await fs.rm(directory, { recursive: true, force: true });
     },
   };
