@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       role: 'all',
       tusMaxChunkBytes: 64 * 1024 * 1024,
       corsOrigins: [],
+      trashRetentionDays: 30,
       tls: null,
     });
   });
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
         SHOEBOX_ROLE: 'Worker',
         SHOEBOX_TUS_MAX_CHUNK_BYTES: '100000000',
         SHOEBOX_CORS_ORIGINS: 'https://photos.example.com, http://localhost:5173',
+        SHOEBOX_TRASH_DAYS: '7',
         SHOEBOX_TLS_CERT: 'tls/cert.pem',
         SHOEBOX_TLS_KEY: '/etc/shoebox/key.pem',
         DATABASE_URL: 'postgres://shoebox:secret@db.internal:5432/shoebox',
@@ -107,6 +109,7 @@ describe('loadConfig', () => {
       role: 'worker',
       tusMaxChunkBytes: 100_000_000,
       corsOrigins: ['https://photos.example.com', 'http://localhost:5173'],
+      trashRetentionDays: 7,
       tls: { certFile: path.resolve('/srv', 'tls/cert.pem'), keyFile: '/etc/shoebox/key.pem' },
     });
   });

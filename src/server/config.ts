@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
+import { TRASH_RETENTION_DAYS } from '../shared/api';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits';
 import type { DatabaseLocation } from './db';
 import type { StorageLocation } from './storage/s3';
@@ -39,6 +40,8 @@ export interface Config {
   tusMaxChunkBytes: number;
   /** Other sites' origins whose pages may call the API and upload (SHOEBOX_CORS_ORIGINS); none by default. */
   corsOrigins: string[];
+  /** Days an asset stays in the trash before it is deleted for good (SHOEBOX_TRASH_DAYS). */
+  trashRetentionDays: number;
   /** PEM files to serve HTTPS from (SHOEBOX_TLS_CERT, SHOEBOX_TLS_KEY); null: plain HTTP. */
   tls: TlsFiles | null;
 }
@@ -331,6 +334,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     role: role(env.SHOEBOX_ROLE),
     tusMaxChunkBytes: positiveInteger(env, 'SHOEBOX_TUS_MAX_CHUNK_BYTES', DEFAULT_TUS_MAX_CHUNK_BYTES),
     corsOrigins: corsOrigins(env.SHOEBOX_CORS_ORIGINS),
+    trashRetentionDays: positiveInteger(env, 'SHOEBOX_TRASH_DAYS', TRASH_RETENTION_DAYS),
     tls: tlsFiles(env, cwd),
   };
 }

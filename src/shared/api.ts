@@ -163,7 +163,19 @@ export interface Asset {
   thumb: ThumbState;
   /** When it was moved to the trash (ISO, UTC); null when it is in the library. */
   deletedAt: string | null;
+  /** The account it belongs to: another's when it comes from a shared album. */
+  ownerId: string;
+  favorite: boolean;
+  /** Archived: left out of the timeline, still in albums, favourites and search. */
+  archived: boolean;
+  /**
+   * Quarter turns clockwise the owner added (a non-destructive edit): thumbnails and `width` and
+   * `height` already show it, the original's bytes do not (see EditRequest).
+   */
+  rotation: Rotation;
 }
+
+export type Rotation = 0 | 90 | 180 | 270;
 
 /** `GET /api/assets/:id`: an asset with everything stored about it. */
 export interface AssetDetails extends Asset {
@@ -213,7 +225,7 @@ export interface AssetBuckets {
   total: number;
 }
 
-/** Trashed assets are deleted for good this many days after they were moved to the trash. */
+/** Trashed assets are deleted for good this many days after they were moved to the trash, unless the server says otherwise (`SHOEBOX_TRASH_DAYS`, served as `TrashPage.retentionDays`). */
 export const TRASH_RETENTION_DAYS = 30;
 
 /**

@@ -135,8 +135,17 @@ describe('the OpenAPI document', () => {
       'POST /api/uploads/{uploadId}',
       'PATCH /api/uploads/{uploadId}',
       'DELETE /api/uploads/{uploadId}',
+      // An album with the photo and the video, shared with a second account, and a link to it.
+      'POST /api/users',
+      'POST /api/albums',
+      'POST /api/albums/{id}/members',
+      'POST /api/links',
       'DELETE /api/assets/{id}',
       'POST /api/assets/{id}/restore',
+      'POST /api/albums/{id}/assets/remove',
+      'DELETE /api/albums/{id}/members/{userId}',
+      'DELETE /api/links/{id}',
+      'DELETE /api/albums/{id}',
       'DELETE /api/tokens/{id}',
       'DELETE /api/trash',
       'POST /api/auth/logout',
@@ -178,13 +187,7 @@ describe('the OpenAPI document', () => {
     const answered: string[] = [];
     for (const operation of operations) {
       const name = `${operation.method} ${operation.path}`;
-      if (
-        operation.path.includes('{id}') &&
-        operation.path.startsWith('/api/assets') &&
-        known.ids.asset === undefined
-      ) {
-        await prepareAssets(known);
-      }
+      if (needsAssets(operation.path) && known.ids.asset === undefined) await prepareAssets(known);
       const request = requestFor(operation, known);
       const response = await fetch(`${server.baseUrl}${request.url}`, request.init);
       const text =
@@ -235,6 +238,14 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+/** Operations whose path or body names an asset, or an album or link made of them. */
+function needsAssets(path: string): boolean {
+  return (
+    (path.includes('{id}') && path.startsWith('/api/assets')) ||
+    ['/api/albums', '/api/links', '/api/s/'].some((prefix) => path.startsWith(prefix))
+  );
+}
 
 /** `#/components/schemas/User` → `User`, the name each component is added to Ajv under. */
 function withLocalRefs(schema: unknown): unknown {
@@ -288,7 +299,7 @@ function requestFor(operation: Operation, known: Known): MadeRequest {
     const value =
       `${operation.method} ${operation.path}` === 'PUT /api/map/settings'
         ? { address: known.tiles }
-        : sample(media.schema, { skipNonRequired: true });
+        : withKnownIds(operation, sample(media.schema, { skipNonRequired: true }), known);
     return { url: path, init: { method: operation.method, headers, body: JSON.stringify(value) } };
   }
   if (type === undefined) throw new Error(`${operation.path} documents an empty request body.`);
@@ -301,16 +312,52 @@ function binaryBodyFor(type: string, jpeg: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(type.startsWith('image/') ? jpeg : jpeg.subarray(0, 1));
 }
 
+/**
+ * A sampled JSON body with the ids it names replaced by ones earlier answers made known: the
+ * photo for asset ids, the album, the second account; a new album holds the photo and the video.
+ */
+function withKnownIds(operation: Operation, value: unknown, known: Known): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const body: Record<string, unknown> = { ...value };
+  const { asset, video, album, user } = known.ids;
+  if ('ids' in body || 'assetIds' in body) {
+    if ('ids' in body) body.ids = [asset];
+    else body.assetIds = [asset];
+  }
+  if ('coverAssetId' in body) body.coverAssetId = asset;
+  if ('userId' in body) body.userId = user;
+  if ('albumId' in body) body.albumId = album;
+  // What a person would send where the schema asks for one change at least, or one of two.
+  const fill: Record<string, Record<string, unknown>> = {
+    'POST /api/albums': { assetIds: [asset, video] },
+    'POST /api/links': { albumId: album },
+    'PATCH /api/assets': { favorite: true },
+    'PATCH /api/albums/{id}': { name: 'Summer' },
+    'PATCH /api/albums/{id}/members/{userId}': { role: 'contributor' },
+    'PATCH /api/links/{id}': { showPlace: false },
+  };
+  return { ...body, ...fill[`${operation.method} ${operation.path}`] };
+}
+
 function idFor(operation: Operation, name: string, known: { ids: Record<string, string> }): string {
-  if (operation.path.startsWith('/api/map/tiles/')) return '0';
+  const { path } = operation;
+  if (path.startsWith('/api/map/tiles/')) return '0';
   const id =
     name === 'uploadId'
       ? known.ids.upload
-      : operation.path.startsWith('/api/tokens')
-        ? known.ids.token
-        : operation.path.endsWith('/poster')
-          ? known.ids.video
-          : known.ids.asset;
+      : name === 'key'
+        ? known.ids.linkKey
+        : name === 'userId'
+          ? known.ids.user
+          : path.startsWith('/api/tokens')
+            ? known.ids.token
+            : path.startsWith('/api/albums')
+              ? known.ids.album
+              : path.startsWith('/api/links')
+                ? known.ids.link
+                : path.endsWith('/poster') || (path.startsWith('/api/s/') && path.endsWith('/original'))
+                  ? known.ids.video
+                  : known.ids.asset;
   if (id === undefined) throw new Error(`Nothing is known yet for {${name}} of ${operation.path}.`);
   return id;
 }
@@ -321,6 +368,12 @@ function learn(operation: Operation, response: Response, text: string, known: Kn
   if (name === 'POST /api/setup' && response.status === 201) known.cookie = sessionCookie(response.headers);
   if (name === 'POST /api/tokens' && response.status === 201) {
     known.ids.token = (JSON.parse(text) as { id: string }).id;
+  }
+  if (response.status === 201 && ['POST /api/users', 'POST /api/albums', 'POST /api/links'].includes(name)) {
+    const created = JSON.parse(text) as { id: string; key?: string };
+    const kind = name === 'POST /api/users' ? 'user' : name === 'POST /api/albums' ? 'album' : 'link';
+    known.ids[kind] = created.id;
+    if (created.key !== undefined) known.ids.linkKey = created.key;
   }
   if (name === 'POST /api/uploads' && response.status === 201) {
     known.ids.upload = (response.headers.get('location') ?? '').split('/').at(-1) ?? '';

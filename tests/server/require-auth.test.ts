@@ -18,6 +18,12 @@ const PUBLIC_ROUTES = [
   'OPTIONS /api/uploads/:uploadId',
   'POST /api/auth/login',
   'POST /api/setup',
+  // A public link's page (issue 16): each route checks the link's key, expiry and password itself
+  // (tests/server/links.test.ts).
+  ...['', '/assets', '/assets/buckets', '/assets/:id', '/assets/:id/thumb', '/assets/:id/original'].flatMap(
+    (path) => [`GET /api/s/:key${path}`, `HEAD /api/s/:key${path}`],
+  ),
+  'POST /api/s/:key/unlock',
 ];
 
 /** The API reference (Swagger UI and its files) describes the API, not anyone's data. */

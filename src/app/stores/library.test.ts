@@ -28,6 +28,10 @@ function asset(id: string, capturedAt: string): Asset {
     durationSeconds: null,
     thumb: { state: 'pending' },
     deletedAt: null,
+    ownerId: 'owner',
+    favorite: false,
+    archived: false,
+    rotation: 0,
   };
 }
 

@@ -477,6 +477,155 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('assets_owner_name').execute();
     },
   },
+  /**
+   * Issue 16: favourites, the archive and rotation on assets; albums, their photos and members;
+   * public links. Favourites and the archive are times (null: not), like the trash. The timeline
+   * leaves archived assets out, so its day index gains that condition (see 0003: the expression
+   * must stay the one the day buckets group by). An album's photos carry their capture time, so
+   * that a page of a large album is a seek on one index rather than a sort of all its photos.
+   */
+  '0011_organise': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('assets').addColumn('favorited_at', 'text').execute();
+      await db.schema.alterTable('assets').addColumn('archived_at', 'text').execute();
+      await db.schema
+        .alterTable('assets')
+        .addColumn('rotation', 'integer', (col) =>
+          col
+            .notNull()
+            .defaultTo(0)
+            .check(sql`rotation in (0, 90, 180, 270)`),
+        )
+        .execute();
+      await db.schema.dropIndex('assets_owner_library_day').execute();
+      await sql`
+        create index assets_owner_timeline_day on assets (owner_id, substr(captured_at, 1, 10))
+        where deleted_at is null and archived_at is null
+      `.execute(db);
+      await db.schema
+        .createIndex('assets_owner_favorites')
+        .on('assets')
+        .columns(['owner_id', 'captured_at', 'id'])
+        .where(sql<boolean>`favorited_at is not null and deleted_at is null`)
+        .execute();
+      await db.schema
+        .createIndex('assets_owner_archive')
+        .on('assets')
+        .columns(['owner_id', 'captured_at', 'id'])
+        .where(sql<boolean>`archived_at is not null and deleted_at is null`)
+        .execute();
+
+      await db.schema
+        .createTable('albums')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('owner_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('description', 'text', (col) => col.notNull().defaultTo(''))
+        .addColumn('cover_asset_id', 'text', (col) => col.references('assets.id').onDelete('set null'))
+        .addColumn('sort_order', 'text', (col) =>
+          col
+            .notNull()
+            .defaultTo('desc')
+            .check(sql`sort_order in ('asc', 'desc')`),
+        )
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('albums_owner').on('albums').columns(['owner_id', 'updated_at']).execute();
+      await db.schema.createIndex('albums_cover').on('albums').column('cover_asset_id').execute();
+
+      await db.schema
+        .createTable('album_assets')
+        .addColumn('album_id', 'text', (col) => col.notNull().references('albums.id').onDelete('cascade'))
+        .addColumn('asset_id', 'text', (col) => col.notNull().references('assets.id').onDelete('cascade'))
+        .addColumn('added_by', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('added_at', 'text', (col) => col.notNull())
+        // The asset's captured_at, kept equal to it (library/albums.ts): the album's page order.
+        .addColumn('captured_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('album_assets_pk', ['album_id', 'asset_id'])
+        .execute();
+      await db.schema
+        .createIndex('album_assets_order')
+        .on('album_assets')
+        .columns(['album_id', 'captured_at', 'asset_id'])
+        .execute();
+      await sql`
+        create index album_assets_day on album_assets (album_id, substr(captured_at, 1, 10))
+      `.execute(db);
+      await db.schema.createIndex('album_assets_asset').on('album_assets').column('asset_id').execute();
+      await db.schema.createIndex('album_assets_added_by').on('album_assets').column('added_by').execute();
+
+      await db.schema
+        .createTable('album_members')
+        .addColumn('album_id', 'text', (col) => col.notNull().references('albums.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('role', 'text', (col) => col.notNull().check(sql`role in ('viewer', 'contributor')`))
+        .addColumn('show_in_timeline', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('added_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('album_members_pk', ['album_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('album_members_user').on('album_members').column('user_id').execute();
+
+      await db.schema
+        .createTable('shared_links')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('owner_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('key', 'text', (col) => col.notNull().unique())
+        // Null: a link to a selection of photos (shared_link_assets).
+        .addColumn('album_id', 'text', (col) => col.references('albums.id').onDelete('cascade'))
+        .addColumn('title', 'text', (col) => col.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('allow_download', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('show_details', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('show_place', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('view_count', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('last_used_at', 'text')
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('shared_links_owner')
+        .on('shared_links')
+        .columns(['owner_id', 'created_at'])
+        .execute();
+      await db.schema.createIndex('shared_links_album').on('shared_links').column('album_id').execute();
+
+      await db.schema
+        .createTable('shared_link_assets')
+        .addColumn('link_id', 'text', (col) =>
+          col.notNull().references('shared_links.id').onDelete('cascade'),
+        )
+        .addColumn('asset_id', 'text', (col) => col.notNull().references('assets.id').onDelete('cascade'))
+        .addColumn('captured_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('shared_link_assets_pk', ['link_id', 'asset_id'])
+        .execute();
+      await db.schema
+        .createIndex('shared_link_assets_order')
+        .on('shared_link_assets')
+        .columns(['link_id', 'captured_at', 'asset_id'])
+        .execute();
+      await db.schema
+        .createIndex('shared_link_assets_asset')
+        .on('shared_link_assets')
+        .column('asset_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const table of ['shared_link_assets', 'shared_links', 'album_members', 'album_assets', 'albums']) {
+        await db.schema.dropTable(table).execute();
+      }
+      for (const index of ['assets_owner_archive', 'assets_owner_favorites', 'assets_owner_timeline_day']) {
+        await db.schema.dropIndex(index).execute();
+      }
+      await sql`
+        create index assets_owner_library_day on assets (owner_id, substr(captured_at, 1, 10))
+        where deleted_at is null
+      `.execute(db);
+      for (const column of ['rotation', 'archived_at', 'favorited_at']) {
+        await db.schema.alterTable('assets').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

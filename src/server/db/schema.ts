@@ -19,6 +19,11 @@ export interface Database {
   cameras: CamerasTable;
   finished_uploads: FinishedUploadsTable;
   server_settings: ServerSettingsTable;
+  albums: AlbumsTable;
+  album_assets: AlbumAssetsTable;
+  album_members: AlbumMembersTable;
+  shared_links: SharedLinksTable;
+  shared_link_assets: SharedLinkAssetsTable;
 }
 
 /** Settings of the whole server that its owner changes in the app (map tiles). */
@@ -103,6 +108,12 @@ export interface AssetsTable {
   capture_kind: ColumnType<CaptureKind | null, CaptureKind | null | undefined, CaptureKind | null>;
   /** What the search columns were computed from; null: not yet, or to be done again. */
   search_source: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A favourite since then; null when not one. */
+  favorited_at: string | null;
+  /** Archived (left out of the timeline) since then; null when not. */
+  archived_at: string | null;
+  /** Quarter turns clockwise the user added, applied after the file's own orientation. */
+  rotation: ColumnType<Rotation, Rotation | undefined, Rotation>;
 }
 
 export type CaptureKind = 'screenshot' | 'selfie';
@@ -131,6 +142,8 @@ export interface CamerasTable {
   key: string;
   make_key: string | null;
 }
+
+export type Rotation = 0 | 90 | 180 | 270;
 
 export type ThumbStateName = 'pending' | 'ready' | 'placeholder';
 
@@ -194,4 +207,67 @@ export interface FinishedUploadsTable {
   asset_id: string | null;
   outcome: UploadOutcome | null;
   updated_at: string;
+}
+
+/** Booleans are 0 or 1: the same integer column on both dialects. */
+type Flag = ColumnType<number, number | undefined, number>;
+
+export interface AlbumsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** The cover the owner chose; null: the album's first photo in its order. */
+  cover_asset_id: string | null;
+  /** 'desc': newest first. */
+  sort_order: ColumnType<'asc' | 'desc', 'asc' | 'desc' | undefined, 'asc' | 'desc'>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlbumAssetsTable {
+  album_id: string;
+  asset_id: string;
+  /** Who put it in the album (its owner, or the album's owner). */
+  added_by: string;
+  added_at: string;
+  /** The asset's captured_at, copied so the album's pages read one index. */
+  captured_at: string;
+}
+
+export interface AlbumMembersTable {
+  album_id: string;
+  user_id: string;
+  role: 'viewer' | 'contributor';
+  /** 1: the album's photos appear in this member's timeline. */
+  show_in_timeline: Flag;
+  added_at: string;
+}
+
+export interface SharedLinksTable {
+  id: string;
+  owner_id: string;
+  /** The unguessable part of the URL (24 random bytes, base64url). */
+  key: string;
+  /** The album shown; null for a link to a selection (shared_link_assets). */
+  album_id: string | null;
+  title: string;
+  /** `scrypt$…` like account passwords (auth/password.ts); null: no password. */
+  password_hash: string | null;
+  expires_at: string | null;
+  allow_download: Flag;
+  /** Camera, lens and file name. */
+  show_details: Flag;
+  /** Where the photo was taken. */
+  show_place: Flag;
+  /** Times the link's page was opened. */
+  view_count: Flag;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+export interface SharedLinkAssetsTable {
+  link_id: string;
+  asset_id: string;
+  captured_at: string;
 }

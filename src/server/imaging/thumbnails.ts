@@ -172,7 +172,10 @@ async function heicThumbnails(
  * be) and put the turn in EXIF Orientation only, so without irot/imir EXIF is applied, as for a
  * JPEG; Immich had the same report (immich-app/immich#31617).
  */
-async function heifExifOrientation(primary: HeifPrimary, input: string | Uint8Array): Promise<Orientation> {
+export async function heifExifOrientation(
+  primary: HeifPrimary,
+  input: string | Uint8Array,
+): Promise<Orientation> {
   if (primary.orientedByContainer) return 1;
   const exif = await readExif(input);
   return exif.orientation ?? 1;
@@ -245,7 +248,7 @@ async function render(
  * the large thumbnail's pixels, not the full picture's: the transform costs per pixel, and
  * resizing before or after it differs by less than a rounding step.
  */
-async function toSrgb(
+export async function toSrgb(
   pixels: Buffer,
   info: OutputInfo,
   icc: Uint8Array,

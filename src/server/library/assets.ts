@@ -5,10 +5,10 @@ import type {
   AssetDetails,
   AssetPage,
   AssetPlace,
+  Rotation,
   ThumbState,
   TrashPage,
 } from '../../shared/api';
-import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { Db } from '../db';
 import type { AssetsTable, Database } from '../db/schema';
 import { encodeCursor, type KeysetCursor } from './cursor';
@@ -19,10 +19,20 @@ import { encodeCursor, type KeysetCursor } from './cursor';
  */
 export type AssetRow = Selectable<AssetsTable>;
 
+/**
+ * The version a thumbnail is served under: the stored thumbnails' own, and the rotation the user
+ * added, which the thumb route applies as it serves them (so a turn gets a URL of its own and no
+ * cache shows the old one).
+ */
+export function servedThumbVersion(stored: string, rotation: Rotation): string {
+  return rotation === 0 ? stored : `${stored}.r${rotation}`;
+}
+
 export function thumbStateOf(row: AssetSummaryRow): ThumbState {
   switch (row.thumb_state) {
     case 'ready':
-      if (row.thumb_version !== null) return { state: 'ready', version: row.thumb_version };
+      if (row.thumb_version !== null)
+        return { state: 'ready', version: servedThumbVersion(row.thumb_version, row.rotation) };
       break;
     case 'placeholder':
       if (row.thumb_code !== null)
@@ -58,11 +68,19 @@ export const ASSET_COLUMNS = [
   'thumb_code',
   'thumb_reason',
   'deleted_at',
+  'owner_id',
+  'favorited_at',
+  'archived_at',
+  'rotation',
 ] as const satisfies readonly (keyof AssetRow)[];
 
 export type AssetSummaryRow = Pick<AssetRow, (typeof ASSET_COLUMNS)[number]>;
 
+/** Whether the user's rotation turns the picture on its side (its width and height swap). */
+export const isQuarterTurn = (rotation: Rotation): boolean => rotation === 90 || rotation === 270;
+
 export function toAsset(row: AssetSummaryRow): Asset {
+  const turned = isQuarterTurn(row.rotation);
   return {
     id: row.id,
     filename: row.filename,
@@ -73,11 +91,15 @@ export function toAsset(row: AssetSummaryRow): Asset {
     capturedAt: row.captured_at,
     capturedOffsetMinutes: numberOrNull(row.captured_offset_minutes),
     uploadedAt: row.uploaded_at,
-    width: numberOrNull(row.width),
-    height: numberOrNull(row.height),
+    width: numberOrNull(turned ? row.height : row.width),
+    height: numberOrNull(turned ? row.width : row.height),
     durationSeconds: numberOrNull(row.duration_seconds),
     thumb: thumbStateOf(row),
     deletedAt: row.deleted_at,
+    ownerId: row.owner_id,
+    favorite: row.favorited_at !== null,
+    archived: row.archived_at !== null,
+    rotation: row.rotation,
   };
 }
 
@@ -170,7 +192,8 @@ export function timelineQuery(db: Db, ownerId: string, page: TimelineQuery) {
     .selectFrom('assets')
     .select(ASSET_COLUMNS)
     .where('owner_id', '=', ownerId)
-    .where('deleted_at', 'is', null);
+    .where('deleted_at', 'is', null)
+    .where('archived_at', 'is', null);
   if (after !== null) {
     query = query.where((eb) => eb(eb.refTuple('captured_at', 'id'), '<', eb.tuple(after.key, after.id)));
   }
@@ -200,7 +223,7 @@ export async function listAssets(db: Db, ownerId: string, page: TimelineQuery): 
 /**
  * The query of listDayBuckets. Stored capture times are wall-clock `YYYY-MM-DDTHH:mm:ss.sssZ`:
  * the day is the first ten characters, in the photographer's calendar. substr() is the same in
- * SQLite and PostgreSQL, and this very expression is indexed (migration 0003_day_buckets), so the
+ * SQLite and PostgreSQL, and this very expression is indexed (migration 0011_organise), so the
  * grouping reads the index in day order instead of sorting every row.
  */
 export function dayBucketsQuery(db: Db, ownerId: string) {
@@ -210,6 +233,7 @@ export function dayBucketsQuery(db: Db, ownerId: string) {
     .select((eb) => [day.as('day'), eb.fn.countAll().as('count')])
     .where('owner_id', '=', ownerId)
     .where('deleted_at', 'is', null)
+    .where('archived_at', 'is', null)
     .groupBy(day)
     .orderBy(day, 'desc');
 }
@@ -225,9 +249,9 @@ export async function listDayBuckets(db: Db, ownerId: string): Promise<AssetBuck
 export async function listTrash(
   db: Db,
   ownerId: string,
-  page: { after: KeysetCursor | null; limit: number },
+  page: { after: KeysetCursor | null; limit: number; retentionDays: number },
 ): Promise<TrashPage> {
-  const { after, limit } = page;
+  const { after, limit, retentionDays } = page;
   let query = db
     .selectFrom('assets')
     .select(ASSET_COLUMNS)
@@ -249,7 +273,7 @@ export async function listTrash(
       rows.length > limit && last?.deleted_at != null
         ? encodeCursor({ key: last.deleted_at, id: last.id })
         : null,
-    retentionDays: TRASH_RETENTION_DAYS,
+    retentionDays,
   };
 }
 

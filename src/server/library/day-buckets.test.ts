@@ -96,7 +96,7 @@ describe.each(testDialects())('day buckets on %s', (dialect) => {
   it('group on the day index, without sorting the library', async () => {
     const owner = await addUser('owner@example.com');
     const plan = await dayBucketsPlan(dialect, owner);
-    expect(plan).toContain('assets_owner_library_day');
+    expect(plan).toContain('assets_owner_timeline_day');
     expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
   });
 

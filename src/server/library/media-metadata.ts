@@ -82,6 +82,15 @@ export function metadataJob(ctx: AppContext, log: FastifyBaseLogger): JobHandler
           .where('id', '=', row.id)
           .execute();
         await ensureSearchIndexJob(trx, ctx.now());
+        if (captured === null) return;
+        // Albums and links keep a copy of the capture time to page by (migration 0011_organise).
+        for (const table of ['album_assets', 'shared_link_assets'] as const) {
+          await trx
+            .updateTable(table)
+            .set({ captured_at: captured.at })
+            .where('asset_id', '=', row.id)
+            .execute();
+        }
       });
       ctx.jobs.wake();
     },

@@ -1,11 +1,10 @@
 /**
  * The trash: deleting moves an asset there (`deleted_at`); it can be restored until it is purged,
- * by the user emptying the trash or automatically TRASH_RETENTION_DAYS later. Purging deletes the
+ * by the user emptying the trash or automatically `config.trashRetentionDays` later. Purging deletes the
  * row (its jobs go with it), its thumbnails, and the original's bytes once no asset refers to
  * them any more: originals are content-addressed per owner, so two assets can share one.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { TRASH_RETENTION_DAYS } from '../../shared/api';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import type { JobHandler } from '../jobs/queue';
@@ -110,11 +109,11 @@ export async function purgeTrash(ctx: AppContext, scope: PurgeScope): Promise<nu
   }
 }
 
-/** The periodic job that purges what has been in the trash longer than TRASH_RETENTION_DAYS. */
+/** The periodic job that purges what has been in the trash longer than the configured days. */
 export function purgeTrashJob(ctx: AppContext, log: FastifyBaseLogger): JobHandler {
   return {
     async run() {
-      const trashedBefore = new Date(ctx.now().getTime() - TRASH_RETENTION_DAYS * DAY_MS);
+      const trashedBefore = new Date(ctx.now().getTime() - ctx.config.trashRetentionDays * DAY_MS);
       const purged = await purgeTrash(ctx, { trashedBefore });
       if (purged > 0) log.info({ purged }, 'purged assets from the trash');
     },

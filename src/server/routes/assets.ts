@@ -12,7 +12,6 @@ import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import {
-  findAsset,
   findExistingSources,
   findPlace,
   listAssets,
@@ -20,6 +19,14 @@ import {
   toAssetDetails,
 } from '../library/assets';
 import { startOfNextDay } from '../library/capture-date';
+import {
+  listSharedInTimeline,
+  mergeBuckets,
+  mergePages,
+  sharedInTimelineBuckets,
+  showsSharedAlbums,
+} from '../library/listings';
+import { findViewableAsset } from '../library/organise';
 import { decodeCursor, type KeysetCursor } from '../library/cursor';
 import { sendOriginal, originalResponses } from './original';
 import { idParamsSchema, noQuerySchema, type ObjectSchemaOf } from './schemas';
@@ -62,6 +69,10 @@ export const assetResponseSchema = {
     'durationSeconds',
     'thumb',
     'deletedAt',
+    'ownerId',
+    'favorite',
+    'archived',
+    'rotation',
   ],
   properties: {
     id: { type: 'string' },
@@ -88,6 +99,10 @@ export const assetResponseSchema = {
       },
     },
     deletedAt: nullable('string'),
+    ownerId: { type: 'string' },
+    favorite: { type: 'boolean' },
+    archived: { type: 'boolean' },
+    rotation: { type: 'integer', enum: [0, 90, 180, 270] },
   },
 } as const satisfies ObjectSchemaOf<Asset>;
 
@@ -217,7 +232,18 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
       if (from !== undefined && before === null) {
         throw new ApiError('BAD_REQUEST', '"from" must be a day of the calendar, as YYYY-MM-DD.');
       }
-      return listAssets(ctx.db, principalOf(request).user.id, { after: parseCursor(cursor), before, limit });
+      const ownerId = principalOf(request).user.id;
+      const page = { after: parseCursor(cursor), before, limit };
+      // Shared albums a member chose to see in their timeline add others' photos to it.
+      if (await showsSharedAlbums(ctx.db, ownerId)) {
+        const shared = await listSharedInTimeline(ctx.db, ownerId, {
+          after: page.after,
+          from: from ?? null,
+          limit,
+        });
+        return mergePages(await listAssets(ctx.db, ownerId, page), shared, limit);
+      }
+      return listAssets(ctx.db, ownerId, page);
     },
   );
 
@@ -233,7 +259,10 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
     },
     async (request, reply): Promise<AssetBuckets> => {
       void reply.header('cache-control', 'private, no-cache');
-      return listDayBuckets(ctx.db, principalOf(request).user.id);
+      const userId = principalOf(request).user.id;
+      const own = await listDayBuckets(ctx.db, userId);
+      if (!(await showsSharedAlbums(ctx.db, userId))) return own;
+      return mergeBuckets(own, await sharedInTimelineBuckets(ctx.db, userId));
     },
   );
 
@@ -249,7 +278,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
       },
     },
     async (request): Promise<AssetDetails> => {
-      const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
+      const row = await findViewableAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
       return toAssetDetails(row, await findPlace(ctx.db, row.place_id));
     },
@@ -268,7 +297,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: AppContext): void
       response: originalResponses,
     },
     handler: async (request, reply) => {
-      const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
+      const row = await findViewableAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
       return sendOriginal(ctx.blobs, row, request, reply);
     },

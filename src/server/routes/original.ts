@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { ApiError } from '../errors';
+import { applyPatches, patchesWithin } from '../imaging/video-redact';
+import { placePatches } from '../library/video-place';
 import type { AssetRow } from '../library/assets';
 import { attachmentDisposition } from '../library/content-disposition';
 import { parseRange } from '../library/range';
@@ -15,20 +18,23 @@ export const originalResponses = {
 
 /**
  * Streams an original with Range support (RFC 9110 §14). The sha256 of the bytes is a strong
- * validator: an asset's bytes never change.
+ * validator: an asset's bytes never change. `withoutPlace`: a video's shooting place is
+ * overwritten on the way out (a public link that hides it), the file's length unchanged.
  */
 export async function sendOriginal(
   blobs: BlobStore,
   asset: AssetRow,
   request: FastifyRequest,
   reply: FastifyReply,
+  options: { withoutPlace?: boolean } = {},
 ): Promise<FastifyReply> {
   const stat = await blobs.stat(asset.blob_key);
   if (stat === null) {
     request.log.error({ assetId: asset.id, blobKey: asset.blob_key }, 'asset blob is missing');
     throw new ApiError('INTERNAL');
   }
-  const etag = `"${asset.sha256}"`;
+  const patches = options.withoutPlace === true ? await placePatches(blobs, asset, stat.size) : [];
+  const etag = patches.length === 0 ? `"${asset.sha256}"` : `"${asset.sha256}-noplace"`;
   // "If-Range … if the validator does not match, the server MUST ignore the Range header."
   const ifRange = request.headers['if-range'];
   const range = parseRange(
@@ -55,5 +61,8 @@ export async function sendOriginal(
   }
   void reply.header('content-length', slice === undefined ? stat.size : slice.end - slice.start + 1);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(await blobs.createReadStream(asset.blob_key, slice));
+  const stream = await blobs.createReadStream(asset.blob_key, slice);
+  if (patches.length === 0) return reply.send(stream);
+  const within = patchesWithin(patches, slice?.start ?? 0, slice?.end ?? stat.size - 1);
+  return reply.send(Readable.from(applyPatches(stream, within)));
 }

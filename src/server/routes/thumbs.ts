@@ -1,11 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { POSTER_MAX_BYTES, type AssetDetails, type ThumbSize } from '../../shared/api';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { findAsset, findPlace, thumbStateOf, toAssetDetails } from '../library/assets';
+import { findAsset, findPlace, thumbStateOf, toAssetDetails, type AssetRow } from '../library/assets';
+import { findViewableAsset } from '../library/organise';
+import { rotateThumbnail } from '../imaging/edit';
 import { ifNoneMatchMatches } from '../library/etag';
 import { placeholderSvg } from '../library/placeholder-svg';
 import { applyPoster } from '../library/thumbnails';
@@ -23,6 +25,67 @@ function notModified(reply: FastifyReply, ifNoneMatch: string | undefined, etag:
   if (!ifNoneMatchMatches(ifNoneMatch, etag)) return false;
   void reply.code(304);
   return true;
+}
+
+/**
+ * Answers with an asset's preview: its placeholder, or its stored WebP turned by the owner's
+ * rotation. `cache`: a year for the app's own URLs (they carry the version); `revalidate` for a
+ * public link's, which must ask the server every time so that a revoked link stops at once.
+ */
+export async function sendThumb(
+  ctx: AppContext,
+  row: AssetRow,
+  query: { size?: ThumbSize; v?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  caching: 'cache' | 'revalidate',
+): Promise<FastifyReply> {
+  const { size = 's', v } = query;
+  const thumb = thumbStateOf(row);
+  void reply.header('x-content-type-options', 'nosniff');
+
+  switch (thumb.state) {
+    case 'pending':
+      void reply.header('cache-control', 'no-store').header('retry-after', '2');
+      throw new ApiError('THUMB_PENDING');
+
+    case 'placeholder': {
+      const svg = placeholderSvg(thumb, size, row);
+      const etag = `"p-${createHash('sha256').update(svg).digest('hex').slice(0, 24)}"`;
+      // Not immutable: a video's placeholder gives way to its poster frame.
+      void reply
+        .header(THUMB_STATE_HEADER, 'placeholder')
+        .header('etag', etag)
+        .header('cache-control', 'private, no-cache')
+        .header('content-security-policy', "default-src 'none'");
+      if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
+      return reply.type('image/svg+xml; charset=utf-8').send(svg);
+    }
+
+    case 'ready': {
+      const etag = `"${thumb.version}-${size}"`;
+      // The URL the app builds carries ?v=<version>; an older v must not be cached as this one.
+      const immutable = caching === 'cache' && (v === undefined || v === thumb.version);
+      void reply
+        .header(THUMB_STATE_HEADER, 'ready')
+        .header('etag', etag)
+        .header('cache-control', immutable ? IMMUTABLE : 'private, no-cache');
+      if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
+      const stored = row.thumb_version ?? '';
+      const key = thumbKeyFor(row.owner_id, row.id, stored, size);
+      let bytes: Buffer;
+      try {
+        bytes = await buffer(await ctx.thumbs.createReadStream(key));
+      } catch (error) {
+        request.log.error({ err: error, assetId: row.id, key }, 'thumbnail blob is missing');
+        throw new ApiError('INTERNAL');
+      }
+      // The qualities the thumbnails were made with (imaging/thumbnails.ts).
+      return reply
+        .type('image/webp')
+        .send(await rotateThumbnail(bytes, row.rotation, size === 's' ? 75 : 80));
+    }
+  }
 }
 
 /** Thumbnails, their placeholders, and the poster frame a video's thumbnails are made from. */
@@ -50,52 +113,9 @@ export async function registerThumbRoutes(app: FastifyInstance, ctx: AppContext)
       },
     },
     async (request, reply) => {
-      const { size = 's', v } = request.query;
-      const row = await findAsset(ctx.db, principalOf(request).user.id, request.params.id);
+      const row = await findViewableAsset(ctx.db, principalOf(request).user.id, request.params.id);
       if (row === undefined) throw new ApiError('ASSET_NOT_FOUND');
-      const thumb = thumbStateOf(row);
-      void reply.header('x-content-type-options', 'nosniff');
-
-      switch (thumb.state) {
-        case 'pending':
-          void reply.header('cache-control', 'no-store').header('retry-after', '2');
-          throw new ApiError('THUMB_PENDING');
-
-        case 'placeholder': {
-          const svg = placeholderSvg(thumb, size, row);
-          const etag = `"p-${createHash('sha256').update(svg).digest('hex').slice(0, 24)}"`;
-          // Not immutable: a video's placeholder gives way to its poster frame.
-          void reply
-            .header(THUMB_STATE_HEADER, 'placeholder')
-            .header('etag', etag)
-            .header('cache-control', 'private, no-cache')
-            .header('content-security-policy', "default-src 'none'");
-          if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
-          return reply.type('image/svg+xml; charset=utf-8').send(svg);
-        }
-
-        case 'ready': {
-          const etag = `"${thumb.version}-${size}"`;
-          // The URL the app builds carries ?v=<version>; an older v must not be cached as this one.
-          void reply
-            .header(THUMB_STATE_HEADER, 'ready')
-            .header('etag', etag)
-            .header(
-              'cache-control',
-              v === undefined || v === thumb.version ? IMMUTABLE : 'private, no-cache',
-            );
-          if (notModified(reply, request.headers['if-none-match'], etag)) return reply.send();
-          const key = thumbKeyFor(row.owner_id, row.id, thumb.version, size);
-          let bytes: Buffer;
-          try {
-            bytes = await buffer(await ctx.thumbs.createReadStream(key));
-          } catch (error) {
-            request.log.error({ err: error, assetId: row.id, key }, 'thumbnail blob is missing');
-            throw new ApiError('INTERNAL');
-          }
-          return reply.type('image/webp').send(bytes);
-        }
-      }
+      return sendThumb(ctx, row, request.query, request, reply, 'cache');
     },
   );
 

@@ -126,7 +126,11 @@ export function registerTrashRoutes(app: FastifyInstance, ctx: AppContext): void
     },
     async (request): Promise<TrashPage> => {
       const { cursor, limit = PAGE_DEFAULT } = request.query;
-      return listTrash(ctx.db, principalOf(request).user.id, { after: parseCursor(cursor), limit });
+      return listTrash(ctx.db, principalOf(request).user.id, {
+        after: parseCursor(cursor),
+        limit,
+        retentionDays: ctx.config.trashRetentionDays,
+      });
     },
   );
 
