@@ -288,7 +288,10 @@ describe('public links', () => {
     const second = await newLink({ albumId: album.id, password: 'sea breeze' });
     expect((await visit(`/api/s/${second.key}`, { cookie })).status).toBe(401);
 
-    await call(owner, 'PATCH', `/api/links/${link.id}`, { password: 'storm' });
+    // A link's password is held to the rules of account passwords.
+    const weak = await call<ApiErrorBody>(owner, 'PATCH', `/api/links/${link.id}`, { password: 'password' });
+    expect(weak.body.error.code).toBe('WEAK_PASSWORD');
+    await call(owner, 'PATCH', `/api/links/${link.id}`, { password: 'storm over the old lighthouse' });
     expect((await visit(`/api/s/${link.key}/assets/${ids.gps}/thumb?size=s`, { cookie })).status).toBe(401);
     // Removing the password opens it to everyone.
     await call(owner, 'PATCH', `/api/links/${link.id}`, { password: null });
@@ -431,7 +434,7 @@ describe('public links', () => {
     )?.views;
     expect(viewsBefore).toBe(0);
 
-    const locked = await newLink({ albumId: album.id, password: 'secret' });
+    const locked = await newLink({ albumId: album.id, password: 'lanterns in the orchard' });
     const lockedHtml = (await visit(`/s/${locked.key}`)).body.toString();
     expect(lockedHtml).not.toContain('og:');
     expect(lockedHtml).not.toContain('Road trip');
