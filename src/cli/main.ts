@@ -12,7 +12,7 @@ import { CliError, EXIT } from './errors';
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 64) {
-    throw new InvalidArgumentError('a whole number from 1 to 64.');
+    throw new InvalidArgumentError('Give a whole number from 1 to 64.');
   }
   return parsed;
 }

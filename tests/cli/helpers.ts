@@ -114,6 +114,26 @@ export interface SeenRequest {
   /** Bytes of the request body passed on to the server. */
   bodyBytes: number;
   status: number | null;
+  /** When it came in and when its answer was done (performance.now()), null while open. */
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/** The most requests of `requests` that were open at once. */
+export function mostAtOnce(requests: readonly SeenRequest[]): number {
+  const edges = requests.flatMap((entry) => [
+    { at: entry.startedAt, step: 1 },
+    { at: entry.endedAt ?? Number.POSITIVE_INFINITY, step: -1 },
+  ]);
+  // An answer finished at the very moment another request came in does not overlap it.
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let open = 0;
+  let most = 0;
+  for (const { step } of edges) {
+    open += step;
+    most = Math.max(most, open);
+  }
+  return most;
 }
 
 export interface RecordingProxy {
@@ -158,8 +178,11 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
       headers: request.headers,
       bodyBytes: 0,
       status: null,
+      startedAt: performance.now(),
+      endedAt: null,
     };
     requests.push(entry);
+    response.on('close', () => (entry.endedAt = performance.now()));
     const forward = http.request(
       {
         host: upstream.hostname,

@@ -3,7 +3,9 @@
  * - On a terminal (a pseudo-terminal from util-linux `script`): a progress bar with files, bytes,
  *   rate and time left while a file is on its way, the skipped files printed above it with their
  *   reasons, and the summary once the bar is gone.
- * - Not on a terminal: one plain line per file, no terminal codes, the same summary.
+ * - Not on a terminal: one plain line per file, no terminal codes, the same summary; with
+ *   `--concurrency 1`, one upload at a time (with the default 4, a small photo goes by while a
+ *   big one is held).
  * - A file the server refuses for the account's quota fails with the server's sentence while the
  *   others are backed up, and the exit code (1) says that something failed.
  */
@@ -23,7 +25,7 @@ import {
   type Account,
   type TestServer,
 } from '../server/helpers';
-import { CLI, makeHome, recordingProxy, runCli, type RecordingProxy } from './helpers';
+import { CLI, makeHome, mostAtOnce, recordingProxy, runCli, type RecordingProxy } from './helpers';
 
 const CHUNK = 1024 * 1024;
 const ESCAPE = '\u001b';
@@ -90,7 +92,8 @@ describe('shoebox upload output and exit codes', () => {
     const screen = (): string => output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
 
     await held;
-    await seen(screen, /\d+% {2}[0-3]\/3 files {2}[\d.]+ [KMG]?B of [\d.]+ MB {2}/);
+    // While the big photo is held, the small one goes by (the default --concurrency is 4).
+    await seen(screen, /\d+% {2}2\/3 files {2}[\d.]+ MB of [\d.]+ MB {2}/);
     proxy.cutHeld();
     held = proxy.holdPatchesAfter(CHUNK);
     await held;
@@ -109,11 +112,15 @@ describe('shoebox upload output and exit codes', () => {
     expect(text).toContain(`Skipped:\n  1 × ${UNKNOWN_TYPE_REASON} (notes.txt)`);
   });
 
-  it('prints plain lines when not on a terminal', async () => {
+  it('prints plain lines when not on a terminal, uploading --concurrency files at once', async () => {
     const { dir, big, small } = await folder();
-    const run = await runCli(['upload', dir], { env, cwd: dir });
+    proxy.requests.length = 0;
+    const run = await runCli(['upload', dir, '--concurrency', '1'], { env, cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
+    // One file at a time, as asked: the small photo's upload never overlaps the big one's.
+    expect(proxy.tus().length).toBeGreaterThan(2);
+    expect(mostAtOnce(proxy.tus())).toBe(1);
     expect(run.stdout).not.toContain(ESCAPE);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`Backing up 3 files (${formatBytes(big.length + small.length + 12)}).`);

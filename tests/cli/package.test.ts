@@ -91,3 +91,24 @@ describe('the shoebox command', () => {
     expect(run.stdout).toContain('Usage: shoebox upload [options] <path...>');
   });
 });
+
+describe('a wrong command line', () => {
+  it('ends with exit code 2, saying what is wrong and how the command is used', () => {
+    const cases: [string[], string][] = [
+      [['frobnicate'], "error: unknown command 'frobnicate'"],
+      [['upload'], "error: missing required argument 'path'"],
+      [
+        ['upload', '--concurrency', '0', '.'],
+        "error: option '--concurrency <n>' argument '0' is invalid. Give a whole number from 1 to 64.",
+      ],
+      [['upload', '--fast', '.'], "error: unknown option '--fast'"],
+    ];
+    for (const [args, message] of cases) {
+      const run = spawnSync(process.execPath, [CLI, ...args], { cwd: os.tmpdir(), encoding: 'utf8' });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).toContain('Usage: shoebox');
+      expect(run.stdout).toBe('');
+    }
+  });
+});
