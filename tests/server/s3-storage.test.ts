@@ -4,6 +4,7 @@
  * and by Range from the store, thumbnails made from it and served from it, and the trash emptied
  * from it.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetDetails } from '../../src/shared/api';
 import { blobKeyFor, thumbKeyFor } from '../../src/server/storage/blob-store';
@@ -12,6 +13,7 @@ import { S3BlobStore } from '../../src/server/storage/s3-blob-store';
 import { startTestS3, type TestS3 } from '../../src/server/storage/s3-testing';
 import {
   api,
+  bodyOf,
   corpusFile,
   createOwner,
   jobsIdle,
@@ -146,6 +148,28 @@ describe('blobs in S3 (S3_BUCKET)', () => {
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/webp');
     expect((await served.arrayBuffer()).byteLength).toBe((await thumbs.stat(small))?.size);
+  });
+
+  it('keeps a video’s preview, made from the poster frame the app sends, in the bucket', async () => {
+    const frame = await sharp(corpusFile('Landscape_1.jpg').path)
+      .resize({ width: 640, height: 360 })
+      .jpeg()
+      .toBuffer();
+    const posted = await fetch(`${server.baseUrl}/api/assets/${idOf(VIDEO)}/poster`, {
+      method: 'POST',
+      headers: { ...owner.auth, 'content-type': 'image/jpeg' },
+      body: bodyOf(frame),
+    });
+    expect(posted.status).toBe(200);
+    const { thumb } = (await posted.json()) as AssetDetails;
+    expect(thumb).toMatchObject({ state: 'ready' });
+    const { version } = thumb as { version: string };
+    for (const size of ['s', 'l'] as const) {
+      expect(
+        (await thumbs.stat(thumbKeyFor(owner.user.id, idOf(VIDEO), version, size)))?.size,
+      ).toBeGreaterThan(0);
+    }
+    expect(await listFiles(`${server.dataDir}/thumbs`)).toEqual([]);
   });
 
   it('deletes the original and its thumbnails from the bucket when the trash is emptied', async () => {
