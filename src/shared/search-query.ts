@@ -51,6 +51,9 @@ const TYPE_WORDS: Record<string, MediaType> = {
   selfies: 'selfie',
 };
 
+/** The words the grammar reads (months, seasons, media types), for correcting a misspelt one. */
+export const KEYWORDS: readonly string[] = [...MONTHS, ...Object.keys(SEASONS), ...Object.keys(TYPE_WORDS)];
+
 const FIRST_DAY = '0001-01-01';
 const LAST_DAY = '9999-12-31';
 

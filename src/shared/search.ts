@@ -34,6 +34,11 @@ export interface SearchResponse {
   nextCursor: string | null;
   /** Each with its chip's label and its token (`city:Paris`). */
   filters: AppliedFilter[];
+  /**
+   * On a first page that found nothing: the query with its misspelt words corrected ("Arezzo
+   * 2008" for "Arezo 2008"), when that finds something; otherwise null.
+   */
+  didYouMean: string | null;
 }
 
 export interface AppliedFilter {

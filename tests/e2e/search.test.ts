@@ -91,6 +91,18 @@ describe('search (Chromium)', () => {
     ]);
   });
 
+  it('offers a correction when a misspelt search finds nothing', async () => {
+    await page.goto(`${server.url}/search?q=${encodeURIComponent('londn 2013')}`);
+    const correction = page.getByTestId('did-you-mean');
+    await expect.poll(() => correction.textContent(), { timeout: 10_000 }).toBe('London 2013');
+    expect(await page.getByTestId('search-summary').innerText()).toBe(
+      'No photos or videos match. Did you mean London 2013?',
+    );
+    await correction.click();
+    await expect.poll(() => resultNames(page), { timeout: 10_000 }).toEqual(['Nexus 4.jpg']);
+    expect(await correction.count()).toBe(0);
+  });
+
   it('passes axe, and fits a phone and a laptop without scrolling sideways', async () => {
     for (const viewport of [
       { width: 390, height: 844 },

@@ -238,6 +238,30 @@ describe('search', () => {
     expect(names(await search('country:IT date:2008-10-22'))).toEqual(['DSCN0010.jpg']);
   });
 
+  it.each([
+    ['Arezo', 'Arezzo', ['DSCN0010.jpg']],
+    ['arezo 2008', 'Arezzo 2008', ['DSCN0010.jpg']],
+    ['Madird', 'Madrid', ['iphone_hdr_YES.jpg']],
+    ['cannon', 'Canon', ['Canon_40D.jpg']],
+    ['juyl 14 2019', 'july 14 2019', ['Screenshot_20190714-101500.png', 'la-morning.jpg', 'tokyo-night.jpg']],
+    ['vidoes', 'videos', ['with-gps.mov']],
+    ['Benatky nad Jizerov', 'Benátky nad Jizerou', ['IMG_20180725_163423.jpg']],
+  ])('offers a correction for a search that finds nothing: %j', async (q, corrected, expected) => {
+    const page = await search(q);
+    expect(page.items).toEqual([]);
+    expect(page.didYouMean?.normalize('NFC')).toBe(corrected.normalize('NFC'));
+    expect(names(await search(page.didYouMean ?? ''))).toEqual(expected);
+  });
+
+  it('offers no correction that finds nothing, none for a search that found something, none from another user’s places', async () => {
+    for (const q of ['zzzzzz', 'Arezo 2019', 'nad', 'IMG_2099']) {
+      expect((await search(q)).didYouMean, q).toBeNull();
+    }
+    expect((await search('Arezzo')).didYouMean).toBeNull();
+    expect((await search('Madird', member.auth)).didYouMean).toBeNull();
+    expect((await search('Arezo', member.auth)).didYouMean).toBe('Arezzo');
+  });
+
   it('never shows another user’s photos, and shows them theirs', async () => {
     expect(names(await search('Arezzo'))).toEqual(['DSCN0010.jpg']);
     expect(names(await search('member'))).toEqual([]);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { SEARCH_QUERY_MAX, type SearchResponse, type SuggestionsResponse } from '../../shared/search';
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
+import { didYouMean } from '../search/did-you-mean';
 import { applied, resolveQuery, searchAssets, suggest } from '../search/search';
 import { assetResponseSchema, PAGE_DEFAULT, PAGE_MAX, parseCursor } from './assets';
 
@@ -30,11 +31,16 @@ const appliedFilterSchema = {
 
 const searchResponseSchema = {
   type: 'object',
-  required: ['items', 'nextCursor', 'filters'],
+  required: ['items', 'nextCursor', 'filters', 'didYouMean'],
   properties: {
     items: { type: 'array', items: assetResponseSchema },
     nextCursor: { type: ['string', 'null'] },
     filters: { type: 'array', items: appliedFilterSchema },
+    didYouMean: {
+      type: ['string', 'null'],
+      description:
+        'On a first page that found nothing: the query with its misspelt words corrected, when that finds something.',
+    },
   },
 } as const;
 
@@ -92,7 +98,12 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
       void reply.header('cache-control', 'private, no-cache');
       const filters = await resolveQuery(ctx.db, userId, q);
       const page = await searchAssets(ctx.db, userId, filters, { after, limit });
-      return { ...page, filters: applied(filters) };
+      const nothing = after === null && page.items.length === 0;
+      return {
+        ...page,
+        filters: applied(filters),
+        didYouMean: nothing ? await didYouMean(ctx.db, userId, q) : null,
+      };
     },
   );
 

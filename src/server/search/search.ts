@@ -19,7 +19,7 @@ import type { KeysetCursor } from '../library/cursor';
 type AssetsBuilder = ExpressionBuilder<Database, 'assets'>;
 
 /** Longest phrase looked up as one place or camera ("new york city", "canon eos 40d"). */
-const PHRASE_MAX = 4;
+export const PHRASE_MAX = 4;
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 export const countryName = (code: string): string => countryNames.of(code) ?? code;
@@ -211,7 +211,7 @@ export async function searchAssets(
 }
 
 /** Whether the user has a photo in this place (for places and cameras looked up by name). */
-function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, userId: string) {
+export function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, userId: string) {
   return eb.exists(
     eb
       .selectFrom('assets')
@@ -223,7 +223,7 @@ function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, userId: string) 
   );
 }
 
-function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, userId: string) {
+export function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, userId: string) {
   return eb.exists(
     eb
       .selectFrom('assets')
@@ -235,7 +235,7 @@ function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, userId: strin
   );
 }
 
-function phrasesOf(words: readonly string[]): string[] {
+export function phrasesOf(words: readonly string[]): string[] {
   const phrases = new Set<string>();
   for (let start = 0; start < words.length; start++) {
     for (let length = 1; length <= PHRASE_MAX && start + length <= words.length; length++) {
@@ -246,7 +246,7 @@ function phrasesOf(words: readonly string[]): string[] {
 }
 
 /** Filters for the phrases that name a place or camera the user has photos from. */
-async function knownPhrases(
+export async function knownPhrases(
   db: Db,
   userId: string,
   phrases: readonly string[],
