@@ -149,7 +149,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await scratch.remove();
     });
     const tmpDir = scratch.path;
-    const stores = openBlobStores(config);
+    const stores = await openBlobStores(config);
     app.addHook('onClose', (_instance, done) => {
       stores.close();
       done();

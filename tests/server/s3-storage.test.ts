@@ -4,9 +4,12 @@
  * and by Range from the store, thumbnails made from it and served from it, and the trash emptied
  * from it.
  */
+import fs from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetDetails } from '../../src/shared/api';
+import { buildApp } from '../../src/server/app';
+import { loadConfig } from '../../src/server/config';
 import { blobKeyFor, thumbKeyFor } from '../../src/server/storage/blob-store';
 import { createS3Client } from '../../src/server/storage/s3';
 import { S3BlobStore } from '../../src/server/storage/s3-blob-store';
@@ -18,6 +21,7 @@ import {
   createOwner,
   jobsIdle,
   listFiles,
+  makeTempDir,
   readCorpusFile,
   sha256Hex,
   startServer,
@@ -28,6 +32,19 @@ import {
 
 const PHOTO = 'Canon_40D.jpg';
 const VIDEO = 'with-gps.mp4';
+
+/** The settings that point a server at `s3`. */
+function s3Env(s3: TestS3): Record<string, string> {
+  const { location } = s3;
+  return {
+    S3_ENDPOINT: location.endpoint ?? '',
+    S3_BUCKET: location.bucket,
+    S3_REGION: location.region,
+    S3_ACCESS_KEY_ID: location.credentials?.accessKeyId ?? '',
+    S3_SECRET_ACCESS_KEY: location.credentials?.secretAccessKey ?? '',
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
 
 describe('blobs in S3 (S3_BUCKET)', () => {
   let s3: TestS3;
@@ -44,14 +61,7 @@ describe('blobs in S3 (S3_BUCKET)', () => {
     s3 = await startTestS3();
     const { location } = s3;
     server = await startServer({
-      env: {
-        S3_ENDPOINT: location.endpoint ?? '',
-        S3_BUCKET: location.bucket,
-        S3_REGION: location.region,
-        S3_ACCESS_KEY_ID: location.credentials?.accessKeyId,
-        S3_SECRET_ACCESS_KEY: location.credentials?.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
-      },
+      env: s3Env(s3),
     });
     owner = await createOwner(server.baseUrl);
     const client = createS3Client(location);
@@ -79,21 +89,13 @@ describe('blobs in S3 (S3_BUCKET)', () => {
     expect(await listFiles(`${server.dataDir}/thumbs`)).toEqual([]);
   });
 
-  it('has /api/health check the bucket: reachable, ok; unreachable, 503 naming the store', async () => {
+  it('has /api/health check the bucket: reachable, ok; gone, 503 naming the store', async () => {
     const health = await api<{ store: string }>(server.baseUrl, 'GET', '/api/health', { auth: null });
     expect(health.body.store).toBe('ok');
-    // Nothing listens on port 1: the store cannot be reached, while the database can.
-    const cutOff = await startServer({
-      env: {
-        S3_ENDPOINT: 'http://127.0.0.1:1',
-        S3_BUCKET: 'gone',
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_ACCESS_KEY_ID: 'k',
-        S3_SECRET_ACCESS_KEY: 's',
-      },
-      app: { startJobs: false },
-    });
+    const other = await startTestS3();
+    const cutOff = await startServer({ env: s3Env(other), app: { startJobs: false } });
     try {
+      await other.close();
       const refused = await api<{ database: string; store: string }>(cutOff.baseUrl, 'GET', '/api/health', {
         auth: null,
       });
@@ -104,6 +106,24 @@ describe('blobs in S3 (S3_BUCKET)', () => {
       });
     } finally {
       await cutOff.close();
+    }
+  });
+
+  it('refuses to start on a bucket that does not exist or cannot be reached, saying which', async () => {
+    // The bucket is checked whatever the database: SQLite in a temporary folder here.
+    const dataDir = await makeTempDir();
+    const start = (env: Record<string, string>): Promise<unknown> =>
+      buildApp(loadConfig({ SHOEBOX_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...s3Env(s3), ...env }));
+    try {
+      await expect(start({ S3_BUCKET: 'no-such-bucket' })).rejects.toThrow(
+        /^S3_BUCKET no-such-bucket at http:\/\/127\.0\.0\.1:\d+ cannot be used: there is no such bucket\./,
+      );
+      // Nothing listens on port 1.
+      await expect(start({ S3_ENDPOINT: 'http://127.0.0.1:1' })).rejects.toThrow(
+        /^S3_BUCKET shoebox-test at http:\/\/127\.0\.0\.1:1 cannot be used: .*ECONNREFUSED/,
+      );
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 
