@@ -145,7 +145,10 @@ export async function closePasswordStrength(): Promise<void> {
  * the sentence). `userInputs` are words of the account's own (email, name) that the password
  * should not lean on.
  */
-export async function assertStrongPassword(password: string, userInputs: readonly string[] = []): Promise<void> {
+export async function assertStrongPassword(
+  password: string,
+  userInputs: readonly string[] = [],
+): Promise<void> {
   // Each input whole (an email as the password) and word by word (a name inside it).
   const inputs = [
     'shoebox',
