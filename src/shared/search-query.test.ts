@@ -30,6 +30,10 @@ describe('parseQuery', () => {
     ['videos', { kind: 'type', type: 'video' }],
     ['selfie', { kind: 'type', type: 'selfie' }],
     ['Screenshots', { kind: 'type', type: 'screenshot' }],
+    ['favourites', { kind: 'favorite' }],
+    ['Favorites', { kind: 'favorite' }],
+    ['is:favourite', { kind: 'favorite' }],
+    ['album:"Summer in Rome"', { kind: 'album', name: 'Summer in Rome' }],
   ])('reads %j', (query, filter) => {
     expect(parseQuery(query)).toEqual({ filters: [filter], rest: [] });
   });
@@ -99,6 +103,8 @@ describe('parseQuery', () => {
       { kind: 'camera', label: 'Canon EOS 40D' },
       { kind: 'make', name: 'Canon' },
       { kind: 'type', type: 'screenshot' },
+      { kind: 'favorite' },
+      { kind: 'album', name: 'Summer in Rome' },
     ];
     expect(parseQuery(filters.map(tokenOf).join(' ')).filters).toEqual(filters);
   });
@@ -117,6 +123,8 @@ const LABELS: [SearchFilter, string][] = [
   [date('2019-01-01', '9999-12-31'), 'Since 1 January 2019'],
   [{ kind: 'month', month: 7 }, 'July'],
   [{ kind: 'type', type: 'video' }, 'Videos'],
+  [{ kind: 'favorite' }, 'Favourites'],
+  [{ kind: 'album', name: 'Summer in Rome' }, 'Summer in Rome'],
 ];
 
 describe('labelOf', () => {

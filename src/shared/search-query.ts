@@ -51,8 +51,16 @@ const TYPE_WORDS: Record<string, MediaType> = {
   selfies: 'selfie',
 };
 
+/** Words that ask for the caller's favourites. */
+const FAVORITE_WORDS = new Set(['favorite', 'favorites', 'favourite', 'favourites', 'starred']);
+
 /** The words the grammar reads (months, seasons, media types), for correcting a misspelt one. */
-export const KEYWORDS: readonly string[] = [...MONTHS, ...Object.keys(SEASONS), ...Object.keys(TYPE_WORDS)];
+export const KEYWORDS: readonly string[] = [
+  ...MONTHS,
+  ...Object.keys(SEASONS),
+  ...Object.keys(TYPE_WORDS),
+  ...FAVORITE_WORDS,
+];
 
 const FIRST_DAY = '0001-01-01';
 const LAST_DAY = '9999-12-31';
@@ -268,6 +276,10 @@ function filterFromToken(key: string, value: string): SearchFilter | null {
       return (MEDIA_TYPES as readonly string[]).includes(value)
         ? { kind: 'type', type: value as MediaType }
         : null;
+    case 'is':
+      return FAVORITE_WORDS.has(value.toLowerCase()) ? { kind: 'favorite' } : null;
+    case 'album':
+      return value === '' ? null : { kind: 'album', name: value };
     default:
       return null;
   }
@@ -296,6 +308,10 @@ export function tokenOf(filter: SearchFilter): string {
       return `make:${quote(filter.name)}`;
     case 'type':
       return `type:${filter.type}`;
+    case 'favorite':
+      return 'is:favorite';
+    case 'album':
+      return `album:${quote(filter.name)}`;
   }
 }
 
@@ -354,6 +370,10 @@ export function labelOf(
       return filter.name;
     case 'type':
       return TYPE_LABELS[filter.type];
+    case 'favorite':
+      return 'Favourites';
+    case 'album':
+      return filter.name;
   }
 }
 
@@ -401,7 +421,8 @@ export function parseQuery(query: string): ParsedQuery {
     for (let index = 0; index < words.length;) {
       const date = readDateFilter(words, index);
       const type = TYPE_WORDS[words[index] ?? ''];
-      if (date !== null || type !== undefined) {
+      const favorite = FAVORITE_WORDS.has(words[index] ?? '');
+      if (date !== null || type !== undefined || favorite) {
         if (left.length > 0) rest.push(left);
         left = [];
         if (date !== null) {
@@ -409,6 +430,9 @@ export function parseQuery(query: string): ParsedQuery {
           index += date.length;
         } else if (type !== undefined) {
           filters.push({ kind: 'type', type });
+          index += 1;
+        } else {
+          filters.push({ kind: 'favorite' });
           index += 1;
         }
         continue;

@@ -3,7 +3,7 @@
  * typed words ("paris july 2019 videos") and filter tokens (`city:Paris`, `type:video`,
  * `date:2019-07-01..2019-07-31`). The server reads the words into filters, answers with the
  * filters it applied, and the app shows each as a chip whose token it can remove or send back.
- * A new kind of filter (content labels, albums) is one more member of SearchFilter and one more
+ * A new kind of filter (content labels) is one more member of SearchFilter and one more
  * token key.
  */
 import type { Asset } from './api';
@@ -24,7 +24,11 @@ export type SearchFilter =
   /** A camera by its label ("Canon EOS 40D"), or every camera of a make. */
   | { kind: 'camera'; label: string }
   | { kind: 'make'; name: string }
-  | { kind: 'type'; type: MediaType };
+  | { kind: 'type'; type: MediaType }
+  /** The caller's own favourites. */
+  | { kind: 'favorite' }
+  /** In an album of this name that the caller owns or is a member of. */
+  | { kind: 'album'; name: string };
 
 export type SearchFilterKind = SearchFilter['kind'];
 

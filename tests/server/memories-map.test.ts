@@ -263,6 +263,31 @@ describe('memories and the map', () => {
     expect((await api(server.baseUrl, 'GET', '/api/memories/years/2019')).status).toBe(401);
   });
 
+  it('keeps archived photos out of memories until they are back in the timeline', async () => {
+    const archive = async (archived: boolean): Promise<void> => {
+      const response = await api(server.baseUrl, 'PATCH', '/api/assets', {
+        auth: owner.auth,
+        body: { ids: [ids.get('la-2019.jpg'), ids.get('party-2016-0.jpg')], archived },
+      });
+      expect(response.status).toBe(200);
+    };
+    await archive(true);
+    try {
+      const memories = await onThisDay('2026-07-14');
+      expect(memories.years.map(({ year, count }) => [year, count])).toEqual([
+        [2019, 1],
+        [2016, 7],
+      ]);
+      expect(memories.years[0]?.items.map((item) => item.filename)).toEqual(['tokyo-2019.jpg']);
+      const review = await yearReview('2019');
+      expect(review.count).toBe(4);
+      expect(review.months[0]?.items.map((item) => item.filename)).not.toContain('la-2019.jpg');
+    } finally {
+      await archive(false);
+    }
+    expect((await yearReview('2019')).count).toBe(5);
+  });
+
   it('puts exactly the caller’s geotagged photos on the map, at their coordinates', async () => {
     const response = await api<MapMarkers>(server.baseUrl, 'GET', '/api/map/markers', { auth: owner.auth });
     expect(response.status).toBe(200);

@@ -469,4 +469,72 @@ describe('search', () => {
     expect(names(await search('lighthouse'))).toEqual([]);
     expect(await db.selectFrom('assets').select('id').where('id', '=', 'bulk-00042').execute()).toEqual([]);
   });
+
+  it('finds favourites and albums, and the photos of albums shared with the caller, only while shared', async () => {
+    const idOf = async (q: string): Promise<string> => (await search(q)).items[0]?.id ?? '';
+    const canon = await idOf('Canon_40D');
+    const arezzo = await idOf('DSCN0010');
+    const madrid = await idOf('iphone_hdr_YES');
+    const marked = await api(server.baseUrl, 'PATCH', '/api/assets', {
+      auth: owner.auth,
+      body: { ids: [canon, madrid], favorite: true },
+    });
+    expect(marked.status).toBe(200);
+    const favourites = await search('favourites');
+    expect(names(favourites)).toEqual(['Canon_40D.jpg', 'iphone_hdr_YES.jpg']);
+    expect(favourites.filters.map(({ token, label }) => [token, label])).toEqual([
+      ['is:favorite', 'Favourites'],
+    ]);
+    expect(names(await search('is:favorite madrid'))).toEqual(['iphone_hdr_YES.jpg']);
+
+    const created = await api<{ id: string }>(server.baseUrl, 'POST', '/api/albums', {
+      auth: owner.auth,
+      body: { name: 'Tuscany trip', assetIds: [arezzo, canon] },
+    });
+    expect(created.status).toBe(201);
+    const album = created.body.id;
+    // The longest phrase that names something: the album, not the region Tuscany and a word.
+    const trip = await search('tuscany trip');
+    expect(names(trip)).toEqual(['Canon_40D.jpg', 'DSCN0010.jpg']);
+    expect(trip.filters.map(({ token }) => token)).toEqual(['album:"Tuscany trip"']);
+    expect(names(await search('album:"tuscany trip" favourites'))).toEqual(['Canon_40D.jpg']);
+
+    // Not shared yet: the member finds nothing of it.
+    expect(names(await search('album:"Tuscany trip"', member.auth))).toEqual([]);
+    expect(names(await search('Arezzo', member.auth))).toEqual(['member-arezzo.jpg']);
+    expect(names(await search('canon', member.auth))).toEqual([]);
+
+    const shared = await api(server.baseUrl, 'POST', `/api/albums/${album}/members`, {
+      auth: owner.auth,
+      body: { userId: member.user.id, role: 'viewer' },
+    });
+    expect(shared.status).toBe(201);
+    expect(names(await search('Arezzo', member.auth))).toEqual(['DSCN0010.jpg', 'member-arezzo.jpg']);
+    expect(names(await search('tuscany trip', member.auth))).toEqual(['Canon_40D.jpg', 'DSCN0010.jpg']);
+    expect(names(await search('canon', member.auth))).toEqual(['Canon_40D.jpg']);
+    // What is not in the album stays the owner's alone; a favourite is the owner's mark.
+    expect(names(await search('madrid', member.auth))).toEqual([]);
+    expect(names(await search('favourites', member.auth))).toEqual([]);
+    const suggestions = await api<SuggestionsResponse>(
+      server.baseUrl,
+      'GET',
+      '/api/search/suggestions?q=tusc',
+      {
+        auth: member.auth,
+      },
+    );
+    expect(suggestions.body.suggestions.map(({ label, detail, count }) => [label, detail, count])).toEqual(
+      expect.arrayContaining([
+        ['Tuscany trip', 'Album', 2],
+        ['Tuscany', 'Region in Italy', 2],
+      ]),
+    );
+
+    const unshared = await api(server.baseUrl, 'DELETE', `/api/albums/${album}/members/${member.user.id}`, {
+      auth: owner.auth,
+    });
+    expect(unshared.status).toBeLessThan(300);
+    expect(names(await search('Arezzo', member.auth))).toEqual(['member-arezzo.jpg']);
+    expect(names(await search('tuscany trip', member.auth))).toEqual([]);
+  });
 });

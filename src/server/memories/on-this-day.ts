@@ -38,6 +38,8 @@ export async function onThisDay(db: Db, userId: string, date: string): Promise<O
     ])
     .where('owner_id', '=', userId)
     .where('deleted_at', 'is', null)
+    // Archived photos are kept out of memories, as Google Photos does: that is what archiving is for.
+    .where('archived_at', 'is', null)
     .where((eb) =>
       eb.or(days.map((day) => eb.and([eb('captured_at', '>=', day), eb('captured_at', '<', nextDay(day))]))),
     );

@@ -37,6 +37,8 @@ function inYear(
   return eb.and([
     eb('assets.owner_id', '=', userId),
     eb('assets.deleted_at', 'is', null),
+    // Archived photos are kept out of memories (on-this-day.ts).
+    eb('assets.archived_at', 'is', null),
     eb('assets.captured_at', '>=', `${yearText(year)}-01-01`),
     eb('assets.captured_at', '<', nextDay(`${yearText(year)}-12-31`)),
   ]);
@@ -183,6 +185,7 @@ export async function reviewYears(db: Db, userId: string): Promise<YearsResponse
       .select(ASSET_COLUMNS)
       .where('owner_id', '=', userId)
       .where('deleted_at', 'is', null)
+      .where('archived_at', 'is', null)
       .where('captured_at', '<', before)
       .orderBy('captured_at', 'desc')
       .orderBy('id', 'desc')

@@ -3,7 +3,7 @@ import { SEARCH_QUERY_MAX, type SearchResponse, type SuggestionsResponse } from 
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { didYouMean } from '../search/did-you-mean';
-import { applied, resolveQuery, searchAssets, suggest } from '../search/search';
+import { applied, resolveQuery, searchAssets, searchScope, suggest } from '../search/search';
 import { assetResponseSchema, PAGE_DEFAULT, PAGE_MAX, parseCursor } from './assets';
 
 /** A SearchFilter: one shape listing every member's properties (each writes only its own). */
@@ -93,16 +93,16 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     },
     async (request, reply): Promise<SearchResponse> => {
       const { q = '', cursor, limit = PAGE_DEFAULT } = request.query;
-      const userId = principalOf(request).user.id;
+      const scope = await searchScope(ctx.db, principalOf(request).user.id);
       const after = parseCursor(cursor);
       void reply.header('cache-control', 'private, no-cache');
-      const filters = await resolveQuery(ctx.db, userId, q);
-      const page = await searchAssets(ctx.db, userId, filters, { after, limit });
+      const filters = await resolveQuery(ctx.db, scope, q);
+      const page = await searchAssets(ctx.db, scope, filters, { after, limit });
       const nothing = after === null && page.items.length === 0;
       return {
         ...page,
         filters: applied(filters),
-        didYouMean: nothing ? await didYouMean(ctx.db, userId, q) : null,
+        didYouMean: nothing ? await didYouMean(ctx.db, scope, q) : null,
       };
     },
   );
@@ -119,7 +119,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     },
     async (request, reply): Promise<SuggestionsResponse> => {
       void reply.header('cache-control', 'private, no-cache');
-      return suggest(ctx.db, principalOf(request).user.id, request.query.q ?? '');
+      return suggest(ctx.db, await searchScope(ctx.db, principalOf(request).user.id), request.query.q ?? '');
     },
   );
 }

@@ -10,12 +10,14 @@ import { KEYWORDS, normaliseKey, parseQuery } from '../../shared/search-query';
 import type { Db } from '../db';
 import {
   PHRASE_MAX,
+  albumNames,
   hasAssetsAt,
   hasAssetsWith,
   knownPhrases,
   phrasesOf,
   resolveQuery,
   searchAssets,
+  type SearchScope,
 } from './search';
 
 /** Slips forgiven in a phrase of this many letters: none below 4, one up to 5, two from 6. */
@@ -25,7 +27,7 @@ function slipsAllowed(letters: number): number {
 }
 
 /** What a misspelt phrase may become: normalised key → the words written in its place. */
-async function vocabulary(db: Db, userId: string): Promise<Map<string, string>> {
+async function vocabulary(db: Db, scope: SearchScope): Promise<Map<string, string>> {
   const words = new Map<string, string>();
   const add = (key: string | null, text: string | null): void => {
     if (key !== null && text !== null && key !== '' && !words.has(key)) words.set(key, text);
@@ -33,7 +35,7 @@ async function vocabulary(db: Db, userId: string): Promise<Map<string, string>> 
   const places = await db
     .selectFrom('places')
     .select(['city', 'city_key', 'region', 'region_key', 'country', 'country_key'])
-    .where((eb) => hasAssetsAt(eb, userId))
+    .where((eb) => hasAssetsAt(eb, scope))
     .execute();
   for (const place of places) add(place.city_key, place.city);
   for (const place of places) add(place.region_key, place.region);
@@ -41,13 +43,14 @@ async function vocabulary(db: Db, userId: string): Promise<Map<string, string>> 
   const cameras = await db
     .selectFrom('cameras')
     .select(['label', 'key', 'make', 'make_key', 'model'])
-    .where((eb) => hasAssetsWith(eb, userId))
+    .where((eb) => hasAssetsWith(eb, scope))
     .execute();
   for (const camera of cameras) {
     add(camera.key, camera.label);
     add(camera.make_key, camera.make);
     if (camera.model !== null) add(normaliseKey(camera.model), camera.model);
   }
+  for (const [key, name] of await albumNames(db, scope)) add(key, name);
   for (const keyword of KEYWORDS) add(keyword, keyword);
   return words;
 }
@@ -73,11 +76,11 @@ function closest(phrase: string, words: ReadonlyMap<string, string>): string | n
  * The query with its misspelt words corrected, when that query finds something; null when there
  * is nothing to correct or the correction finds nothing either.
  */
-export async function didYouMean(db: Db, userId: string, query: string): Promise<string | null> {
+export async function didYouMean(db: Db, scope: SearchScope, query: string): Promise<string | null> {
   const { rest } = parseQuery(query);
   if (rest.length === 0) return null;
-  const known = await knownPhrases(db, userId, rest.flatMap(phrasesOf));
-  const words = await vocabulary(db, userId);
+  const known = await knownPhrases(db, scope, rest.flatMap(phrasesOf));
+  const words = await vocabulary(db, scope);
   /** Misspelt phrases (their normalised words) and what to write instead. */
   const fixes: { words: string[]; text: string }[] = [];
   for (const run of rest) {
@@ -119,7 +122,7 @@ export async function didYouMean(db: Db, userId: string, query: string): Promise
   }
   if (fix < fixes.length) return null;
   const corrected = out.join(' ');
-  const filters = await resolveQuery(db, userId, corrected);
-  const page = await searchAssets(db, userId, filters, { after: null, limit: 1 });
+  const filters = await resolveQuery(db, scope, corrected);
+  const page = await searchAssets(db, scope, filters, { after: null, limit: 1 });
   return page.items.length > 0 ? corrected : null;
 }

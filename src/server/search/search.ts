@@ -4,9 +4,9 @@
  * up among the places and cameras the user has photos from, and what is still left is matched
  * against file names. Filters of one kind widen each other (city:Paris city:Rome: either city);
  * filters of different kinds narrow (Paris and 2019); words of a file name must all be in it.
- * Every query is scoped by `inScope`: today the user's own library, later albums shared with them.
+ * Every query is scoped by `inScope`: the user's own library and the albums they own or are a member of.
  */
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { AssetPage } from '../../shared/api';
 import type { AppliedFilter, SearchFilter, Suggestion, SuggestionsResponse } from '../../shared/search';
 import { SUGGESTIONS_MAX } from '../../shared/search';
@@ -24,9 +24,85 @@ export const PHRASE_MAX = 4;
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 export const countryName = (code: string): string => countryNames.of(code) ?? code;
 
-/** The assets a user may find: their own library (the trash is not searched). */
-function inScope(eb: AssetsBuilder, userId: string): Expression<SqlBool> {
-  return eb.and([eb('assets.owner_id', '=', userId), eb('assets.deleted_at', 'is', null)]);
+/**
+ * Whom a search is for: their own library, and the photos of other accounts in albums they own or
+ * are a member of when there are any (most users: none, and every query keeps to the owner's
+ * indexes).
+ */
+export interface SearchScope {
+  userId: string;
+  shared: boolean;
+}
+
+/** The albums `userId` owns or is a member of. */
+function visibleAlbumIds(userId: string) {
+  const eb = expressionBuilder<Database, never>();
+  return eb
+    .selectFrom('albums')
+    .select('albums.id')
+    .where((inner) =>
+      inner.or([
+        inner('albums.owner_id', '=', userId),
+        inner(
+          'albums.id',
+          'in',
+          eb
+            .selectFrom('album_members')
+            .select('album_members.album_id')
+            .where('album_members.user_id', '=', userId),
+        ),
+      ]),
+    );
+}
+
+/** The names of the albums the scope's user owns or is a member of, by their normalised key. */
+export async function albumNames(db: Db, scope: SearchScope): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('albums')
+    .select('name')
+    .where('id', 'in', visibleAlbumIds(scope.userId))
+    .orderBy('name')
+    .execute();
+  const names = new Map<string, string>();
+  for (const { name } of rows) {
+    const key = normaliseKey(name);
+    if (key !== '' && !names.has(key)) names.set(key, name);
+  }
+  return names;
+}
+
+export async function searchScope(db: Db, userId: string): Promise<SearchScope> {
+  const other = await db
+    .selectFrom('album_assets')
+    .innerJoin('assets', 'assets.id', 'album_assets.asset_id')
+    .select('album_assets.asset_id')
+    .where('assets.owner_id', '<>', userId)
+    .where('assets.deleted_at', 'is', null)
+    .where((eb) => eb('album_assets.album_id', 'in', visibleAlbumIds(userId)))
+    .limit(1)
+    .executeTakeFirst();
+  return { userId, shared: other !== undefined };
+}
+
+/** The assets a search may find: the scope's (the trash is not searched). */
+function inScope(eb: AssetsBuilder, scope: SearchScope): Expression<SqlBool> {
+  const own = eb('assets.owner_id', '=', scope.userId);
+  return eb.and([
+    eb('assets.deleted_at', 'is', null),
+    scope.shared
+      ? eb.or([
+          own,
+          eb(
+            'assets.id',
+            'in',
+            eb
+              .selectFrom('album_assets')
+              .select('album_assets.asset_id')
+              .where((inner) => inner('album_assets.album_id', 'in', visibleAlbumIds(scope.userId))),
+          ),
+        ])
+      : own,
+  ]);
 }
 
 /** `%`, `_` and the escape itself, escaped for LIKE … ESCAPE '\'. */
@@ -59,7 +135,7 @@ function cameraIn(eb: AssetsBuilder, column: 'key' | 'make_key', value: string) 
 }
 
 /** The condition one filter puts on an asset. */
-function condition(eb: AssetsBuilder, filter: SearchFilter): Expression<SqlBool> {
+function condition(eb: AssetsBuilder, filter: SearchFilter, scope: SearchScope): Expression<SqlBool> {
   switch (filter.kind) {
     case 'name':
       return nameContains(normaliseKey(filter.text));
@@ -99,16 +175,39 @@ function condition(eb: AssetsBuilder, filter: SearchFilter): Expression<SqlBool>
             eb('assets.capture_kind', '=', filter.type),
           ]);
       }
+      break;
+    case 'favorite':
+      // A favourite is the owner's mark: others' photos in shared albums are not the caller's.
+      return eb.and([eb('assets.owner_id', '=', scope.userId), eb('assets.favorited_at', 'is not', null)]);
+    case 'album':
+      return eb(
+        'assets.id',
+        'in',
+        eb
+          .selectFrom('album_assets')
+          .select('album_assets.asset_id')
+          .where((inner) =>
+            inner(
+              'album_assets.album_id',
+              'in',
+              visibleAlbumIds(scope.userId).where('albums.name', '=', filter.name),
+            ),
+          ),
+      );
   }
 }
 
 /** All filters: one kind's filters widen (OR), kinds narrow (AND); file name words all narrow. */
-function conditions(eb: AssetsBuilder, filters: readonly SearchFilter[]): Expression<SqlBool>[] {
+function conditions(
+  eb: AssetsBuilder,
+  filters: readonly SearchFilter[],
+  scope: SearchScope,
+): Expression<SqlBool>[] {
   const byKind = new Map<string, SearchFilter[]>();
   const all: Expression<SqlBool>[] = [];
   for (const filter of filters) {
     if (filter.kind === 'name') {
-      all.push(condition(eb, filter));
+      all.push(condition(eb, filter, scope));
       continue;
     }
     byKind.set(filter.kind, [...(byKind.get(filter.kind) ?? []), filter]);
@@ -116,8 +215,8 @@ function conditions(eb: AssetsBuilder, filters: readonly SearchFilter[]): Expres
   for (const group of byKind.values()) {
     all.push(
       group.length === 1
-        ? condition(eb, group[0] as SearchFilter)
-        : eb.or(group.map((filter) => condition(eb, filter))),
+        ? condition(eb, group[0] as SearchFilter, scope)
+        : eb.or(group.map((filter) => condition(eb, filter, scope))),
     );
   }
   return all;
@@ -136,13 +235,13 @@ const isPostgres = (db: Db): boolean => dialectOf(db) === 'postgres';
  * NAME_CANDIDATES_MAX names. The LIKE of `condition` stays the one definition of a match: the
  * index only narrows where to look, which is what makes a rare word as fast as a common one.
  */
-async function nameCandidates(db: Db, userId: string, text: string): Promise<string[] | null> {
+async function nameCandidates(db: Db, scope: SearchScope, text: string): Promise<string[] | null> {
   if ([...text].length < TRIGRAM) return null;
   const rows = isPostgres(db)
     ? await db
         .selectFrom('assets')
         .select('id')
-        .where((eb) => eb.and([inScope(eb, userId), nameContains(text)]))
+        .where((eb) => eb.and([inScope(eb, scope), nameContains(text)]))
         .limit(NAME_CANDIDATES_MAX + 1)
         .execute()
     : // Every owner's names are in the one FTS table: the page's query keeps the caller's.
@@ -158,13 +257,13 @@ async function nameCandidates(db: Db, userId: string, text: string): Promise<str
 /** The fewest assets that can match the query's file name words, or null: no narrowing. */
 async function narrowByName(
   db: Db,
-  userId: string,
+  scope: SearchScope,
   filters: readonly SearchFilter[],
 ): Promise<string[] | null> {
   let fewest: string[] | null = null;
   for (const filter of filters) {
     if (filter.kind !== 'name') continue;
-    const candidates = await nameCandidates(db, userId, normaliseKey(filter.text));
+    const candidates = await nameCandidates(db, scope, normaliseKey(filter.text));
     if (candidates !== null && (fewest === null || candidates.length < fewest.length)) fewest = candidates;
     if (fewest?.length === 0) break;
   }
@@ -174,7 +273,7 @@ async function narrowByName(
 /** The query of one page of results, newest capture first, keyset-paged like the timeline. */
 export function searchQuery(
   db: Db,
-  userId: string,
+  scope: SearchScope,
   filters: readonly SearchFilter[],
   page: { after: KeysetCursor | null; limit: number },
   among: readonly string[] | null = null,
@@ -184,8 +283,8 @@ export function searchQuery(
     .select(ASSET_COLUMNS)
     .where((eb) =>
       eb.and([
-        inScope(eb, userId),
-        ...conditions(eb, filters),
+        inScope(eb, scope),
+        ...conditions(eb, filters, scope),
         ...(among === null ? [] : [eb('assets.id', 'in', among)]),
       ]),
     );
@@ -201,37 +300,35 @@ export function searchQuery(
 
 export async function searchAssets(
   db: Db,
-  userId: string,
+  scope: SearchScope,
   filters: readonly SearchFilter[],
   page: { after: KeysetCursor | null; limit: number },
 ): Promise<AssetPage> {
-  const among = await narrowByName(db, userId, filters);
+  const among = await narrowByName(db, scope, filters);
   if (among?.length === 0) return toAssetPage([], page.limit);
-  return toAssetPage(await searchQuery(db, userId, filters, page, among).execute(), page.limit);
+  return toAssetPage(await searchQuery(db, scope, filters, page, among).execute(), page.limit);
 }
 
-/** Whether the user has a photo in this place (for places and cameras looked up by name). */
-export function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, userId: string) {
+/** Whether the scope has a photo in this place (for places and cameras looked up by name). */
+export function hasAssetsAt(eb: ExpressionBuilder<Database, 'places'>, scope: SearchScope) {
   return eb.exists(
     eb
       .selectFrom('assets')
       .select(sql.lit(1).as('one'))
-      .where('assets.owner_id', '=', userId)
-      .where('assets.deleted_at', 'is', null)
       .where('assets.place_id', 'is not', null)
-      .whereRef('assets.place_id', '=', 'places.id'),
+      .whereRef('assets.place_id', '=', 'places.id')
+      .where((inner) => inScope(inner, scope)),
   );
 }
 
-export function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, userId: string) {
+export function hasAssetsWith(eb: ExpressionBuilder<Database, 'cameras'>, scope: SearchScope) {
   return eb.exists(
     eb
       .selectFrom('assets')
       .select(sql.lit(1).as('one'))
-      .where('assets.owner_id', '=', userId)
-      .where('assets.deleted_at', 'is', null)
       .where('assets.camera_id', 'is not', null)
-      .whereRef('assets.camera_id', '=', 'cameras.id'),
+      .whereRef('assets.camera_id', '=', 'cameras.id')
+      .where((inner) => inScope(inner, scope)),
   );
 }
 
@@ -248,7 +345,7 @@ export function phrasesOf(words: readonly string[]): string[] {
 /** Filters for the phrases that name a place or camera the user has photos from. */
 export async function knownPhrases(
   db: Db,
-  userId: string,
+  scope: SearchScope,
   phrases: readonly string[],
 ): Promise<Map<string, SearchFilter>> {
   const known = new Map<string, SearchFilter>();
@@ -263,7 +360,7 @@ export async function knownPhrases(
           eb('region_key', 'in', phrases),
           eb('country_key', 'in', phrases),
         ]),
-        hasAssetsAt(eb, userId),
+        hasAssetsAt(eb, scope),
       ]),
     )
     .execute();
@@ -284,7 +381,7 @@ export async function knownPhrases(
     .selectFrom('cameras')
     .select(['label', 'key', 'make', 'make_key', 'model'])
     .where((eb) =>
-      eb.and([eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases)]), hasAssetsWith(eb, userId)]),
+      eb.and([eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases)]), hasAssetsWith(eb, scope)]),
     )
     .execute();
   for (const camera of cameras) {
@@ -296,11 +393,14 @@ export async function knownPhrases(
   const byModel = await db
     .selectFrom('cameras')
     .select(['label', 'model'])
-    .where((eb) => eb.and([eb('model', 'is not', null), hasAssetsWith(eb, userId)]))
+    .where((eb) => eb.and([eb('model', 'is not', null), hasAssetsWith(eb, scope)]))
     .execute();
   for (const camera of byModel) {
     const key = normaliseKey(camera.model ?? '');
     if (phrases.includes(key) && !known.has(key)) known.set(key, { kind: 'camera', label: camera.label });
+  }
+  for (const [key, name] of await albumNames(db, scope)) {
+    if (phrases.includes(key) && !known.has(key)) known.set(key, { kind: 'album', name });
   }
   return known;
 }
@@ -309,10 +409,18 @@ export async function knownPhrases(
  * Reads a query into the filters it asks for: tokens and dates (parseQuery), then the longest
  * phrases that name a place or camera the user has photos from, then file name words.
  */
-export async function resolveQuery(db: Db, userId: string, query: string): Promise<SearchFilter[]> {
+export async function resolveQuery(db: Db, scope: SearchScope, query: string): Promise<SearchFilter[]> {
   const parsed = parseQuery(query);
-  const filters = [...parsed.filters];
-  const known = await knownPhrases(db, userId, parsed.rest.flatMap(phrasesOf));
+  // An album token as typed (`album:summer`) names the album as stored ("Summer").
+  const albums = parsed.filters.some((filter) => filter.kind === 'album')
+    ? await albumNames(db, scope)
+    : null;
+  const filters = parsed.filters.map((filter): SearchFilter =>
+    filter.kind === 'album'
+      ? { kind: 'album', name: albums?.get(normaliseKey(filter.name)) ?? filter.name }
+      : filter,
+  );
+  const known = await knownPhrases(db, scope, parsed.rest.flatMap(phrasesOf));
   for (const run of parsed.rest) {
     for (let start = 0; start < run.length;) {
       let matched = false;
@@ -343,11 +451,11 @@ function startsWith(column: string, prefix: string): Expression<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape ${'\\'}`;
 }
 
-async function countWhere(db: Db, userId: string, filter: SearchFilter): Promise<number> {
+async function countWhere(db: Db, scope: SearchScope, filter: SearchFilter): Promise<number> {
   const row = await db
     .selectFrom('assets')
     .select((eb) => eb.fn.countAll().as('count'))
-    .where((eb) => eb.and([inScope(eb, userId), condition(eb, filter)]))
+    .where((eb) => eb.and([inScope(eb, scope), condition(eb, filter, scope)]))
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
@@ -404,6 +512,7 @@ function nameStartsWith(db: Db, prefix: string): Expression<SqlBool> {
 }
 
 const TYPE_SUGGESTIONS: { words: string[]; filter: SearchFilter }[] = [
+  { words: ['favourites', 'favorites', 'starred'], filter: { kind: 'favorite' } },
   { words: ['photos', 'pictures'], filter: { kind: 'type', type: 'photo' } },
   { words: ['videos', 'movies'], filter: { kind: 'type', type: 'video' } },
   { words: ['screenshots'], filter: { kind: 'type', type: 'screenshot' } },
@@ -414,7 +523,7 @@ const TYPE_SUGGESTIONS: { words: string[]; filter: SearchFilter }[] = [
  * Completions of the query's last words (up to PHRASE_MAX of them, after the last token): places
  * and cameras the user has photos from, dates, years of the library, media types and file names.
  */
-export async function suggest(db: Db, userId: string, query: string): Promise<SuggestionsResponse> {
+export async function suggest(db: Db, scope: SearchScope, query: string): Promise<SuggestionsResponse> {
   const words = query.endsWith(' ')
     ? []
     : (/(?:^|\s)((?:[^\s:]+\s+){0,3}[^\s:]+)$/u.exec(query)?.[1] ?? '').split(/\s+/);
@@ -431,9 +540,10 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
   /** Counted only when it will be shown: each count reads the photos it counts (an index range). */
   const addCounted = async (filter: SearchFilter, detail: string, tail: string): Promise<void> => {
     if (results.length >= SUGGESTIONS_MAX || seen.has(tokenOf(filter))) return;
-    add({ filter, detail, count: await countWhere(db, userId, filter) }, tail);
+    add({ filter, detail, count: await countWhere(db, scope, filter) }, tail);
   };
 
+  const albums = await albumNames(db, scope);
   for (let length = Math.min(words.length, PHRASE_MAX); length >= 1 && results.length === 0; length--) {
     const tailWords = words.slice(words.length - length);
     const tail = tailWords.join(' ');
@@ -448,7 +558,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
         {
           filter,
           detail: filter.kind === 'type' ? 'Type' : 'Date',
-          count: await countWhere(db, userId, filter),
+          count: await countWhere(db, scope, filter),
         },
         tail,
       );
@@ -456,15 +566,26 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
     if (length === 1) {
       for (const type of TYPE_SUGGESTIONS) {
         if (type.words.some((word) => word.startsWith(phrase)))
-          add({ filter: type.filter, detail: 'Type', count: null }, tail);
+          add(
+            {
+              filter: type.filter,
+              detail: type.filter.kind === 'favorite' ? 'Favourites' : 'Type',
+              count: null,
+            },
+            tail,
+          );
       }
       if (/^\d{1,4}$/.test(phrase)) {
-        for (const year of await yearsOf(db, userId)) {
+        for (const year of await yearsOf(db, scope.userId)) {
           if (!year.startsWith(phrase)) continue;
           const filter: SearchFilter = { kind: 'date', from: `${year}-01-01`, to: `${year}-12-31` };
           await addCounted(filter, 'Year', tail);
         }
       }
+    }
+
+    for (const [key, name] of albums) {
+      if (key.startsWith(phrase)) await addCounted({ kind: 'album', name }, 'Album', tail);
     }
 
     const places = await db
@@ -477,7 +598,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
             startsWith('region_key', phrase),
             startsWith('country_key', phrase),
           ]),
-          hasAssetsAt(eb, userId),
+          hasAssetsAt(eb, scope),
         ]),
       )
       .limit(50)
@@ -500,7 +621,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
     const counted = [];
     for (const { filter, detail } of dedupePlaces(placeFilters)) {
       if (withoutTwins(counted).length >= SUGGESTIONS_MAX - results.length) break;
-      counted.push({ filter, detail, count: await countWhere(db, userId, filter) });
+      counted.push({ filter, detail, count: await countWhere(db, scope, filter) });
     }
     for (const suggestion of withoutTwins(counted)) add(suggestion, tail);
 
@@ -513,7 +634,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
             sql<SqlBool>`${sql.ref('key')} like ${`%${escapeLike(phrase)}%`} escape ${'\\'}`,
             startsWith('make_key', phrase),
           ]),
-          hasAssetsWith(eb, userId),
+          hasAssetsWith(eb, scope),
         ]),
       )
       .limit(20)
@@ -530,7 +651,7 @@ export async function suggest(db: Db, userId: string, query: string): Promise<Su
       const names = await db
         .selectFrom('assets')
         .select('filename')
-        .where('owner_id', '=', userId)
+        .where('owner_id', '=', scope.userId)
         .where('deleted_at', 'is', null)
         .where(nameStartsWith(db, phrase))
         .orderBy(nameInByteOrder(db))
