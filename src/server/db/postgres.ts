@@ -26,8 +26,9 @@ export interface PostgresOptions {
   /** Connections kept open at most (node-postgres' default is 10). */
   maxConnections?: number;
   /**
-   * An idle connection that fails (the server restarted, the network dropped) is reported here;
-   * the pool replaces it on the next query. Without a listener node-postgres would end the process.
+   * A connection that fails (the server restarted, the network dropped) is reported here, idle
+   * or in use; the pool replaces it on the next query. Without a listener node-postgres would end
+   * the process.
    */
   onIdleError: (error: Error) => void;
 }
@@ -42,6 +43,14 @@ export function postgresPool(url: string, options: PostgresOptions): pg.Pool {
     connectionTimeoutMillis: 30_000,
   });
   pool.on('error', options.onIdleError);
+  // The pool listens only to its idle connections. One in use that breaks fails its query, and
+  // then node-postgres emits the end of the connection as an error too (seen in a transaction
+  // whose rollback failed as PostgreSQL stopped), which unheard would end the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      if (client.listenerCount('error') === 1) options.onIdleError(error);
+    });
+  });
   return pool;
 }
 

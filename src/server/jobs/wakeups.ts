@@ -26,8 +26,10 @@ export function postgresWakeups(pool: pg.Pool, log: JobLogger): JobWakeups {
         const giveBack = (error?: Error | true): void => {
           released = true;
           connected.removeListener('notification', notified);
-          connected.removeListener('error', lost);
           connected.removeListener('end', ended);
+          // A broken connection keeps its error listener: node-postgres may emit a second error
+          // as it closes (FATAL, then "Connection terminated"), and an unheard one ends the process.
+          if (error === undefined) connected.removeListener('error', lost);
           connected.release(error);
           if (client === connected) client = null;
         };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
-import pg from 'pg';
+import { postgresPool } from '../db/postgres';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
@@ -79,11 +79,20 @@ export interface TusUploads {
  * and in PostgreSQL when several processes may share the uploads (DESIGN §6). Its own small pool:
  * a held lock keeps its connection for the whole of a request.
  */
-async function uploadLocker(ctx: AppContext): Promise<{ locker: Locker; close: () => Promise<void> }> {
+async function uploadLocker(
+  ctx: AppContext,
+  log: FastifyBaseLogger,
+): Promise<{ locker: Locker; close: () => Promise<void> }> {
   const { database } = ctx.config;
   if (database.dialect === 'sqlite') return { locker: new MemoryLocker(), close: () => Promise.resolve() };
-  const pool = new pg.Pool({ connectionString: database.url, max: LOCKER_CONNECTIONS });
-  const locker = await PostgresLocker.create({ pool });
+  // A broken connection (PostgreSQL restarted) is logged and replaced; unheard, it would end the process.
+  const onConnectionError = (error: Error): void =>
+    log.warn({ err: error }, 'an upload locker connection failed');
+  const pool = postgresPool(database.url, {
+    maxConnections: LOCKER_CONNECTIONS,
+    onIdleError: onConnectionError,
+  });
+  const locker = await PostgresLocker.create({ pool, onConnectionError });
   return {
     locker,
     close: async () => {
@@ -206,7 +215,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     get: (id: string) => records.get(id),
   };
   const finishedBy = new WeakMap<Request, string>();
-  const locking = await uploadLocker(ctx);
+  const locking = await uploadLocker(ctx, log);
   const createdBy = new WeakMap<Request, string>();
   const server = new Server({
     path: TUS_ENDPOINT,
