@@ -14,12 +14,14 @@ import { buildApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
 import { openDatabase, type Db } from '../../src/server/db';
 import { dropTestDatabase, ensureTestDatabase } from '../../src/server/db/testing';
+import { startTestS3 } from '../../src/server/storage/s3-testing';
 import {
   DIALECT,
   REPO_ROOT,
   api,
   createApiToken,
   createOwner,
+  listFiles,
   makeTempDir,
   sha256Hex,
   uploadCorpusFile,
@@ -222,6 +224,64 @@ if (DIALECT === 'postgres') {
           expect(sha256Hex(new Uint8Array(await original.arrayBuffer()))).toBe(asset.sha256);
         }
       });
+    });
+
+    it('with --s3, copies the originals and thumbnails into the bucket, each read back, and once only', async () => {
+      const s3 = await startTestS3();
+      const s3Dir = await makeTempDir('shoebox-move-s3-');
+      try {
+        const target = await ensureTestDatabase('postgres', s3Dir);
+        if (target.dialect !== 'postgres') throw new Error('Expected PostgreSQL.');
+        const { location } = s3;
+        const s3Env = {
+          S3_ENDPOINT: location.endpoint ?? '',
+          S3_BUCKET: location.bucket,
+          S3_REGION: location.region,
+          S3_ACCESS_KEY_ID: location.credentials?.accessKeyId ?? '',
+          S3_SECRET_ACCESS_KEY: location.credentials?.secretAccessKey ?? '',
+          S3_FORCE_PATH_STYLE: 'true',
+        };
+        const first = await migrate(dataDir, ['--to', target.url, '--s3'], s3Env);
+        // (The AWS SDK may warn about Node's version on stderr: the status tells.)
+        expect({ status: first.status, stderr: first.stderr }).toMatchObject({ status: 0 });
+        const thumbFiles = (await listFiles(path.join(dataDir, 'thumbs'))).length;
+        expect(thumbFiles).toBeGreaterThanOrEqual(library.items.length);
+        expect(first.stdout).toContain(`thumbnails copied and checked: ${thumbFiles} of ${thumbFiles}`);
+        expect(first.stdout).toContain(
+          `objects put into the bucket by this run: ${PHOTOS.length + thumbFiles}`,
+        );
+        const puts = s3.requests.filter((request) => request.startsWith('PUT ')).length;
+
+        // Run again (as after an interruption): every object is checked, none is put twice.
+        const again = await migrate(dataDir, ['--to', target.url, '--s3'], s3Env);
+        expect(again.status).toBe(0);
+        expect(again.stdout).toContain('objects put into the bucket by this run: 0');
+        expect(s3.requests.filter((request) => request.startsWith('PUT ')).length).toBe(puts);
+
+        // Served from PostgreSQL and the bucket alone: the data directory's photos are put away.
+        await fs.rename(path.join(dataDir, 'blobs'), path.join(s3Dir, 'blobs'));
+        await fs.rename(path.join(dataDir, 'thumbs'), path.join(s3Dir, 'thumbs'));
+        try {
+          await serving({ DATABASE_URL: target.url, ...s3Env }, async (baseUrl) => {
+            const page = await api<AssetPage>(baseUrl, 'GET', '/api/assets', { auth: owner.auth });
+            expect(page.body).toEqual(library);
+            expect(await thumbHashes(baseUrl, page.body)).toEqual(thumbs);
+            for (const asset of library.items) {
+              const original = await fetch(`${baseUrl}/api/assets/${asset.id}/original`, {
+                headers: { authorization: `Bearer ${token}` },
+              });
+              expect(sha256Hex(new Uint8Array(await original.arrayBuffer()))).toBe(asset.sha256);
+            }
+          });
+        } finally {
+          await fs.rename(path.join(s3Dir, 'blobs'), path.join(dataDir, 'blobs'));
+          await fs.rename(path.join(s3Dir, 'thumbs'), path.join(dataDir, 'thumbs'));
+        }
+      } finally {
+        await s3.close();
+        await dropTestDatabase('postgres', s3Dir);
+        await fs.rm(s3Dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -3,16 +3,21 @@
  * SQLite database is copied into PostgreSQL, table by table in the order their foreign keys need,
  * and every original in the blob store is read back and checked against the SHA-256 its key
  * names. The originals and thumbnails stay in the data directory, which the PostgreSQL
- * installation keeps using.
+ * installation keeps using, or with `--s3` are copied into the object store and read back.
  *
  * Resumable: each batch is inserted with ON CONFLICT DO NOTHING, so a run interrupted at any
  * point (a lost connection, Ctrl-C) is finished by running it again, which adds only the rows
  * still missing. The SQLite side is only read. Stop the server before moving, so that nothing
  * changes underneath; a job the old server left running is taken back once its lease runs out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { sql, type Kysely } from 'kysely';
 import type { BlobStore } from '../storage/blob-store';
+import type { FsBlobStore } from '../storage/fs-blob-store';
 import { openDatabase, type DatabaseLocation } from './index';
 
 /** Rows per INSERT: well inside PostgreSQL's 65,535 parameters for the widest table. */
@@ -31,6 +36,7 @@ export interface MoveProgress {
       | { kind: 'table'; table: string; rows: number; added: number }
       | { kind: 'skipped'; table: string }
       | { kind: 'blobs'; checked: number; total: number }
+      | { kind: 'thumbs'; copied: number; total: number }
       | { kind: 'corrupt'; key: string; actual: string },
   ): void;
 }
@@ -38,6 +44,8 @@ export interface MoveProgress {
 export interface MoveReport {
   tables: { table: string; rows: number; added: number }[];
   blobsChecked: number;
+  /** Objects this run put into the object store (originals and thumbnails; none when resumed). */
+  objectsCopied: number;
   /** Originals whose bytes do not hash to their key: listed, never silently carried over. */
   corrupt: { key: string; actual: string }[];
 }
@@ -49,6 +57,11 @@ export interface MoveOptions {
   to: DatabaseLocation & { dialect: 'postgres' };
   /** The installation's originals, checked against their keys. */
   blobs: BlobStore;
+  /**
+   * `--s3`: the object store the originals and thumbnails are copied into (each read back and
+   * checked), from the data directory's folders; `scratchDir` holds each copy on its way.
+   */
+  copyTo?: { originals: BlobStore; thumbs: BlobStore; thumbsFrom: FsBlobStore; scratchDir: string };
   progress?: MoveProgress;
 }
 
@@ -111,10 +124,54 @@ async function copyTable(
   }
 }
 
+/** The keys of the files under `root` (a filesystem store's folder), or none when it is missing. */
+async function listKeys(root: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 async function sha256Of(store: BlobStore, key: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of await store.createReadStream(key)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * Puts `key` from `from` into `to` unless `to` holds it with the same size already (a run cut
+ * short after storing it); then reads it back and checks it hashes to `sha256`. True if it was put.
+ */
+async function copyObject(
+  from: BlobStore,
+  to: BlobStore,
+  key: string,
+  sha256: string,
+  scratchDir: string,
+): Promise<boolean> {
+  const [source, stored] = await Promise.all([from.stat(key), to.stat(key)]);
+  let put = false;
+  if (stored === null || stored.size !== source?.size) {
+    // putFile takes a file it may move away: a copy, never the original itself.
+    const copy = path.join(scratchDir, `move-${randomUUID()}`);
+    try {
+      await pipeline(await from.createReadStream(key), createWriteStream(copy));
+      await to.putFile(key, copy);
+    } finally {
+      await fs.rm(copy, { force: true });
+    }
+    put = true;
+  }
+  const actual = await sha256Of(to, key);
+  if (actual !== sha256)
+    throw new Error(`${key} reads back from the object store as ${actual}, not ${sha256}.`);
+  return put;
 }
 
 /** Copies the database and checks every original; see the module's comment. */
@@ -132,7 +189,8 @@ export async function moveInstallation(options: MoveOptions): Promise<MoveReport
           new Set(table.columns.map((column) => column.name)),
         ]),
       );
-      const report: MoveReport = { tables: [], blobsChecked: 0, corrupt: [] };
+      const report: MoveReport = { tables: [], blobsChecked: 0, objectsCopied: 0, corrupt: [] };
+      const { copyTo } = options;
       for (const table of await tablesInOrder(from)) {
         const columns = targetColumns.get(table);
         // Both sides ran the same migrations: a table only SQLite has is one of its own search
@@ -159,10 +217,29 @@ export async function moveInstallation(options: MoveOptions): Promise<MoveReport
         if (actual !== sha256) {
           report.corrupt.push({ key, actual });
           progress({ kind: 'corrupt', key, actual });
+        } else if (copyTo !== undefined) {
+          if (await copyObject(options.blobs, copyTo.originals, key, sha256, copyTo.scratchDir)) {
+            report.objectsCopied += 1;
+          }
         }
         report.blobsChecked += 1;
         if (report.blobsChecked % 100 === 0 || report.blobsChecked === keys.length) {
           progress({ kind: 'blobs', checked: report.blobsChecked, total: keys.length });
+        }
+      }
+      if (copyTo !== undefined) {
+        // Thumbnails are named by a hash of their bytes (thumbKeyFor): each is checked against
+        // the bytes it was copied from.
+        const keys = await listKeys(copyTo.thumbsFrom.root);
+        let done = 0;
+        for (const key of keys) {
+          const sha256 = await sha256Of(copyTo.thumbsFrom, key);
+          if (await copyObject(copyTo.thumbsFrom, copyTo.thumbs, key, sha256, copyTo.scratchDir)) {
+            report.objectsCopied += 1;
+          }
+          done += 1;
+          if (done % 100 === 0 || done === keys.length)
+            progress({ kind: 'thumbs', copied: done, total: keys.length });
         }
       }
       return report;
