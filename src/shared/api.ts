@@ -21,10 +21,18 @@ export interface SetQuotaRequest {
   quotaBytes: number | null;
 }
 
-/** A user's storage on the server: what the library holds (trash included) against the quota. */
+/**
+ * A user's storage on the server (`GET /api/me/storage`): what the library holds (trash included)
+ * against the quota, and how it splits between the library and the trash.
+ */
 export interface StorageUsage {
   usedBytes: number;
   quotaBytes: number | null;
+  /** In the library (not the trash). */
+  assets: number;
+  bytes: number;
+  trashAssets: number;
+  trashBytes: number;
 }
 
 export interface ConfigResponse {
@@ -76,6 +84,33 @@ export type CreateUserRequest = SetupRequest & { role?: Role };
  */
 export type TokenScope = 'full' | 'upload' | 'read';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['full', 'upload', 'read'];
+
+/** `POST /api/auth/password`: the signed-in user's new password; other sessions end. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** `GET /api/users` (owner only): an account with what it stores. */
+export interface UserSummary extends User {
+  /** When the owner turned the account off; null while it can sign in. */
+  disabledAt: string | null;
+  assets: number;
+  /** Bytes stored, trash included (what counts against the quota). */
+  bytes: number;
+}
+
+/** `PATCH /api/users/:id` (owner only): any of these. */
+export interface UpdateUserRequest {
+  disabled?: boolean;
+  /** Null: no limit. */
+  quotaBytes?: number | null;
+}
+
+/** `POST /api/users/:id/password` (owner only): a new password; the account's sessions end. */
+export interface ResetPasswordRequest {
+  password: string;
+}
 
 export interface ApiToken {
   id: string;

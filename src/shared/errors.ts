@@ -8,6 +8,11 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
   INVALID_CREDENTIALS: { status: 401, message: 'That email and password do not match an account.' },
   FORBIDDEN: { status: 403, message: 'Only the owner of this server can do that.' },
+  ACCOUNT_DISABLED: {
+    status: 403,
+    message: 'This account is turned off. Ask the owner of this server to turn it on again.',
+  },
+  WRONG_PASSWORD: { status: 403, message: 'That is not your current password.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   ASSET_NOT_FOUND: { status: 404, message: 'That photo or video does not exist.' },
   THUMB_PENDING: { status: 404, message: 'The preview is still being made. Try again in a moment.' },

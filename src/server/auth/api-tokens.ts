@@ -84,6 +84,7 @@ export async function findToken(db: Db, token: string, now: Date): Promise<Found
       ...USER_COLUMNS,
     ])
     .where('api_tokens.token_hash', '=', sha256Hex(token))
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (row === undefined) return { status: 'unknown' };
   if (row.expires_at !== null && row.expires_at <= now.toISOString()) return { status: 'expired' };

@@ -43,12 +43,20 @@ export async function findSession(db: Db, secret: string, now: Date): Promise<Fo
     .select(['sessions.id as session_id', ...USER_COLUMNS])
     .where('sessions.id', '=', sha256Hex(secret))
     .where('sessions.expires_at', '>', now.toISOString())
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   return row === undefined ? null : { sessionId: row.session_id, user: toUser(row) };
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+/** Ends every session of a user but `keep` (the one asking, after a password change). */
+export async function deleteUserSessions(db: Db, userId: string, keep?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep !== undefined) query = query.where('id', '!=', keep);
+  await query.execute();
 }
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { Role, User } from '../../shared/api';
+import type { Role, StorageUsage, User, UserSummary } from '../../shared/api';
 import type { Db } from '../db';
 import type { UsersTable } from '../db/schema';
 import { ApiError } from '../errors';
@@ -51,6 +51,7 @@ async function newUserRow(input: NewUser, now: Date): Promise<UserRow> {
     role: input.role,
     created_at: now.toISOString(),
     quota_bytes: null,
+    disabled_at: null,
   };
 }
 
@@ -58,9 +59,85 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
   return db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
 }
 
-export async function listUsers(db: Db): Promise<User[]> {
-  const rows = await db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').execute();
-  return rows.map(toUser);
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every account with what it stores, oldest first (the owner's Users screen). */
+export async function listUsers(db: Db): Promise<UserSummary[]> {
+  const usage = db
+    .selectFrom('assets')
+    .select((eb) => [
+      'owner_id',
+      eb.fn.count(eb.case().when('deleted_at', 'is', null).then(1).end()).as('assets'),
+      eb.fn.sum<number | string>('bytes').as('bytes'),
+    ])
+    .groupBy('owner_id')
+    .as('usage');
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin(usage, 'usage.owner_id', 'users.id')
+    .selectAll('users')
+    .select(['usage.assets', 'usage.bytes'])
+    .orderBy('users.created_at')
+    .orderBy('users.id')
+    .execute();
+  return rows.map((row) => ({
+    ...toUser(row),
+    disabledAt: row.disabled_at,
+    assets: Number(row.assets ?? 0),
+    bytes: Number(row.bytes ?? 0),
+  }));
+}
+
+/** What one account's photos and videos take, in the library and in the trash, against its quota. */
+export async function storageOf(db: Db, userId: string): Promise<StorageUsage> {
+  const user = await findUserById(db, userId);
+  const rows = await db
+    .selectFrom('assets')
+    .select((eb) => [
+      eb(eb.ref('deleted_at'), 'is', null).as('in_library'),
+      eb.fn.countAll().as('count'),
+      eb.fn.sum<number | string>('bytes').as('bytes'),
+    ])
+    .where('owner_id', '=', userId)
+    .groupBy((eb) => eb(eb.ref('deleted_at'), 'is', null))
+    .execute();
+  const usage: StorageUsage = {
+    usedBytes: 0,
+    quotaBytes: user === undefined ? null : toUser(user).quotaBytes,
+    assets: 0,
+    bytes: 0,
+    trashAssets: 0,
+    trashBytes: 0,
+  };
+  for (const row of rows) {
+    // SQLite answers 1/0, PostgreSQL true/false; PostgreSQL's count and sum are strings.
+    if (Boolean(row.in_library)) {
+      usage.assets = Number(row.count);
+      usage.bytes = Number(row.bytes ?? 0);
+    } else {
+      usage.trashAssets = Number(row.count);
+      usage.trashBytes = Number(row.bytes ?? 0);
+    }
+  }
+  usage.usedBytes = usage.bytes + usage.trashBytes;
+  return usage;
+}
+
+export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+}
+
+/** Turns an account off (now) or on again (null); false when there is no such account. */
+export async function setDisabled(db: Db, userId: string, disabledAt: Date | null): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ disabled_at: disabledAt === null ? null : disabledAt.toISOString() })
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function hasAnyUser(db: Db): Promise<boolean> {

@@ -626,6 +626,15 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  /** Issue 15: the owner turns an account off (and on again) without deleting its photos. */
+  '0012_users_disabled': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').dropColumn('disabled_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -43,6 +43,8 @@ export interface UsersTable {
   created_at: string;
   /** Most bytes the user's assets may hold; null: no limit. */
   quota_bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Turned off by the owner then: refused at sign-in, on every session and every token. */
+  disabled_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {

@@ -4,7 +4,9 @@ import {
   TOKEN_SCOPES,
   type ApiToken,
   type CreatedToken,
+  type StorageUsage,
   type User,
+  type UserSummary,
 } from '../../shared/api';
 import { ERRORS } from '../../shared/errors';
 
@@ -86,6 +88,35 @@ export const userSchema = {
     },
   },
 } as const satisfies ObjectSchemaOf<User> & { $id: string };
+
+/** An account as the owner's Users screen lists it: with what it stores, and whether it is off. */
+export const userSummarySchema = {
+  type: 'object',
+  required: [...userSchema.required, 'disabledAt', 'assets', 'bytes'],
+  properties: {
+    ...userSchema.properties,
+    disabledAt: {
+      type: ['string', 'null'],
+      description: 'When the owner turned it off; null: it can sign in.',
+    },
+    assets: { type: 'integer', description: 'Photos and videos in its library (not the trash).' },
+    bytes: { type: 'integer', description: 'Bytes stored, trash included.' },
+  },
+} as const satisfies ObjectSchemaOf<UserSummary>;
+
+/** `GET /api/me/storage`. */
+export const storageUsageSchema = {
+  type: 'object',
+  required: ['usedBytes', 'quotaBytes', 'assets', 'bytes', 'trashAssets', 'trashBytes'],
+  properties: {
+    usedBytes: { type: 'integer', description: 'Library and trash, what counts against the quota.' },
+    quotaBytes: { type: ['integer', 'null'], description: 'The most the account may store; null: no limit.' },
+    assets: { type: 'integer' },
+    bytes: { type: 'integer' },
+    trashAssets: { type: 'integer' },
+    trashBytes: { type: 'integer' },
+  },
+} as const satisfies ObjectSchemaOf<StorageUsage>;
 
 export const apiTokenSchema = {
   $id: 'ApiToken',

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { LoginRequest, User } from '../../shared/api';
+import type { ChangePasswordRequest, LoginRequest, StorageUsage, User } from '../../shared/api';
 import { clearSessionCookie, principalOf, setSessionCookie } from '../auth/hook';
 import { assertHashingCapacity, decoyHash, verifyPassword } from '../auth/password';
-import { createSession, deleteExpiredSessions, deleteSession } from '../auth/sessions';
-import { findUserByEmail, toUser } from '../auth/users';
+import { createSession, deleteExpiredSessions, deleteSession, deleteUserSessions } from '../auth/sessions';
+import { findUserByEmail, findUserById, setPassword, storageOf, toUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
 import {
@@ -13,7 +13,9 @@ import {
   emptyResponse,
   noBodySchema,
   noQuerySchema,
+  passwordSchema,
   ref,
+  storageUsageSchema,
   userSchema,
 } from './schemas';
 
@@ -57,6 +59,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
       const valid = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
       if (row === undefined || !valid) throw new ApiError('INVALID_CREDENTIALS');
       await ctx.loginThrottle.succeeded(admission);
+      // Said only to whoever knows the password: to anyone else it is a wrong password as usual.
+      if (row.disabled_at !== null) throw new ApiError('ACCOUNT_DISABLED');
       const now = ctx.now();
       await deleteExpiredSessions(ctx.db, now);
       const session = await createSession(ctx.db, row.id, now);
@@ -84,6 +88,60 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
   );
 
+  /** Signs out every browser and app of the caller, this one included (API tokens stay). */
+  app.post(
+    '/api/auth/logout-everywhere',
+    {
+      schema: {
+        summary: 'Sign out every session of the caller, this one included',
+        tags: ['accounts'],
+        querystring: noQuerySchema,
+        body: noBodySchema,
+        response: { 204: emptyResponse('Signed out everywhere; API tokens keep working.') },
+      },
+    },
+    async (request, reply) => {
+      await deleteUserSessions(ctx.db, principalOf(request).user.id);
+      clearSessionCookie(request, reply);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: ChangePasswordRequest }>(
+    '/api/auth/password',
+    {
+      schema: {
+        summary: "Change the caller's password; every other session ends",
+        tags: ['accounts'],
+        querystring: noQuerySchema,
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          properties: {
+            currentPassword: { type: 'string', minLength: 1, maxLength: 1024 },
+            newPassword: passwordSchema,
+          },
+        },
+        response: { 204: emptyResponse('Changed; other sessions are signed out.') },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const row = await findUserById(ctx.db, principal.user.id);
+      if (row === undefined || !(await verifyPassword(request.body.currentPassword, row.password_hash))) {
+        throw new ApiError('WRONG_PASSWORD');
+      }
+      await setPassword(ctx.db, row.id, request.body.newPassword);
+      // Whoever knew the old password is signed out everywhere else; this browser stays in.
+      await deleteUserSessions(
+        ctx.db,
+        row.id,
+        principal.kind === 'session' ? principal.sessionId : undefined,
+      );
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/api/me',
     {
@@ -95,5 +153,18 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
       },
     },
     (request): User => principalOf(request).user,
+  );
+
+  app.get(
+    '/api/me/storage',
+    {
+      schema: {
+        summary: "What the caller's photos and videos take on the server, against the quota",
+        tags: ['accounts'],
+        querystring: noQuerySchema,
+        response: { 200: storageUsageSchema },
+      },
+    },
+    (request): Promise<StorageUsage> => storageOf(ctx.db, principalOf(request).user.id),
   );
 }
