@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backupStatus } from './backupStatus';
+import type { QueueItem } from '../queue/item';
+import { backupProgress, backupStatus, progressLabel } from './backupStatus';
 import type { BackupStatusInput } from './backupStatus';
 
 const idle: BackupStatusInput = {
@@ -78,5 +79,54 @@ describe('backupStatus with settings', () => {
     expect(backupStatus({ ...idle, itemsLeft: 1, bytesLeft: 2_000_000, etaSeconds: 95 }).detail).toBe(
       '1 left · 2 MB · about 2 min left',
     );
+  });
+});
+
+describe('an empty account', () => {
+  it('says nothing is backed up yet rather than complete, until something is', () => {
+    expect(backupStatus({ ...idle, backedUp: 0 })).toEqual({
+      title: 'Nothing backed up yet',
+      detail: 'Add photos or a folder to start.',
+      skippedNote: null,
+    });
+    expect(backupStatus({ ...idle, backedUp: 3 }).title).toBe('Backup complete');
+    expect(backupStatus({ ...idle, backedUp: null }).title).toBe('Backup complete');
+    expect(backupStatus({ ...idle, backedUp: 0, itemsLeft: 1, bytesLeft: 5 }).title).toBe(
+      'Backing up photos',
+    );
+  });
+});
+
+describe('backupProgress', () => {
+  const item = (
+    id: string,
+    state: 'done' | 'queued' | 'uploading' | 'skipped',
+    addedAt: number,
+    size: number,
+  ) => ({ id, name: id, state, addedAt, size }) as unknown as QueueItem;
+
+  it('counts the run under way: pending items and those of the same adds already backed up', () => {
+    const day = 86_400_000;
+    const items = [
+      item('yesterday', 'done', day, 1_000_000),
+      item('a', 'done', 2 * day, 2_000_000),
+      item('bad', 'skipped', 2 * day + 1, 5),
+      item('b', 'uploading', 2 * day + 2, 4_000_000),
+      item('c', 'queued', 2 * day + 30_000, 4_000_000),
+    ];
+    const progress = backupProgress(items, 6_000_000);
+    expect(progress).toEqual({
+      done: 1,
+      total: 3,
+      sentBytes: 4_000_000,
+      totalBytes: 10_000_000,
+      fraction: 0.4,
+    });
+    expect(progress && progressLabel(progress, 95)).toBe('1 of 3 · 4 MB of 10 MB · about 2 min left');
+    expect(progress && progressLabel(progress, null)).toBe('1 of 3 · 4 MB of 10 MB');
+  });
+
+  it('is null with nothing left to do', () => {
+    expect(backupProgress([item('a', 'done', 1, 5), item('b', 'skipped', 2, 5)], 0)).toBeNull();
   });
 });

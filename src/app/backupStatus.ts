@@ -1,5 +1,7 @@
 import { formatBytes } from '../shared/limits';
+import { isPending, uploadLength, type QueueItem } from '../queue/item';
 import type { Hold } from '../queue/settings';
+import { countLabel } from './countLabel';
 
 export interface BackupStatusInput {
   online: boolean;
@@ -17,6 +19,11 @@ export interface BackupStatusInput {
   currentName: string | null;
   /** Seconds until done at the current rate, when known. */
   etaSeconds?: number | null;
+  /**
+   * Photos and videos the account has on the server (library and trash), null until known; with
+   * none there and none done here, an idle card says "Nothing backed up yet", not "complete".
+   */
+  backedUp?: number | null;
 }
 
 export type BackupStatusTitle =
@@ -27,7 +34,8 @@ export type BackupStatusTitle =
   | 'Sign in to continue backup'
   | 'Backing up photos'
   | 'Device storage is full'
-  | 'Backup complete';
+  | 'Backup complete'
+  | 'Nothing backed up yet';
 
 export interface BackupStatus {
   /** The words of DESIGN §1, in its order of priority. */
@@ -78,5 +86,61 @@ export function backupStatus(input: BackupStatusInput): BackupStatus {
   }
   // Never "Backup complete" while picked files wait outside the queue for room.
   if (notStored > 0) return { title: 'Device storage is full', detail: null, skippedNote, notStoredNote };
+  if (input.backedUp === 0) {
+    return {
+      title: 'Nothing backed up yet',
+      detail: 'Add photos or a folder to start.',
+      skippedNote,
+      notStoredNote,
+    };
+  }
   return { title: 'Backup complete', detail: null, skippedNote, notStoredNote };
+}
+
+/** The overall progress of the backup under way, for its bar: items and bytes. */
+export interface BackupProgress {
+  /** Items of this run backed up, and in it altogether. */
+  done: number;
+  total: number;
+  sentBytes: number;
+  totalBytes: number;
+  /** sentBytes / totalBytes, in [0, 1]. */
+  fraction: number;
+}
+
+/** Items added less than this apart belong to one add (a selection, a folder, a scan). */
+const RUN_GAP_MS = 60_000;
+
+/**
+ * The run under way: every item with work left, and the backed-up items of the same adds, found
+ * as the items added with no gap over RUN_GAP_MS before the oldest pending one (`addedAt` rises
+ * through an add). Items backed up in an earlier run stay out of the count, so that yesterday's
+ * thousand photos do not make today's three look almost done. Null with nothing left.
+ */
+export function backupProgress(items: readonly QueueItem[], bytesLeft: number): BackupProgress | null {
+  const sorted = [...items].sort((a, b) => a.addedAt - b.addedAt);
+  let start = sorted.findIndex(isPending);
+  if (start < 0) return null;
+  while (start > 0 && sorted[start]!.addedAt - sorted[start - 1]!.addedAt <= RUN_GAP_MS) start--;
+  const run = sorted.slice(start).filter((item) => isPending(item) || item.state === 'done');
+  const totalBytes = run.reduce((sum, item) => sum + uploadLength(item), 0);
+  const sentBytes = Math.max(0, totalBytes - bytesLeft);
+  const done = run.filter((item) => item.state === 'done').length;
+  return {
+    done,
+    total: run.length,
+    sentBytes,
+    totalBytes,
+    fraction: totalBytes === 0 ? 0 : sentBytes / totalBytes,
+  };
+}
+
+/** "3 of 40 · 24 MB of 80 MB · about 2 min left" */
+export function progressLabel(progress: BackupProgress, etaSeconds: number | null): string {
+  const parts = [
+    `${countLabel(progress.done)} of ${countLabel(progress.total)}`,
+    `${formatBytes(progress.sentBytes)} of ${formatBytes(progress.totalBytes)}`,
+  ];
+  if (etaSeconds !== null) parts.push(etaLabel(etaSeconds));
+  return parts.join(' · ');
 }

@@ -33,6 +33,8 @@ declare module 'vue-router' {
     title: string;
     /** Reachable without a session (first run and sign-in). */
     public?: boolean;
+    /** A screen of photos: it takes the window's whole width. */
+    wide?: boolean;
   }
 }
 
@@ -55,7 +57,7 @@ const routes: RouteRecordRaw[] = [
     path: '/library/:id?',
     name: 'library',
     component: views.library,
-    meta: { title: 'Library' },
+    meta: { title: 'Library', wide: true },
   },
   { path: '/search', name: 'search', component: views.search, meta: { title: 'Search' } },
   { path: '/places', name: 'map', component: views.map, meta: { title: 'Places' } },

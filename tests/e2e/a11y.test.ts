@@ -179,7 +179,7 @@ describe('accessibility', () => {
       'Trash',
       'Settings',
       'Add photos',
-      'Add folder',
+      'Add a folder once',
       'Clear completed',
     ]) {
       expect(descriptions.some((description) => description.includes(`"${name}`))).toBe(true);

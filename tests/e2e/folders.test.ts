@@ -119,7 +119,7 @@ describe('folders to back up', () => {
       await writeIntoFolder(page, '.thumbnails/thumb.jpg', bytesOf(FIRST[0]!));
       await writeIntoFolder(page, 'notes.txt', Buffer.from('not a photo'));
 
-      await page.getByRole('button', { name: 'Add a folder to back up' }).click();
+      await page.getByRole('button', { name: 'Keep a folder backed up' }).click();
       await expect.poll(() => folderStatus(page), { timeout: 30_000 }).toBe('Found 3 files, 3 new, queued');
       await waitForSourceHashes(
         context,
@@ -210,8 +210,8 @@ describe('folders to back up', () => {
       const page = await context.newPage();
       await page.goto(`${server.url}/backup`);
       await page.getByTestId('add-folder-input').waitFor({ state: 'attached' });
-      expect(await page.getByRole('button', { name: 'Add folder' }).count()).toBe(1);
-      expect(await page.getByRole('button', { name: 'Add a folder to back up' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add a folder once' }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Keep a folder backed up' }).count()).toBe(0);
     } finally {
       await context.close();
     }
