@@ -1,90 +1,129 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ESTIMATED_ASPECT,
+  MAX_ASPECT,
   durationLabel,
-  gridMetrics,
+  indexInDirection,
+  layoutOptions,
   layoutTimeline,
   monthsOf,
-  sectionAt,
+  rowOfIndex,
   sectionOfIndex,
   topOfIndex,
   visibleRows,
-  type GridMetrics,
+  type LayoutOptions,
 } from './timelineLayout';
 
-const METRICS: GridMetrics = { columns: 4, tile: 96, gap: 4, headerHeight: 50 };
+const OPTIONS: LayoutOptions = { width: 1000, rowHeight: 100, gap: 4, headerHeight: 50, dayGap: 20 };
 const DAYS = [
-  { day: '2024-06-12', count: 5 }, // 2 rows
-  { day: '2024-06-10', count: 4 }, // 1 row
-  { day: '2023-01-01', count: 9 }, // 3 rows
+  { day: '2024-06-12', count: 13 }, // a day of its own: 13 × 150 px > 1000
+  { day: '2024-06-10', count: 2 }, // small days that share a row
+  { day: '2024-06-09', count: 3 },
+  { day: '2023-01-01', count: 1 },
 ];
-
-describe('gridMetrics', () => {
-  it('fits as many columns as tiles of the minimum size, and at least three', () => {
-    expect(gridMetrics(1000, { minTile: 160, gap: 4 }).columns).toBe(6);
-    expect(gridMetrics(320).columns).toBe(3);
-    expect(gridMetrics(0).columns).toBe(3);
-  });
-
-  it('fills the width exactly with tiles and gaps', () => {
-    const { columns, tile, gap } = gridMetrics(997);
-    expect(columns * tile + (columns - 1) * gap).toBeCloseTo(997);
-  });
-});
+const landscape = (): number => 1.5;
 
 describe('layoutTimeline', () => {
-  const layout = layoutTimeline(DAYS, METRICS);
+  const layout = layoutTimeline(DAYS, landscape, OPTIONS);
 
-  it('stacks each day as a header and its rows, from the buckets alone', () => {
-    expect(layout.sections.map((s) => [s.top, s.rows, s.firstIndex])).toEqual([
-      [0, 2, 0],
-      [250, 1, 5],
-      [400, 3, 9],
+  it('fills each full row of a big day to the width, keeping the photos’ shape', () => {
+    const [first, second] = layout.rows;
+    if (first === undefined || second === undefined) throw new Error('no rows');
+    // Six 150 px tiles and five gaps (920 px) fit; stretched they would be 109 px high, and with
+    // a seventh squeezed in 93 px: nearer the 100 px aimed at, so the row takes seven.
+    expect(first.count).toBe(7);
+    const right = layout.lefts[6]! + layout.widths[6]!;
+    expect(right).toBeCloseTo(1000);
+    expect(first.height).toBeCloseTo((1000 - 6 * 4) / 10.5);
+    for (let i = 0; i < 7; i++) expect(layout.widths[i]! / first.height).toBeCloseTo(1.5);
+    expect(first.headers.map((header) => header.day)).toEqual(['2024-06-12']);
+    expect(first.top).toBe(50);
+    // The next row follows without a date line.
+    expect(second.headers).toEqual([]);
+    expect(second.top).toBeCloseTo(50 + first.height + 4);
+  });
+
+  it('keeps the last row of a day at the target height instead of blowing it up', () => {
+    const last = layout.rows[1];
+    expect(last?.count).toBe(6);
+    expect(last?.height).toBe(100);
+  });
+
+  it('squeezes a last row that came out wider than the screen', () => {
+    const seven = layoutTimeline([{ day: 'd', count: 7 }], landscape, OPTIONS);
+    expect(seven.rows).toHaveLength(1);
+    expect(seven.lefts[6]! + seven.widths[6]!).toBeCloseTo(1000);
+  });
+
+  it('puts small days side by side on one row, each under its own date', () => {
+    const shared = layout.rows[2];
+    expect(shared?.firstIndex).toBe(13);
+    expect(shared?.count).toBe(6);
+    expect(shared?.headers.map((header) => [header.day, header.left])).toEqual([
+      ['2024-06-10', 0],
+      ['2024-06-09', 2 * 150 + 4 + 20],
+      ['2023-01-01', 2 * 150 + 4 + 20 + 3 * 150 + 2 * 4 + 20],
     ]);
-    expect(layout.height).toBe(400 + 50 + 300);
+    expect(shared?.height).toBe(100);
+    expect(layout.height).toBeCloseTo((shared?.top ?? 0) + 100);
   });
 
-  it('finds the section at a scroll position and of a timeline index', () => {
-    expect(sectionAt(layout, -10)).toBe(0);
-    expect(sectionAt(layout, 249)).toBe(0);
-    expect(sectionAt(layout, 250)).toBe(1);
-    expect(sectionAt(layout, 10_000)).toBe(2);
-    expect(sectionAt(layoutTimeline([], METRICS), 0)).toBe(-1);
-    expect(sectionOfIndex(layout, 4)).toBe(0);
-    expect(sectionOfIndex(layout, 5)).toBe(1);
-    expect(sectionOfIndex(layout, 17)).toBe(2);
-    expect(sectionOfIndex(layout, 18)).toBe(-1);
+  it('starts a new shared row when the next small day does not fit', () => {
+    const narrow = layoutTimeline(DAYS.slice(1), landscape, { ...OPTIONS, width: 700 });
+    expect(narrow.rows.map((row) => row.headers.map((header) => header.day))).toEqual([
+      ['2024-06-10'],
+      ['2024-06-09', '2023-01-01'],
+    ]);
   });
 
-  it('places an index on its row', () => {
-    expect(topOfIndex(layout, 0)).toBe(50);
-    expect(topOfIndex(layout, 4)).toBe(150);
-    expect(topOfIndex(layout, 17)).toBe(400 + 50 + 200);
+  it('counts an asset not loaded yet with an estimated shape, and crops extremes', () => {
+    const unknown = layoutTimeline([{ day: 'd', count: 1 }], () => undefined, OPTIONS);
+    expect(unknown.widths[0]).toBeCloseTo(ESTIMATED_ASPECT * 100);
+    const panorama = layoutTimeline([{ day: 'd', count: 1 }], () => 8, OPTIONS);
+    expect(panorama.widths[0]).toBeCloseTo(MAX_ASPECT * 100);
+  });
+
+  it('finds the rows, sections and positions of indices', () => {
+    expect(rowOfIndex(layout, 0)).toBe(0);
+    expect(rowOfIndex(layout, 7)).toBe(1);
+    expect(rowOfIndex(layout, 18)).toBe(2);
+    expect(rowOfIndex(layout, 19)).toBe(-1);
+    expect(sectionOfIndex(layout, 12)).toBe(0);
+    expect(sectionOfIndex(layout, 15)).toBe(2);
+    expect(topOfIndex(layout, 7)).toBe(layout.rows[1]?.top);
     expect(topOfIndex(layout, 99)).toBeNull();
+    expect(layout.sections.map((s) => s.top)).toEqual([
+      0,
+      layout.rows[2]!.top - 50,
+      layout.rows[2]!.top - 50,
+      layout.rows[2]!.top - 50,
+    ]);
   });
 
-  it('lists only the headers and rows that overlap the window', () => {
-    const rows = visibleRows(layout, 160, 460);
-    expect(rows.map((row) => row.key)).toEqual([
-      '2024-06-12:1',
-      '2024-06-10:h',
-      '2024-06-10:0',
-      '2023-01-01:h',
-      // Its top (450) is above the window's bottom (460): ten pixels of it show.
-      '2023-01-01:0',
-    ]);
-    const last = rows[2];
-    expect(last).toMatchObject({ kind: 'tiles', firstIndex: 5, count: 4, top: 300 });
-    const partial = visibleRows(layout, 0, 200).find((row) => row.key === '2024-06-12:1');
-    expect(partial).toMatchObject({ firstIndex: 4, count: 1 });
+  it('moves between tiles with the arrows: neighbours, and the nearest tile above or below', () => {
+    expect(indexInDirection(layout, 0, 'left', 19)).toBe(0);
+    expect(indexInDirection(layout, 0, 'right', 19)).toBe(1);
+    expect(indexInDirection(layout, 18, 'right', 19)).toBe(18);
+    // Tile 1 (x 146–285) is over tile 8 (x 154–304) of the row below.
+    expect(indexInDirection(layout, 1, 'down', 19)).toBe(8);
+    expect(indexInDirection(layout, 8, 'up', 19)).toBe(1);
+    expect(indexInDirection(layout, 2, 'up', 19)).toBe(2);
+  });
+
+  it('lists only the rows near the window', () => {
+    const rows = visibleRows(layout, 0, 100);
+    expect(rows.map((row) => row.firstIndex)).toEqual([0]);
+    const all = visibleRows(layout, 0, layout.height);
+    expect(all.length).toBe(layout.rows.length);
   });
 
   it('keeps the rendered rows bounded for a huge library', () => {
     const days = Array.from({ length: 4000 }, (_, i) => ({ day: `d${i}`, count: 25 }));
-    const big = layoutTimeline(days, METRICS);
+    const big = layoutTimeline(days, () => undefined, layoutOptions(1280));
     for (const top of [0, big.height / 3, big.height - 800]) {
       const rows = visibleRows(big, top, top + 2400);
-      const tiles = rows.reduce((sum, row) => sum + (row.kind === 'tiles' ? row.count : 0), 0);
-      expect(tiles).toBeLessThanOrEqual((2400 / 100 + 2) * 4);
+      const tiles = rows.reduce((sum, row) => sum + row.count, 0);
+      expect(tiles).toBeLessThanOrEqual(120);
       expect(tiles).toBeGreaterThan(0);
     }
   });
@@ -93,8 +132,8 @@ describe('layoutTimeline', () => {
 describe('monthsOf', () => {
   it('groups days into months, newest first, with counts', () => {
     expect(monthsOf(DAYS)).toEqual([
-      { month: '2024-06', day: '2024-06-12', count: 9 },
-      { month: '2023-01', day: '2023-01-01', count: 9 },
+      { month: '2024-06', day: '2024-06-12', count: 18 },
+      { month: '2023-01', day: '2023-01-01', count: 1 },
     ]);
   });
 });

@@ -162,7 +162,10 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
   });
 
   it('zooms a photo with a double-click and the wheel, Esc zooms out, and swipes step through', async () => {
-    const photos = timeline.filter((asset) => asset.mimeType === 'image/jpeg');
+    // beach.jpg cannot be read: the viewer says so instead of showing a picture.
+    const photos = timeline.filter(
+      (asset) => asset.mimeType === 'image/jpeg' && asset.filename !== 'beach.jpg',
+    );
     const first = photos[0];
     if (first === undefined) throw new Error('no photo');
     const index = timeline.indexOf(first);

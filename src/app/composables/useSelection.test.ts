@@ -42,3 +42,30 @@ describe('useSelection', () => {
     expect(selection.count.value).toBe(0);
   });
 });
+
+describe('useSelection for days, everything and drags', () => {
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const make = () => useSelection((index) => ids[index]);
+
+  it('selects a whole group, and unselects it when all of it was selected', () => {
+    const selection = make();
+    selection.toggle(0);
+    selection.toggleAll(['a', 'b', 'c']);
+    expect(selection.count.value).toBe(3);
+    selection.toggleAll(['a', 'b', 'c']);
+    expect(selection.count.value).toBe(0);
+    selection.add(ids);
+    expect(selection.count.value).toBe(6);
+  });
+
+  it('adds what a drag covers to what was selected before it, in either direction', () => {
+    const selection = make();
+    selection.toggle(5);
+    const base = selection.snapshot();
+    selection.applyDrag(base, 1, 3);
+    expect([...selection.selected.value].sort()).toEqual(['b', 'c', 'd', 'f']);
+    // Dragging back over fewer items drops those the drag added, not what was there before.
+    selection.applyDrag(base, 1, 0);
+    expect([...selection.selected.value].sort()).toEqual(['a', 'b', 'f']);
+  });
+});

@@ -48,6 +48,44 @@ export function useSelection(idAt: (index: number) => string | undefined) {
     anchor = index;
   }
 
+  /** The selection as it is, for `applyDrag` to add to. */
+  function snapshot(): ReadonlySet<string> {
+    return selected.value;
+  }
+
+  /**
+   * A drag (a mouse drag, or a finger after a long press) from `from` to `to`: the selection is
+   * what it was when the drag started plus every item in between, so dragging back unselects
+   * what the drag itself added.
+   */
+  function applyDrag(base: ReadonlySet<string>, from: number, to: number): void {
+    const next = new Set(base);
+    for (const i of rangeIndices(from, to)) {
+      const id = idAt(i);
+      if (id !== undefined) next.add(id);
+    }
+    selected.value = next;
+    anchor = to;
+  }
+
+  /** Selects all of `ids` (a day, everything), or unselects them all when all are selected. */
+  function toggleAll(ids: readonly string[]): void {
+    const next = new Set(selected.value);
+    const all = ids.length > 0 && ids.every((id) => next.has(id));
+    for (const id of ids) {
+      if (all) next.delete(id);
+      else next.add(id);
+    }
+    selected.value = next;
+  }
+
+  /** Adds `ids` to the selection. */
+  function add(ids: readonly string[]): void {
+    const next = new Set(selected.value);
+    for (const id of ids) next.add(id);
+    selected.value = next;
+  }
+
   function clear(): void {
     selected.value = new Set();
     anchor = null;
@@ -61,5 +99,20 @@ export function useSelection(idAt: (index: number) => string | undefined) {
     if (next.size === 0) anchor = null;
   }
 
-  return { selected, count, active, isSelected, toggle, extendTo, clear, forget };
+  return {
+    selected,
+    count,
+    active,
+    isSelected,
+    toggle,
+    extendTo,
+    snapshot,
+    applyDrag,
+    toggleAll,
+    add,
+    clear,
+    forget,
+  };
 }
+
+export type Selection = ReturnType<typeof useSelection>;

@@ -107,6 +107,31 @@ export const useLibraryStore = defineStore('library', () => {
     return null;
   }
 
+  /**
+   * Loads the page holding index `missing` (a page of up to `end - missing` assets, at least
+   * PAGE_MIN): by the cursor that continues a loaded run, else from the start of its day. False when
+   * the library changed under the buckets (the page did not fill `missing`) or was reloaded meanwhile.
+   */
+  async function loadPageAt(missing: number, end: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const own = generation;
+    const cursor = cursorAt.get(missing);
+    const jump = cursor === undefined ? dayStart(missing) : null;
+    const start = cursor === undefined ? (jump?.firstIndex ?? missing) : missing;
+    const limit = Math.min(PAGE_LIMIT_MAX, Math.max(PAGE_MIN, end - start));
+    const page = await api.listAssetPage(
+      cursor === undefined ? { from: jump?.day ?? null, limit } : { cursor, limit },
+      signal,
+    );
+    if (own !== generation) return false;
+    const target = slots.value;
+    page.items.forEach((asset, i) => {
+      if (start + i < target.length) target[start + i] = asset;
+    });
+    if (page.nextCursor !== null) cursorAt.set(start + page.items.length, page.nextCursor);
+    triggerRef(slots);
+    return target[missing] !== undefined;
+  }
+
   /** Loads pages one at a time until the wanted range is filled. */
   async function fill(): Promise<void> {
     if (filling || loading.value || !loaded.value) return;
@@ -115,24 +140,10 @@ export const useLibraryStore = defineStore('library', () => {
     const signal = controller?.signal;
     try {
       for (let missing = firstMissing(); missing !== null; missing = firstMissing()) {
-        const end = wanted?.end ?? missing + PAGE_MIN;
-        const cursor = cursorAt.get(missing);
-        const jump = cursor === undefined ? dayStart(missing) : null;
-        const start = cursor === undefined ? (jump?.firstIndex ?? missing) : missing;
-        const limit = Math.min(PAGE_LIMIT_MAX, Math.max(PAGE_MIN, end - start));
-        const page = await api.listAssetPage(
-          cursor === undefined ? { from: jump?.day ?? null, limit } : { cursor, limit },
-          signal,
-        );
+        const filled = await loadPageAt(missing, wanted?.end ?? missing + PAGE_MIN, signal);
         if (own !== generation) return;
-        const target = slots.value;
-        page.items.forEach((asset, i) => {
-          if (start + i < target.length) target[start + i] = asset;
-        });
-        if (page.nextCursor !== null) cursorAt.set(start + page.items.length, page.nextCursor);
-        triggerRef(slots);
         // The library changed under the buckets (an upload from another device): start over.
-        if (target[missing] === undefined) {
+        if (!filled) {
           if (Date.now() - lastAutoReload > AUTO_RELOAD_MS) {
             lastAutoReload = Date.now();
             void load();
@@ -147,6 +158,27 @@ export const useLibraryStore = defineStore('library', () => {
       // A reload started meanwhile: fill its fresh slots.
       if (own !== generation) void fill();
     }
+  }
+
+  /**
+   * Loads every asset in [start, end) (selecting a whole day, or everything), a page at a time,
+   * and answers their ids in timeline order. Throws with a sentence when a page cannot be loaded or
+   * the library changes meanwhile.
+   */
+  async function loadRange(start: number, end: number): Promise<string[]> {
+    while (reloading !== null) await reloading;
+    const own = generation;
+    const signal = controller?.signal;
+    const stop = Math.min(end, slots.value.length);
+    for (let i = Math.max(0, start); i < stop; i++) {
+      if (slots.value[i] !== undefined) continue;
+      if (!(await loadPageAt(i, stop, signal)) || own !== generation) {
+        throw new Error('Your library changed meanwhile. Try again.');
+      }
+    }
+    return slots.value
+      .slice(Math.max(0, start), stop)
+      .flatMap((asset) => (asset === undefined ? [] : [asset.id]));
   }
 
   function indexOf(id: string): number {
@@ -277,6 +309,7 @@ export const useLibraryStore = defineStore('library', () => {
     problem,
     load,
     ensureRange,
+    loadRange,
     indexOf,
     locate,
     trash,
