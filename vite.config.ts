@@ -112,6 +112,7 @@ const EARLY_SCREENS: { path: string; view: string; requests: string[]; thumbs?: 
   },
   { path: '/trash', view: 'src/app/views/TrashView.vue', requests: [] },
   { path: '/settings', view: 'src/app/views/SettingsView.vue', requests: [] },
+  { path: '/users', view: 'src/app/views/UsersView.vue', requests: [] },
   { path: '/login', view: 'src/app/views/LoginView.vue', requests: [] },
   { path: '/setup', view: 'src/app/views/SetupView.vue', requests: [] },
 ];

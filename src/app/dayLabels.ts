@@ -21,75 +21,73 @@ function previousDay(day: string): string {
 }
 
 /**
- * Month and weekday names of the timeline's day headers and month menu, in the app's language
- * (its whole interface is English). Words from a table rather than Intl.DateTimeFormat: the first
- * formatter of a page loads the browser's date data, a long task on a phone (issue 5: on a
- * throttled CPU, Lighthouse found a third of a second of Library's first screen spent there).
+ * Every date the app writes goes through these formatters, so it reads one way everywhere, in the
+ * browser's locale (issue 15): a day ("Sat, 12 Jun"), a date ("12 Jun 2019"), a date with its time,
+ * a month ("June 2019"). Each formatter is made once per locale: making one costs far more than
+ * using one (issue 5 measured the first one of a page on a throttled phone).
  */
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const STYLES = {
+  weekday: { weekday: 'short', day: 'numeric', month: 'short' },
+  date: { day: 'numeric', month: 'short', year: 'numeric' },
+  weekdayDate: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' },
+  dateTime: { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' },
+  time: { hour: '2-digit', minute: '2-digit' },
+  month: { month: 'long', year: 'numeric' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
 
-/** The capture date's format of the viewer's info panel, which opens long after the first screen. */
-const CAPTURE_FORMAT: Intl.DateTimeFormatOptions = {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-};
+type Style = keyof typeof STYLES;
 
-/** Capture-date formatters by locale, made once: making one costs far more than using one. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function captureFormatter(locale: string | undefined): Intl.DateTimeFormat {
-  const key = locale ?? '';
+/** The formatter of a style; `utc` for a wall-clock capture time or a calendar day (no zone shift). */
+function formatter(style: Style, utc: boolean, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${style}|${utc ? 'utc' : 'local'}`;
   let made = formatters.get(key);
   if (made === undefined) {
-    made = new Intl.DateTimeFormat(locale, CAPTURE_FORMAT);
+    made = new Intl.DateTimeFormat(locale, { ...STYLES[style], ...(utc ? { timeZone: 'UTC' } : {}) });
     formatters.set(key, made);
   }
   return made;
 }
 
 /**
- * A day header as Google Photos words it: "Today", "Yesterday", "Sat, 12 Jun" within the current
- * year, "12 Jun 2019" before it. `day` and `today` are `YYYY-MM-DD`.
+ * A day header as Google Photos words it: "Today", "Yesterday", the weekday and date within the
+ * current year ("Sat, 12 Jun"), the date before it ("12 Jun 2019"). `day` and `today` are `YYYY-MM-DD`.
  */
-export function dayLabel(day: string, today: string): string {
+export function dayLabel(day: string, today: string, locale?: string): string {
   if (day === today) return 'Today';
   if (day === previousDay(today)) return 'Yesterday';
-  const date = utcDate(day);
-  const dayMonth = `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]!.slice(0, 3)}`;
-  if (day.slice(0, 4) === today.slice(0, 4)) return `${WEEKDAYS[date.getUTCDay()]!}, ${dayMonth}`;
-  return `${dayMonth} ${date.getUTCFullYear()}`;
+  const style = day.slice(0, 4) === today.slice(0, 4) ? 'weekday' : 'date';
+  return formatter(style, true, locale).format(utcDate(day));
 }
 
 /** "June 2019" for `2019-06`. */
-export function monthLabel(month: string): string {
-  const date = utcDate(`${month}-01`);
-  return `${MONTHS[date.getUTCMonth()]!} ${date.getUTCFullYear()}`;
+export function monthLabel(month: string, locale?: string): string {
+  return formatter('month', true, locale).format(utcDate(`${month}-01`));
 }
 
 /** A capture date and time in full, as the camera showed it: "Sat, 12 Jun 2021, 15:47". */
 export function captureLabel(capturedAt: string, locale?: string): string {
   const date = new Date(capturedAt);
   if (Number.isNaN(date.getTime())) return 'Unknown date';
-  return captureFormatter(locale).format(date);
+  return `${formatter('weekdayDate', true, locale).format(date)}, ${formatter('time', true, locale).format(date)}`;
+}
+
+/** An instant (ISO string or epoch ms) as a date in the viewer's zone: "12 Jun 2021". */
+export function dateLabel(at: string | number, locale?: string): string {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? 'Unknown date' : formatter('date', false, locale).format(date);
+}
+
+/** An instant as a date and time in the viewer's zone: "12 Jun 2021, 15:47". */
+export function dateTimeLabel(at: string | number, locale?: string): string {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? 'Unknown date' : formatter('dateTime', false, locale).format(date);
+}
+
+/** An instant's time of day in the viewer's zone: "15:47". */
+export function timeLabel(at: string | number, locale?: string): string {
+  return formatter('time', false, locale).format(new Date(at));
 }
 
 /** "UTC+02:00" for an offset in minutes east of UTC. */

@@ -42,3 +42,14 @@ describe('redirectFor', () => {
     expect(redirectFor(offline, login)).toEqual({ name: 'backup' });
   });
 });
+
+describe('redirectFor and the owner', () => {
+  const users = { name: 'users', fullPath: '/users', meta: { owner: true } };
+
+  it('lets only the owner reach the owner’s screens', () => {
+    expect(redirectFor({ ...signedIn, isOwner: true }, users)).toBeNull();
+    expect(redirectFor({ ...signedIn, isOwner: false }, users)).toEqual({ name: 'settings' });
+    expect(redirectFor(signedOut, users)).toEqual({ name: 'login', query: { redirect: '/users' } });
+    expect(redirectFor(offline, users)).toEqual({ name: 'settings' });
+  });
+});

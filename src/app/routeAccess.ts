@@ -3,11 +3,14 @@ import type { SessionStatus } from './stores/session';
 
 /** Where a visitor in this session state may not go, and where they go instead; null to let them through. */
 export function redirectFor(
-  session: { status: SessionStatus; setupRequired: boolean; signedIn: boolean },
-  to: { name?: unknown; fullPath: string; meta: { public?: boolean } },
+  session: { status: SessionStatus; setupRequired: boolean; signedIn: boolean; isOwner?: boolean },
+  to: { name?: unknown; fullPath: string; meta: { public?: boolean; owner?: boolean } },
 ): RouteLocationRaw | null {
   // Offline or the server is down: the app opens on what this device has (the queue).
-  if (session.status === 'unreachable') return to.meta.public === true ? { name: 'backup' } : null;
+  if (session.status === 'unreachable') {
+    if (to.meta.public === true) return { name: 'backup' };
+    return to.meta.owner === true ? { name: 'settings' } : null;
+  }
   if (session.setupRequired) return to.name === 'setup' ? null : { name: 'setup' };
   if (to.name === 'setup') return { name: session.signedIn ? 'backup' : 'login' };
   if (!session.signedIn) {
@@ -17,5 +20,7 @@ export function redirectFor(
       : { name: 'login', query: { redirect: to.fullPath } };
   }
   if (to.name === 'login') return { name: 'backup' };
+  // The owner's screens (Users): anyone else is shown their own Settings instead.
+  if (to.meta.owner === true && session.isOwner !== true) return { name: 'settings' };
   return null;
 }

@@ -21,6 +21,7 @@ const views = {
   map: () => import('./views/MapView.vue'),
   year: () => import('./views/YearReviewView.vue'),
   settings: () => import('./views/SettingsView.vue'),
+  users: () => import('./views/UsersView.vue'),
 };
 
 function isView(name: unknown): name is keyof typeof views {
@@ -35,6 +36,8 @@ declare module 'vue-router' {
     public?: boolean;
     /** A screen of photos: it takes the window's whole width. */
     wide?: boolean;
+    /** Only the owner of the server may open it. */
+    owner?: boolean;
   }
 }
 
@@ -79,6 +82,12 @@ const routes: RouteRecordRaw[] = [
     component: views.settings,
     meta: { title: 'Settings' },
   },
+  {
+    path: '/users',
+    name: 'users',
+    component: views.users,
+    meta: { title: 'Users', owner: true },
+  },
   { path: '/:unknown(.*)*', redirect: { name: 'backup' } },
 ];
 
@@ -96,7 +105,12 @@ export function createAppRouter(pinia: Pinia): Router {
     if (to.name === 'library' && from.matched.length === 0) startEarly(LIBRARY_FIRST_REQUESTS);
     const session = useSessionStore(pinia);
     await session.ensureLoaded();
-    return redirectFor(session, to) ?? true;
+    const access = {
+      status: session.status,
+      setupRequired: session.setupRequired,
+      signedIn: session.signedIn,
+    };
+    return redirectFor({ ...access, isOwner: session.me?.role === 'owner' }, to) ?? true;
   });
 
   router.afterEach((to, from, failure) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createLayoutCache,
   ESTIMATED_ASPECT,
   MAX_ASPECT,
   durationLabel,
@@ -12,7 +13,11 @@ import {
   topOfIndex,
   visibleRows,
   type LayoutOptions,
+  type TimelineLayout,
 } from './timelineLayout';
+
+/** Every row of a layout, placed. */
+const rowsOf = (layout: TimelineLayout) => visibleRows(layout, -1, layout.height + 1);
 
 const OPTIONS: LayoutOptions = { width: 1000, rowHeight: 100, gap: 4, headerHeight: 50, dayGap: 20 };
 const DAYS = [
@@ -25,9 +30,10 @@ const landscape = (): number => 1.5;
 
 describe('layoutTimeline', () => {
   const layout = layoutTimeline(DAYS, landscape, OPTIONS);
+  const rows = rowsOf(layout);
 
   it('fills each full row of a big day to the width, keeping the photos’ shape', () => {
-    const [first, second] = layout.rows;
+    const [first, second] = rows;
     if (first === undefined || second === undefined) throw new Error('no rows');
     // Six 150 px tiles and five gaps (920 px) fit; stretched they would be 109 px high, and with
     // a seventh squeezed in 93 px: nearer the 100 px aimed at, so the row takes seven.
@@ -44,19 +50,19 @@ describe('layoutTimeline', () => {
   });
 
   it('keeps the last row of a day at the target height instead of blowing it up', () => {
-    const last = layout.rows[1];
+    const last = rows[1];
     expect(last?.count).toBe(6);
     expect(last?.height).toBe(100);
   });
 
   it('squeezes a last row that came out wider than the screen', () => {
     const seven = layoutTimeline([{ day: 'd', count: 7 }], landscape, OPTIONS);
-    expect(seven.rows).toHaveLength(1);
+    expect(rowsOf(seven)).toHaveLength(1);
     expect(seven.lefts[6]! + seven.widths[6]!).toBeCloseTo(1000);
   });
 
   it('puts small days side by side on one row, each under its own date', () => {
-    const shared = layout.rows[2];
+    const shared = rows[2];
     expect(shared?.firstIndex).toBe(13);
     expect(shared?.count).toBe(6);
     expect(shared?.headers.map((header) => [header.day, header.left])).toEqual([
@@ -70,7 +76,7 @@ describe('layoutTimeline', () => {
 
   it('starts a new shared row when the next small day does not fit', () => {
     const narrow = layoutTimeline(DAYS.slice(1), landscape, { ...OPTIONS, width: 700 });
-    expect(narrow.rows.map((row) => row.headers.map((header) => header.day))).toEqual([
+    expect(rowsOf(narrow).map((row) => row.headers.map((header) => header.day))).toEqual([
       ['2024-06-10'],
       ['2024-06-09', '2023-01-01'],
     ]);
@@ -84,19 +90,19 @@ describe('layoutTimeline', () => {
   });
 
   it('finds the rows, sections and positions of indices', () => {
-    expect(rowOfIndex(layout, 0)).toBe(0);
-    expect(rowOfIndex(layout, 7)).toBe(1);
-    expect(rowOfIndex(layout, 18)).toBe(2);
-    expect(rowOfIndex(layout, 19)).toBe(-1);
+    expect(rowOfIndex(layout, 0)?.firstIndex).toBe(0);
+    expect(rowOfIndex(layout, 8)?.firstIndex).toBe(7);
+    expect(rowOfIndex(layout, 18)?.firstIndex).toBe(13);
+    expect(rowOfIndex(layout, 19)).toBeUndefined();
     expect(sectionOfIndex(layout, 12)).toBe(0);
     expect(sectionOfIndex(layout, 15)).toBe(2);
-    expect(topOfIndex(layout, 7)).toBe(layout.rows[1]?.top);
+    expect(topOfIndex(layout, 7)).toBe(rows[1]?.top);
     expect(topOfIndex(layout, 99)).toBeNull();
     expect(layout.sections.map((s) => s.top)).toEqual([
       0,
-      layout.rows[2]!.top - 50,
-      layout.rows[2]!.top - 50,
-      layout.rows[2]!.top - 50,
+      rows[2]!.top - 50,
+      rows[2]!.top - 50,
+      rows[2]!.top - 50,
     ]);
   });
 
@@ -111,10 +117,24 @@ describe('layoutTimeline', () => {
   });
 
   it('lists only the rows near the window', () => {
-    const rows = visibleRows(layout, 0, 100);
-    expect(rows.map((row) => row.firstIndex)).toEqual([0]);
-    const all = visibleRows(layout, 0, layout.height);
-    expect(all.length).toBe(layout.rows.length);
+    expect(visibleRows(layout, 0, 100).map((row) => row.firstIndex)).toEqual([0]);
+    expect(visibleRows(layout, rows[1]!.top + 1, rows[2]!.top).map((row) => row.firstIndex)).toEqual([7, 13]);
+  });
+
+  it('lays again only the days whose assets changed, with the same result as from scratch', () => {
+    const cache = createLayoutCache();
+    const known = new Map<number, number>([[3, 0.75]]);
+    const aspectAt = (index: number) => known.get(index) ?? (index < 13 ? undefined : 1.5);
+    const before = layoutTimeline(DAYS, aspectAt, OPTIONS, cache);
+    const again = layoutTimeline(DAYS, aspectAt, OPTIONS, cache);
+    expect(again.groups[0]).toBe(before.groups[0]);
+    known.set(5, 2);
+    const changed = layoutTimeline(DAYS, aspectAt, OPTIONS, cache);
+    expect(changed.groups[0]).not.toBe(before.groups[0]);
+    const fresh = layoutTimeline(DAYS, aspectAt, OPTIONS);
+    expect(rowsOf(changed)).toEqual(rowsOf(fresh));
+    expect([...changed.lefts]).toEqual([...fresh.lefts]);
+    expect(changed.height).toBe(fresh.height);
   });
 
   it('keeps the rendered rows bounded for a huge library', () => {

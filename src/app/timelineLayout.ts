@@ -69,8 +69,25 @@ export interface DaySection {
   bottom: number;
 }
 
-export interface TimelineLayout {
+/**
+ * Rows laid out together, their tops relative to the group's: a day of its own (which always
+ * starts and ends its own rows, so it can be kept and reused while its assets stay the same), or
+ * one row of small days.
+ */
+interface Group {
+  firstIndex: number;
+  count: number;
+  /** From the top of the first date line to the bottom of the last row. */
+  height: number;
   rows: TimelineRow[];
+  lefts: Float64Array;
+  widths: Float64Array;
+}
+
+export interface TimelineLayout {
+  groups: Group[];
+  /** Top of each group. */
+  groupTops: Float64Array;
   sections: DaySection[];
   /** Left edge and width of each tile, by timeline index (flat: a library has 100,000 of them). */
   lefts: Float64Array;
@@ -79,162 +96,301 @@ export interface TimelineLayout {
   options: LayoutOptions;
 }
 
+/**
+ * Days laid out before, kept between layouts of the same width: a page of assets arriving then
+ * costs the days it touched, not the whole timeline (which is laid again on every page).
+ */
+export interface LayoutCache {
+  key: string;
+  days: Map<string, Group>;
+  /**
+   * The tile arrays of the last layout, reused by the next one of the same size (laid again on
+   * every page of assets, two fresh arrays of 100,000 doubles each time kept the collector busy).
+   */
+  lefts: Float64Array;
+  widths: Float64Array;
+}
+
+export function createLayoutCache(): LayoutCache {
+  return { key: '', days: new Map(), lefts: new Float64Array(0), widths: new Float64Array(0) };
+}
+
 const clampAspect = (aspect: number): number => Math.min(MAX_ASPECT, Math.max(MIN_ASPECT, aspect));
 
 /**
+ * Lays tiles [first, first + aspects.length) as one row at `y` (relative), with `headers` above it:
+ * scaled to fill the width when `stretch`, else at `rowHeight`. Writes into `lefts`/`widths` at
+ * `offset` + i and answers the row and the y below it.
+ */
+function placeRow(
+  options: LayoutOptions,
+  aspects: ArrayLike<number>,
+  first: number,
+  from: number,
+  to: number,
+  headers: DayHeader[],
+  y: number,
+  stretch: boolean,
+  lefts: Float64Array,
+  widths: Float64Array,
+  offset: number,
+): { row: TimelineRow; next: number } {
+  const { width, rowHeight, gap, headerHeight, dayGap } = options;
+  const top = y + (headers.length > 0 ? headerHeight : 0);
+  let natural = 0;
+  for (let i = from; i < to; i++) natural += aspects[i]! * rowHeight;
+  const gaps = gap * (to - from - 1) + (dayGap - gap) * Math.max(0, headers.length - 1);
+  const height = Math.max(1, rowHeight * (stretch && natural > 0 ? (width - gaps) / natural : 1));
+  let x = 0;
+  let h = 0;
+  for (let i = from; i < to; i++) {
+    const header = headers[h];
+    if (header !== undefined && header.firstIndex === first + i) {
+      if (h > 0) x += dayGap - gap;
+      header.left = x;
+      h++;
+    }
+    lefts[offset + i] = x;
+    widths[offset + i] = aspects[i]! * height;
+    x += aspects[i]! * height + gap;
+  }
+  for (const header of headers) {
+    // A day that goes on in later rows has this row's width for its date line.
+    const last = Math.min(header.firstIndex - first + header.count, to) - 1;
+    header.width = Math.max(0, lefts[offset + last]! + widths[offset + last]! - header.left);
+  }
+  return {
+    row: { top, height, firstIndex: first + from, count: to - from, headers },
+    next: top + height + options.gap,
+  };
+}
+
+/** A day too wide for one row: greedy justified rows, each filling the width; the last one ragged. */
+function layBigDay(options: LayoutOptions, day: string, firstIndex: number, aspects: Float64Array): Group {
+  const { width, rowHeight, gap } = options;
+  const count = aspects.length;
+  const lefts = new Float64Array(count);
+  const widths = new Float64Array(count);
+  const rows: TimelineRow[] = [];
+  let y = 0;
+  let start = 0;
+  while (start < count) {
+    let stop = start + 1;
+    let sum = aspects[start]!;
+    while (stop < count && (sum + aspects[stop]!) * rowHeight + gap * (stop - start) <= width) {
+      sum += aspects[stop]!;
+      stop++;
+    }
+    // One more tile makes the row lower than the target, one fewer taller: take whichever comes
+    // closer (one wide photo alone on a phone's row would otherwise be blown up).
+    if (stop < count) {
+      const without = (width - gap * (stop - start - 1)) / sum;
+      const withNext = (width - gap * (stop - start)) / (sum + aspects[stop]!);
+      if (Math.abs(withNext - rowHeight) < Math.abs(without - rowHeight)) sum += aspects[stop++]!;
+    }
+    // A full row fills the width; the day's last row stays at rowHeight unless it is too wide.
+    const stretch = stop < count || sum * rowHeight + gap * (stop - start - 1) > width;
+    const headers = start === 0 ? [{ day, left: 0, width: 0, firstIndex, count }] : [];
+    const placed = placeRow(options, aspects, firstIndex, start, stop, headers, y, stretch, lefts, widths, 0);
+    rows.push(placed.row);
+    y = placed.next;
+    start = stop;
+  }
+  return { firstIndex, count, height: Math.max(0, y - gap), rows, lefts, widths };
+}
+
+/**
  * Lays out the timeline. `aspectAt(index)` is an asset's width / height, or undefined when it is
- * not known (not loaded, or no dimensions): it then counts as ESTIMATED_ASPECT. Built to be run
- * again each time a page of assets arrives: one pass, and no allocation per tile.
+ * not known (not loaded, or no dimensions): it then counts as ESTIMATED_ASPECT. Laid again each
+ * time a page of assets arrives: with a `cache`, only the days whose assets changed are.
  */
 export function layoutTimeline(
   days: readonly DayBucket[],
   aspectAt: (index: number) => number | undefined,
   options: LayoutOptions,
+  cache: LayoutCache = createLayoutCache(),
 ): TimelineLayout {
-  const { width, rowHeight, gap, headerHeight, dayGap } = options;
+  const { width, rowHeight, gap, dayGap } = options;
+  const cacheKey = `${width}|${rowHeight}|${gap}|${options.headerHeight}|${dayGap}`;
+  if (cache.key !== cacheKey) {
+    cache.key = cacheKey;
+    cache.days.clear();
+  }
+  const used = new Map<string, Group>();
   const total = days.reduce((sum, day) => sum + day.count, 0);
-  const aspects = new Float64Array(total);
-  for (let i = 0; i < total; i++) aspects[i] = clampAspect(aspectAt(i) ?? ESTIMATED_ASPECT);
-  const lefts = new Float64Array(total);
-  const widths = new Float64Array(total);
-  const rows: TimelineRow[] = [];
+  if (cache.lefts.length !== total) {
+    cache.lefts = new Float64Array(total);
+    cache.widths = new Float64Array(total);
+  }
+  const { lefts, widths } = cache;
+  const groups: Group[] = [];
+  const tops: number[] = [];
   const sections: DaySection[] = [];
   let y = 0;
+  let scratch = new Float64Array(64);
 
-  /**
-   * Places the tiles [first, end) as one row with `headers` (and their sections) above it: scaled
-   * to fill the width when `stretch`, else at `rowHeight`.
-   */
-  const place = (
-    first: number,
-    end: number,
-    headers: DayHeader[],
-    rowSections: DaySection[],
-    stretch: boolean,
-  ): void => {
-    const top = y + (headers.length > 0 ? headerHeight : 0);
-    for (const section of rowSections) section.top = y;
-    let natural = 0;
-    for (let i = first; i < end; i++) natural += aspects[i]! * rowHeight;
-    const gaps = gap * (end - first - 1) + (dayGap - gap) * Math.max(0, headers.length - 1);
-    const scale = stretch && natural > 0 ? (width - gaps) / natural : 1;
-    const height = Math.max(1, rowHeight * scale);
-    let x = 0;
-    let h = 0;
-    for (let i = first; i < end; i++) {
-      const header = headers[h];
-      if (header !== undefined && header.firstIndex === i) {
-        if (h > 0) x += dayGap - gap;
-        header.left = x;
-        h++;
-      }
-      lefts[i] = x;
-      widths[i] = aspects[i]! * height;
-      x += widths[i]! + gap;
-    }
-    for (const header of headers) {
-      // A day that goes on in later rows has this row's width for its date line.
-      const last = Math.min(header.firstIndex + header.count, end) - 1;
-      header.width = Math.max(0, lefts[last]! + widths[last]! - header.left);
-    }
-    rows.push({ top, height, firstIndex: first, count: end - first, headers });
-    y = top + height + gap;
-    for (const section of rowSections) section.bottom = top + height;
-  };
-
-  /** The row of small days being filled, laid at `rowHeight` (not stretched). */
+  /** Small days waiting to be placed on one row (not stretched). */
   let shared: {
     first: number;
-    end: number;
+    aspects: number[];
     headers: DayHeader[];
     sections: DaySection[];
     width: number;
   } | null = null;
   const flushShared = (): void => {
     if (shared === null) return;
-    place(shared.first, shared.end, shared.headers, shared.sections, false);
+    const { first, aspects, headers } = shared;
+    const placed = placeRow(
+      options,
+      aspects,
+      first,
+      0,
+      aspects.length,
+      headers,
+      0,
+      false,
+      lefts,
+      widths,
+      first,
+    );
+    const group: Group = {
+      firstIndex: first,
+      count: aspects.length,
+      height: placed.next - gap,
+      rows: [placed.row],
+      lefts: lefts.subarray(first, first + aspects.length),
+      widths: widths.subarray(first, first + aspects.length),
+    };
+    groups.push(group);
+    tops.push(y);
+    for (const section of shared.sections) {
+      section.top = y;
+      section.bottom = y + group.height;
+    }
+    y += group.height + gap;
     shared = null;
   };
 
   let firstIndex = 0;
   for (const { day, count } of days) {
-    const end = firstIndex + count;
-    let natural = gap * (count - 1);
-    for (let i = firstIndex; i < end; i++) natural += aspects[i]! * rowHeight;
+    if (scratch.length < count) scratch = new Float64Array(count * 2);
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      scratch[i] = clampAspect(aspectAt(firstIndex + i) ?? ESTIMATED_ASPECT);
+      sum += scratch[i]!;
+    }
+    const natural = sum * rowHeight + gap * (count - 1);
     const section: DaySection = { day, count, firstIndex, top: y, bottom: y };
     sections.push(section);
-    const header: DayHeader = { day, left: 0, width: 0, firstIndex, count };
     if (natural <= width) {
       // A small day: beside the days before it if it fits, on a new shared row otherwise.
       if (shared !== null && shared.width + dayGap + natural > width) flushShared();
-      if (shared === null) {
-        shared = { first: firstIndex, end, headers: [header], sections: [section], width: natural };
-      } else {
-        shared.end = end;
-        shared.headers.push(header);
-        shared.sections.push(section);
-        shared.width += dayGap + natural;
-      }
+      const header: DayHeader = { day, left: 0, width: 0, firstIndex, count };
+      shared ??= { first: firstIndex, aspects: [], headers: [], sections: [], width: -dayGap };
+      for (let i = 0; i < count; i++) shared.aspects.push(scratch[i]!);
+      shared.headers.push(header);
+      shared.sections.push(section);
+      shared.width += dayGap + natural;
     } else {
       flushShared();
-      // A day of its own: greedy justified rows, each filling the width; the last one ragged.
-      let start = firstIndex;
-      while (start < end) {
-        let stop = start + 1;
-        let sum = aspects[start]!;
-        while (stop < end && (sum + aspects[stop]!) * rowHeight + gap * (stop - start) <= width) {
-          sum += aspects[stop]!;
-          stop++;
-        }
-        // One more tile makes the row lower than the target, one fewer taller: take whichever
-        // comes closer (one wide photo alone on a phone's row would otherwise be blown up).
-        if (stop < end) {
-          const without = (width - gap * (stop - start - 1)) / sum;
-          const withNext = (width - gap * (stop - start)) / (sum + aspects[stop]!);
-          if (Math.abs(withNext - rowHeight) < Math.abs(without - rowHeight)) stop++;
-        }
-        const firstRow = start === firstIndex;
-        let rowSum = 0;
-        for (let i = start; i < stop; i++) rowSum += aspects[i]!;
-        // A full row fills the width; the day's last row stays at rowHeight unless it is too wide.
-        const stretch = stop < end || rowSum * rowHeight + gap * (stop - start - 1) > width;
-        place(start, stop, firstRow ? [header] : [], firstRow ? [section] : [], stretch);
-        section.bottom = y - gap;
-        start = stop;
-      }
+      // The same day with the same assets in the same place: the same rows.
+      const key = `${day}|${firstIndex}|${count}|${sum}`;
+      let group = cache.days.get(key);
+      if (group === undefined) group = layBigDay(options, day, firstIndex, scratch.slice(0, count));
+      used.set(key, group);
+      lefts.set(group.lefts, firstIndex);
+      widths.set(group.widths, firstIndex);
+      groups.push(group);
+      tops.push(y);
+      section.top = y;
+      section.bottom = y + group.height;
+      y += group.height + gap;
     }
-    firstIndex = end;
+    firstIndex += count;
   }
   flushShared();
-  return { rows, sections, lefts, widths, height: Math.max(0, y - gap), options };
+  cache.days = used;
+  return {
+    groups,
+    groupTops: Float64Array.from(tops),
+    sections,
+    lefts,
+    widths,
+    height: Math.max(0, y - gap),
+    options,
+  };
 }
 
-/** The index of the last row whose top (date line included) is at or above `y`; -1 with no rows. */
-export function rowAt(layout: TimelineLayout, y: number): number {
-  const { rows } = layout;
+/** The last group starting at or above `y` (binary search); -1 with none. */
+function groupAt(layout: TimelineLayout, y: number): number {
+  const tops = layout.groupTops;
   let low = 0;
-  let high = rows.length - 1;
+  let high = tops.length - 1;
   let found = -1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const row = rows[middle]!;
-    if (row.top <= y) {
+    if (tops[middle]! <= y) {
       found = middle;
       low = middle + 1;
     } else {
       high = middle - 1;
     }
   }
-  return rows.length === 0 ? -1 : Math.max(found, 0);
+  return tops.length === 0 ? -1 : Math.max(found, 0);
+}
+
+/** The group holding timeline index `index`; -1 when out of range. */
+function groupOfIndex(layout: TimelineLayout, index: number): number {
+  const { groups } = layout;
+  let low = 0;
+  let high = groups.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const group = groups[middle]!;
+    if (index < group.firstIndex) high = middle - 1;
+    else if (index >= group.firstIndex + group.count) low = middle + 1;
+    else return middle;
+  }
+  return -1;
+}
+
+/** A row where it sits in the whole timeline, and where it is in the layout (to step to its neighbours). */
+export interface PlacedRow extends TimelineRow {
+  group: number;
+  row: number;
+}
+
+function placed(layout: TimelineLayout, group: number, row: number): PlacedRow | undefined {
+  const laid = layout.groups[group]?.rows[row];
+  if (laid === undefined) return undefined;
+  return { ...laid, top: laid.top + layout.groupTops[group]!, group, row };
+}
+
+/** The row after (`step` 1) or before (-1) a row, across groups; undefined at the ends. */
+export function neighbourRow(layout: TimelineLayout, from: PlacedRow, step: 1 | -1): PlacedRow | undefined {
+  const rows = layout.groups[from.group]?.rows.length ?? 0;
+  if (from.row + step >= 0 && from.row + step < rows) return placed(layout, from.group, from.row + step);
+  const group = from.group + step;
+  const count = layout.groups[group]?.rows.length ?? 0;
+  return count === 0 ? undefined : placed(layout, group, step === 1 ? 0 : count - 1);
+}
+
+/** The last row whose tiles start at or above `y` (the first row when `y` is above them all). */
+export function rowAt(layout: TimelineLayout, y: number): PlacedRow | undefined {
+  const g = groupAt(layout, y);
+  const group = layout.groups[g];
+  if (group === undefined) return undefined;
+  const relative = y - layout.groupTops[g]!;
+  let r = 0;
+  while (r + 1 < group.rows.length && group.rows[r + 1]!.top <= relative) r++;
+  return placed(layout, g, r);
 }
 
 /** The rows that overlap [top, bottom), date lines included, in order. */
-export function visibleRows(layout: TimelineLayout, top: number, bottom: number): TimelineRow[] {
-  const { rows } = layout;
+export function visibleRows(layout: TimelineLayout, top: number, bottom: number): PlacedRow[] {
   const { headerHeight } = layout.options;
-  const visible: TimelineRow[] = [];
-  for (let r = rowAt(layout, top); r >= 0 && r < rows.length; r++) {
-    const row = rows[r]!;
+  const visible: PlacedRow[] = [];
+  for (let row = rowAt(layout, top); row !== undefined; row = neighbourRow(layout, row, 1)) {
     const rowTop = row.headers.length > 0 ? row.top - headerHeight : row.top;
     if (rowTop >= bottom) break;
     if (row.top + row.height > top) visible.push(row);
@@ -242,25 +398,17 @@ export function visibleRows(layout: TimelineLayout, top: number, bottom: number)
   return visible;
 }
 
-/** The row holding timeline index `index`; -1 when out of range. */
-export function rowOfIndex(layout: TimelineLayout, index: number): number {
-  const { rows } = layout;
-  let low = 0;
-  let high = rows.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const row = rows[middle]!;
-    if (index < row.firstIndex) high = middle - 1;
-    else if (index >= row.firstIndex + row.count) low = middle + 1;
-    else return middle;
-  }
-  return -1;
+/** The row holding timeline index `index`; undefined when out of range. */
+export function rowOfIndex(layout: TimelineLayout, index: number): PlacedRow | undefined {
+  const g = groupOfIndex(layout, index);
+  const rows = layout.groups[g]?.rows ?? [];
+  const r = rows.findIndex((row) => index >= row.firstIndex && index < row.firstIndex + row.count);
+  return r < 0 ? undefined : placed(layout, g, r);
 }
 
 /** The top of the row that shows timeline index `index`, or null when out of range. */
 export function topOfIndex(layout: TimelineLayout, index: number): number | null {
-  const row = layout.rows[rowOfIndex(layout, index)];
-  return row === undefined ? null : row.top;
+  return rowOfIndex(layout, index)?.top ?? null;
 }
 
 /** The section (day) holding timeline index `index`; -1 when out of range. */
@@ -290,9 +438,9 @@ export function indexInDirection(
 ): number {
   if (direction === 'left') return Math.max(0, index - 1);
   if (direction === 'right') return Math.min(total - 1, index + 1);
-  const r = rowOfIndex(layout, index);
-  const target = layout.rows[direction === 'up' ? r - 1 : r + 1];
-  if (r < 0 || target === undefined) return index;
+  const row = rowOfIndex(layout, index);
+  const target = row === undefined ? undefined : neighbourRow(layout, row, direction === 'up' ? -1 : 1);
+  if (target === undefined) return index;
   const { lefts, widths } = layout;
   const middle = lefts[index]! + widths[index]! / 2;
   let best = target.firstIndex;

@@ -6,9 +6,9 @@
  * status card's live region carries state changes, never progress; dark colours and reduced motion
  * follow the system settings.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
+import { expectAccessibleInBothSchemes, expectNoSeriousViolations } from './axe';
 import {
   closeSession,
   openSession,
@@ -19,64 +19,12 @@ import {
   type RunningServer,
 } from './harness';
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const SCHEMES = ['light', 'dark'] as const;
-
 /** Backed up through the Backup screen (done), refused there (skipped), and added offline (queued). */
 const DONE = ['Portrait_2.jpg', 'Landscape_1.jpg', 'beach.jpg'].map(corpusFile);
 const SKIPPED = [corpusFile('zero-byte.jpg')];
 const QUEUED = ['Landscape_3.jpg', 'Portrait_4.jpg'].map(corpusFile);
 /** Put straight into the library, so it has a video and photos with places and cameras. */
 const LIBRARY = ['DSCN0010.jpg', 'with-gps.mp4', 'Canon_40D.jpg'];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-/**
- * Runs axe-core in `page` and fails with every serious or critical violation: its rule, the help
- * text and the selectors of the elements at fault.
- */
-async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }
-    ).axe;
-    const results = (await axe.run(document, { resultTypes: ['violations'] })) as {
-      violations: AxeViolation[];
-    };
-    return results.violations;
-  });
-  const serious = violations.filter(
-    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
-  );
-  const report = serious
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} <${violation.helpUrl}>\n` +
-        violation.nodes
-          .map(
-            (node) => `    ${JSON.stringify(node.target)}: ${node.failureSummary?.replace(/\n/g, ' ') ?? ''}`,
-          )
-          .join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe on ${screen}:\n${report}`).toEqual([]);
-}
-
-/** Checks the screen `page` shows in each colour scheme. */
-async function expectAccessibleInBothSchemes(page: Page, screen: string): Promise<void> {
-  for (const colorScheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme });
-    await expectNoSeriousViolations(page, `${screen} (${colorScheme})`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 interface FocusStop {
   key: string | null;

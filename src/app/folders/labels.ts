@@ -1,4 +1,5 @@
 import type { BackupFolder } from '../../queue/folder';
+import { dateLabel, timeLabel } from '../dayLabels';
 import type { ScanProgress, ScanResult } from './scan';
 
 function files(count: number): string {
@@ -25,12 +26,11 @@ export function lastScanLabel(folder: Pick<BackupFolder, 'lastFound' | 'lastQueu
   return queued === 0 ? `${found}, nothing new` : `${found}, ${queued.toLocaleString('en-US')} new, queued`;
 }
 
-/** "today at 14:05", or the date and time for older scans. */
+/** "today at 14:05", or the date and time for older scans (written as every date of the app). */
 export function scanTimeLabel(at: number, now: number, locale?: string): string {
-  const date = new Date(at);
-  const time = date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
-  if (new Date(now).toDateString() === date.toDateString()) return `today at ${time}`;
-  return `${date.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' })} at ${time}`;
+  const time = timeLabel(at, locale);
+  if (new Date(now).toDateString() === new Date(at).toDateString()) return `today at ${time}`;
+  return `${dateLabel(at, locale)} at ${time}`;
 }
 
 /** What to say under a folder after a scan in this page: its counts, or why it stopped. */
