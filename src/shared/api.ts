@@ -100,11 +100,9 @@ export interface UserSummary extends User {
   bytes: number;
 }
 
-/** `PATCH /api/users/:id` (owner only): any of these. */
-export interface UpdateUserRequest {
+/** `PATCH /api/users/:id` (owner only): any of these (a quota as in SetQuotaRequest). */
+export interface UpdateUserRequest extends Partial<SetQuotaRequest> {
   disabled?: boolean;
-  /** Null: no limit. */
-  quotaBytes?: number | null;
 }
 
 /** `POST /api/users/:id/password` (owner only): a new password; the account's sessions end. */

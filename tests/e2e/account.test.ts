@@ -110,8 +110,19 @@ describe('account screens (Chromium)', () => {
       expect(await them.getByTestId('user').count()).toBe(0);
       expect((await theirs.request.get(`${server.url}/api/users`)).status()).toBe(403);
 
-      // Turned off by the owner: signed out, and refused at sign-in with a sentence.
       const card = page.getByTestId('user').filter({ hasText: member.email });
+      // A storage limit for them, which their Settings show.
+      await card.getByTestId('quota-input').fill('2');
+      await card.getByRole('button', { name: `Set limit for ${member.name}` }).click();
+      await expect.poll(() => card.innerText()).toContain('of 2 GB');
+      const storage = await (await theirs.request.get(`${server.url}/api/me/storage`)).json();
+      expect(storage).toMatchObject({ quotaBytes: 2_000_000_000 });
+      await them.goto(`${server.url}/settings`);
+      await expect
+        .poll(() => them.getByTestId('server-storage').innerText())
+        .toContain('of the 2 GB the owner of this server allows you');
+
+      // Turned off by the owner: signed out, and refused at sign-in with a sentence.
       await card.getByRole('button', { name: `Turn off ${member.name}'s account` }).click();
       await expect.poll(() => card.innerText()).toContain('Turned off');
       expect((await theirs.request.get(`${server.url}/api/me`)).status()).toBe(401);

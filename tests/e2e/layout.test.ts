@@ -14,7 +14,6 @@ import {
   closeSession,
   libraryAssets,
   openSession,
-  rowsByState,
   uploadCorpusAsOwner,
   type BrowserContext,
   type LibraryAsset,
@@ -116,15 +115,14 @@ describe('layouts at a phone and a desktop size, light and dark (Chromium)', () 
     await uploadCorpusAsOwner(context, server.url, media);
     await page.goto(`${server.url}/backup`);
     await page.getByTestId('add-photos-input').setInputFiles(CORPUS.map((name) => join(CORPUS_DIR, name)));
-    await expect
-      .poll(
-        async () => {
-          const states = await rowsByState(page);
-          return (states.done ?? 0) + (states.skipped ?? 0);
-        },
-        { timeout: 120_000 },
-      )
-      .toBe(CORPUS.length);
+    await page.waitForFunction(
+      (total) =>
+        document.querySelectorAll(
+          '[data-testid="queue-item"]:is([data-state="done"], [data-state="skipped"])',
+        ).length === total,
+      CORPUS.length,
+      { timeout: 120_000 },
+    );
     assets = await libraryAssets(context, server.url);
     // Something in the trash, so that Trash has a grid to lay out.
     const victim = assets.find((asset) => asset.filename === 'Canon_40D.jpg');

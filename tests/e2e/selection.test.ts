@@ -58,7 +58,10 @@ describe('selection in the Library (Chromium)', () => {
     timeline = await libraryAssets(context, server.url);
     buckets = (await (await context.request.get(`${server.url}/api/assets/buckets`)).json()) as AssetBuckets;
     await page.goto(`${server.url}/library`);
-    await expect.poll(() => page.getByTestId('asset').count()).toBe(PHOTOS.length);
+    await page.waitForFunction(
+      (total) => document.querySelectorAll('[data-testid="asset"]').length === total,
+      PHOTOS.length,
+    );
   });
 
   afterAll(() => closeSession(close));

@@ -84,7 +84,14 @@ describe('account routes', () => {
 
   it('says what the caller stores on the server, library and trash apart', async () => {
     const empty = await api<StorageUsage>(server.baseUrl, 'GET', '/api/me/storage', { auth: member.auth });
-    expect(empty.body).toEqual({ assets: 0, bytes: 0, trashAssets: 0, trashBytes: 0, quotaBytes: null });
+    expect(empty.body).toEqual({
+      usedBytes: 0,
+      quotaBytes: null,
+      assets: 0,
+      bytes: 0,
+      trashAssets: 0,
+      trashBytes: 0,
+    });
     const kept = await uploadCorpusFile(server.baseUrl, member.auth, 'Canon_40D.jpg');
     const trashed = await uploadCorpusFile(server.baseUrl, member.auth, 'DSCN0010.jpg');
     if (!kept.ok || !trashed.ok) throw new Error('upload failed');
@@ -93,11 +100,12 @@ describe('account routes', () => {
     ).toBe(200);
     const usage = await api<StorageUsage>(server.baseUrl, 'GET', '/api/me/storage', { auth: member.auth });
     expect(usage.body).toEqual({
+      usedBytes: corpusFile('Canon_40D.jpg').bytes + corpusFile('DSCN0010.jpg').bytes,
+      quotaBytes: null,
       assets: 1,
       bytes: corpusFile('Canon_40D.jpg').bytes,
       trashAssets: 1,
       trashBytes: corpusFile('DSCN0010.jpg').bytes,
-      quotaBytes: null,
     });
     // The owner's own storage is the owner's, not the member's.
     const owners = await api<StorageUsage>(server.baseUrl, 'GET', '/api/me/storage', { auth: owner.auth });
@@ -150,7 +158,9 @@ describe('account routes', () => {
       body: { disabled: false },
     });
     expect(on.body.disabledAt).toBeNull();
-    expect((await login(server.baseUrl, member.email, member.password)).status).toBe(200);
+    const back = await login(server.baseUrl, member.email, member.password);
+    expect(back.status).toBe(200);
+    member = { ...member, auth: { cookie: sessionCookie(back.headers) } };
     expect((await me({ token: token.token })).status).toBe(200);
   });
 
@@ -179,6 +189,30 @@ describe('account routes', () => {
     });
     expect(extra.status).toBe(200);
     expect(extra.body.role).toBe('member');
+  });
+
+  it("sets a member's storage quota, which the member sees, and takes it away again", async () => {
+    const set = await api<UserSummary>(server.baseUrl, 'PATCH', `/api/users/${member.user.id}`, {
+      auth: owner.auth,
+      body: { quotaBytes: 5_000_000_000 },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.quotaBytes).toBe(5_000_000_000);
+    const seen = await api<StorageUsage>(server.baseUrl, 'GET', '/api/me/storage', { auth: member.auth });
+    expect(seen.body.quotaBytes).toBe(5_000_000_000);
+    expect((await me(member.auth)).body.quotaBytes).toBe(5_000_000_000);
+    for (const quotaBytes of [-1, 1.5, 'lots']) {
+      const refused = await api(server.baseUrl, 'PATCH', `/api/users/${member.user.id}`, {
+        auth: owner.auth,
+        body: { quotaBytes },
+      });
+      expect(refused.status, String(quotaBytes)).toBe(400);
+    }
+    const cleared = await api<UserSummary>(server.baseUrl, 'PATCH', `/api/users/${member.user.id}`, {
+      auth: owner.auth,
+      body: { quotaBytes: null },
+    });
+    expect(cleared.body.quotaBytes).toBeNull();
   });
 
   it("resets a member's password: their sessions end, the new password signs in", async () => {

@@ -130,6 +130,11 @@ export async function setPassword(db: Db, userId: string, password: string): Pro
   await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
 }
 
+/** Sets how many bytes an account may store (library and trash); null: no limit. */
+export async function setQuota(db: Db, userId: string, quotaBytes: number | null): Promise<void> {
+  await db.updateTable('users').set({ quota_bytes: quotaBytes }).where('id', '=', userId).execute();
+}
+
 /** Turns an account off (now) or on again (null); false when there is no such account. */
 export async function setDisabled(db: Db, userId: string, disabledAt: Date | null): Promise<boolean> {
   const result = await db
