@@ -2,6 +2,7 @@
 import type {
   ApiToken,
   ChangePasswordRequest,
+  CreateTokenRequest,
   CreateUserRequest,
   CreatedToken,
   StorageUsage,
@@ -29,8 +30,8 @@ export function listTokens(signal?: AbortSignal): Promise<ApiToken[]> {
   return requestJson<ApiToken[]>('/api/tokens', { signal });
 }
 
-export function createToken(name: string): Promise<CreatedToken> {
-  return requestJson<CreatedToken>('/api/tokens', { method: 'POST', body: { name } });
+export function createToken(request: CreateTokenRequest): Promise<CreatedToken> {
+  return requestJson<CreatedToken>('/api/tokens', { method: 'POST', body: request });
 }
 
 export function revokeToken(id: string): Promise<void> {

@@ -57,7 +57,9 @@ describe('account screens (Chromium)', () => {
     await page.getByLabel('Current password').fill('not my password');
     await page.getByLabel('New password').fill('whatever it is now');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toBe('That is not your current password.');
+    await expect
+      .poll(() => page.getByRole('alert').innerText(), { timeout: 15_000 })
+      .toBe('That is not your current password.');
   });
 
   it('creates an API token shown once, which uploads with tus; revoked, it gets 401', async () => {
@@ -89,7 +91,8 @@ describe('account screens (Chromium)', () => {
     await page.getByLabel('Email', { exact: true }).fill(member.email);
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Add account' }).click();
-    await expect.poll(() => page.getByTestId('user').count()).toBe(2);
+    // Adding an account hashes its password (scrypt, one at a time per two cores): seconds on a busy machine.
+    await expect.poll(() => page.getByTestId('user').count(), { timeout: 15_000 }).toBe(2);
     await expect.poll(() => page.getByTestId('users-notice').innerText()).toContain(member.email);
 
     const browser = context.browser();
@@ -135,7 +138,9 @@ describe('account screens (Chromium)', () => {
       await card.getByRole('button', { name: `Reset password of ${member.name}` }).click();
       await page.getByRole('dialog').getByLabel('New password').fill('set by the owner');
       await page.getByRole('dialog').getByRole('button', { name: 'Reset password' }).click();
-      await expect.poll(() => page.getByTestId('users-notice').innerText()).toContain('password is reset');
+      await expect
+        .poll(() => page.getByTestId('users-notice').innerText(), { timeout: 15_000 })
+        .toContain('password is reset');
       expect((await login(server.url, member.email, member.password)).status).toBe(401);
       expect((await login(server.url, member.email, 'set by the owner')).status).toBe(200);
     } finally {

@@ -37,8 +37,8 @@ function sidewaysOverflow(page: Page): Promise<{ page: number; dialog: number }>
     const root = document.documentElement;
     const dialog = document.querySelector('dialog[open]');
     return {
-      page: root.scrollWidth - root.clientWidth,
-      dialog: dialog === null ? 0 : dialog.scrollWidth - dialog.clientWidth,
+      page: Math.max(0, root.scrollWidth - root.clientWidth),
+      dialog: dialog === null ? 0 : Math.max(0, dialog.scrollWidth - dialog.clientWidth),
     };
   });
 }
@@ -64,12 +64,13 @@ function controlProblems(page: Page, phone: boolean): Promise<string[]> {
       const name = control.getAttribute('aria-label') ?? text;
       const describe = `${control.tagName.toLowerCase()} "${name.slice(0, 40)}"`;
       if (text !== '' && !/[\p{L}\p{N}]/u.test(text)) problems.push(`${describe}: only a symbol as its text`);
-      // A button with no words and no picture of a photo in it is an icon button.
+      // A button with no words that is not a photo (a tile, its preview still being made) is an icon button.
       const icon =
         text === '' &&
         control.tagName !== 'SELECT' &&
         control.getAttribute('role') !== 'slider' &&
-        control.querySelector('img') === null;
+        control.querySelector('img') === null &&
+        !control.classList.contains('library-tile__open');
       if (icon) {
         if (name.trim() === '') problems.push(`${describe}: an icon button without a name`);
         if (control.querySelector('svg') === null)
