@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QueueItem } from '../queue/item';
-import { backupProgress, backupStatus, progressLabel } from './backupStatus';
+import { backupProgress, backupStatus, followRun, progressLabel } from './backupStatus';
 import type { BackupStatusInput } from './backupStatus';
 
 const idle: BackupStatusInput = {
@@ -84,7 +83,7 @@ describe('backupStatus with settings', () => {
 
 describe('an empty account', () => {
   it('says nothing is backed up yet rather than complete, until something is', () => {
-    expect(backupStatus({ ...idle, backedUp: 0 })).toEqual({
+    expect(backupStatus({ ...idle, backedUp: 0 })).toMatchObject({
       title: 'Nothing backed up yet',
       detail: 'Add photos or a folder to start.',
       skippedNote: null,
@@ -98,35 +97,36 @@ describe('an empty account', () => {
 });
 
 describe('backupProgress', () => {
-  const item = (
-    id: string,
-    state: 'done' | 'queued' | 'uploading' | 'skipped',
-    addedAt: number,
-    size: number,
-  ) => ({ id, name: id, state, addedAt, size }) as unknown as QueueItem;
-
-  it('counts the run under way: pending items and those of the same adds already backed up', () => {
-    const day = 86_400_000;
-    const items = [
-      item('yesterday', 'done', day, 1_000_000),
-      item('a', 'done', 2 * day, 2_000_000),
-      item('bad', 'skipped', 2 * day + 1, 5),
-      item('b', 'uploading', 2 * day + 2, 4_000_000),
-      item('c', 'queued', 2 * day + 30_000, 4_000_000),
-    ];
-    const progress = backupProgress(items, 6_000_000);
+  it('follows a run from when the queue had work: what is added meanwhile grows it', () => {
+    let run = followRun(null, { pending: 3, done: 1000, bytesLeft: 6_000_000 });
+    expect(backupProgress(run, { pending: 3, done: 1000, bytesLeft: 6_000_000 })).toMatchObject({
+      done: 0,
+      total: 3,
+      fraction: 0,
+    });
+    run = followRun(run, { pending: 2, done: 1001, bytesLeft: 4_000_000 });
+    // Four more megabytes added while it runs.
+    run = followRun(run, { pending: 4, done: 1001, bytesLeft: 8_000_000 });
+    const progress = backupProgress(run, { pending: 4, done: 1001, bytesLeft: 8_000_000 });
     expect(progress).toEqual({
       done: 1,
-      total: 3,
-      sentBytes: 4_000_000,
+      total: 5,
+      sentBytes: 2_000_000,
       totalBytes: 10_000_000,
-      fraction: 0.4,
+      fraction: 0.2,
     });
-    expect(progress && progressLabel(progress, 95)).toBe('1 of 3 · 4 MB of 10 MB · about 2 min left');
-    expect(progress && progressLabel(progress, null)).toBe('1 of 3 · 4 MB of 10 MB');
+    expect(progress && progressLabel(progress, 95)).toBe('1 of 5 · 2 MB of 10 MB · about 2 min left');
+    expect(progress && progressLabel(progress, null)).toBe('1 of 5 · 2 MB of 10 MB');
   });
 
-  it('is null with nothing left to do', () => {
-    expect(backupProgress([item('a', 'done', 1, 5), item('b', 'skipped', 2, 5)], 0)).toBeNull();
+  it('ends with nothing left to do', () => {
+    expect(
+      followRun(followRun(null, { pending: 1, done: 0, bytesLeft: 5 }), {
+        pending: 0,
+        done: 1,
+        bytesLeft: 0,
+      }),
+    ).toBeNull();
+    expect(backupProgress(null, { pending: 0, done: 1, bytesLeft: 0 })).toBeNull();
   });
 });

@@ -1,5 +1,4 @@
 import { formatBytes } from '../shared/limits';
-import { isPending, uploadLength, type QueueItem } from '../queue/item';
 import type { Hold } from '../queue/settings';
 import { countLabel } from './countLabel';
 
@@ -108,30 +107,46 @@ export interface BackupProgress {
   fraction: number;
 }
 
-/** Items added less than this apart belong to one add (a selection, a folder, a scan). */
-const RUN_GAP_MS = 60_000;
+/** The queue's figures the progress follows (the queue store's counts). */
+export interface QueueFigures {
+  pending: number;
+  done: number;
+  bytesLeft: number;
+}
 
 /**
- * The run under way: every item with work left, and the backed-up items of the same adds, found
- * as the items added with no gap over RUN_GAP_MS before the oldest pending one (`addedAt` rises
- * through an add). Items backed up in an earlier run stay out of the count, so that yesterday's
- * thousand photos do not make today's three look almost done. Null with nothing left.
+ * A run: from the moment the queue had work until it has none. It starts from the figures then,
+ * and grows by what is added meanwhile, so yesterday's thousand photos backed up do not make
+ * today's three look almost done.
  */
-export function backupProgress(items: readonly QueueItem[], bytesLeft: number): BackupProgress | null {
-  const sorted = [...items].sort((a, b) => a.addedAt - b.addedAt);
-  let start = sorted.findIndex(isPending);
-  if (start < 0) return null;
-  while (start > 0 && sorted[start]!.addedAt - sorted[start - 1]!.addedAt <= RUN_GAP_MS) start--;
-  const run = sorted.slice(start).filter((item) => isPending(item) || item.state === 'done');
-  const totalBytes = run.reduce((sum, item) => sum + uploadLength(item), 0);
-  const sentBytes = Math.max(0, totalBytes - bytesLeft);
-  const done = run.filter((item) => item.state === 'done').length;
+export interface BackupRun {
+  doneAtStart: number;
+  totalBytes: number;
+  lastBytesLeft: number;
+}
+
+/** The run after the queue's figures changed: null once nothing is left. */
+export function followRun(run: BackupRun | null, now: QueueFigures): BackupRun | null {
+  if (now.pending === 0) return null;
+  if (run === null) return { doneAtStart: now.done, totalBytes: now.bytesLeft, lastBytesLeft: now.bytesLeft };
+  const added = Math.max(0, now.bytesLeft - run.lastBytesLeft);
+  return {
+    doneAtStart: Math.min(run.doneAtStart, now.done),
+    totalBytes: run.totalBytes + added,
+    lastBytesLeft: now.bytesLeft,
+  };
+}
+
+export function backupProgress(run: BackupRun | null, now: QueueFigures): BackupProgress | null {
+  if (run === null || now.pending === 0) return null;
+  const done = Math.max(0, now.done - run.doneAtStart);
+  const sentBytes = Math.max(0, run.totalBytes - now.bytesLeft);
   return {
     done,
-    total: run.length,
+    total: done + now.pending,
     sentBytes,
-    totalBytes,
-    fraction: totalBytes === 0 ? 0 : sentBytes / totalBytes,
+    totalBytes: run.totalBytes,
+    fraction: run.totalBytes === 0 ? 0 : sentBytes / run.totalBytes,
   };
 }
 
