@@ -77,8 +77,16 @@ describe('account screens (Chromium)', () => {
     await expect.poll(() => row.innerText()).toContain('Last used');
     expect(await page.getByTestId('token-secret').count()).toBe(0);
 
+    // The row goes once the server has answered the DELETE: on a busy machine that takes longer
+    // than expect.poll's one second (the upload above queued a thumbnail job), so the test waits
+    // for the answer and then for the row to leave, as a user would.
+    const deleted = page.waitForResponse(
+      (response) => response.request().method() === 'DELETE' && response.url().includes('/api/tokens/'),
+    );
     await row.getByRole('button', { name: 'Revoke NAS sync' }).click();
-    await expect.poll(() => page.getByTestId('api-token').count()).toBe(0);
+    expect((await deleted).status()).toBe(204);
+    await row.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('api-token').count()).toBe(0);
     const refused = await uploadCorpusFile(server.url, { token: secret }, 'Canon IXUS.jpg');
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.status).toBe(401);

@@ -3,9 +3,9 @@
  * matching corpus photos as results with the filters as chips, open one in the viewer, remove a
  * chip; suggestions as one types; the search screen passes axe and fits a phone and a laptop.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResponse } from '../../src/shared/search';
+import { injectAxe } from './axe';
 import {
   closeSession,
   openSession,
@@ -14,8 +14,6 @@ import {
   type Page,
   type RunningServer,
 } from './harness';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Two London photos of different years (Nexus 4: 2013; the Android video: 2017), and others elsewhere. */
 const PHOTOS = ['Nexus 4.jpg', 'with-gps.mp4', 'DSCN0010.jpg', 'iphone_hdr_YES.jpg', 'Canon_40D.jpg'];
@@ -118,7 +116,7 @@ describe('search (Chromium)', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `/tmp/shoebox-search-${viewport.width}.png` });
-      await page.addScriptTag({ path: AXE_PATH });
+      await injectAxe(page);
       const serious = await page.evaluate(async () => {
         const axe = (
           window as unknown as {
