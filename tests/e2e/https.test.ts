@@ -62,7 +62,8 @@ describe('HTTPS: the app over TLS with a self-signed certificate', () => {
     const cookie = (await context.cookies(server.url)).find((c) => c.name === 'shoebox_session');
     expect(cookie?.secure).toBe(true);
 
-    await expect.poll(() => page.getByTestId('status').innerText()).toBe('Backup complete');
+    // A new account: the status card has asked the server what it holds (issue 15).
+    await expect.poll(() => page.getByTestId('status').innerText()).toBe('Nothing backed up yet');
     expect(
       await page.evaluate(() => ({ secure: window.isSecureContext, protocol: location.protocol })),
     ).toEqual({
