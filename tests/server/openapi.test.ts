@@ -148,6 +148,8 @@ describe('the OpenAPI document', () => {
       'DELETE /api/albums/{id}',
       'DELETE /api/tokens/{id}',
       'DELETE /api/trash',
+      // Ends the walk's session too: it signs in again (below) for the one after.
+      'POST /api/auth/logout-everywhere',
       'POST /api/auth/logout',
     ];
     const rank = (operation: Operation): number => {
@@ -194,6 +196,12 @@ describe('the OpenAPI document', () => {
         operation.method === 'HEAD' ? '' : Buffer.from(await response.arrayBuffer()).toString('latin1');
       answered.push(`${name} → ${response.status}`);
       learn(operation, response, text, known);
+      if (name === 'POST /api/auth/logout-everywhere' && response.status === 204) {
+        const login = operations.find((each) => `${each.method} ${each.path}` === 'POST /api/auth/login');
+        if (login === undefined) throw new Error('The document has no POST /api/auth/login.');
+        const again = requestFor(login, { ...known, cookie: undefined });
+        known.cookie = sessionCookie((await fetch(`${server.baseUrl}${again.url}`, again.init)).headers);
+      }
 
       const status = String(response.status);
       const documented = operation.spec.responses[status] ?? operation.spec.responses[`${status[0]}XX`];
@@ -335,6 +343,7 @@ function withKnownIds(operation: Operation, value: unknown, known: Known): unkno
     'PATCH /api/albums/{id}': { name: 'Summer' },
     'PATCH /api/albums/{id}/members/{userId}': { role: 'contributor' },
     'PATCH /api/links/{id}': { showPlace: false },
+    'PATCH /api/users/{id}': { quotaBytes: 10 * 1024 ** 3 },
   };
   return { ...body, ...fill[`${operation.method} ${operation.path}`] };
 }
@@ -347,7 +356,7 @@ function idFor(operation: Operation, name: string, known: { ids: Record<string, 
       ? known.ids.upload
       : name === 'key'
         ? known.ids.linkKey
-        : name === 'userId'
+        : name === 'userId' || path.startsWith('/api/users/')
           ? known.ids.user
           : path.startsWith('/api/tokens')
             ? known.ids.token

@@ -118,7 +118,12 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           type: 'object',
           required: ['currentPassword', 'newPassword'],
           properties: {
-            currentPassword: { type: 'string', minLength: 1, maxLength: 1024 },
+            currentPassword: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1024,
+              examples: passwordSchema.examples,
+            },
             newPassword: passwordSchema,
           },
         },
