@@ -486,6 +486,12 @@ describe('search', () => {
       ['is:favorite', 'Favourites'],
     ]);
     expect(names(await search('is:favorite madrid'))).toEqual(['iphone_hdr_YES.jpg']);
+    const fav = await api<SuggestionsResponse>(server.baseUrl, 'GET', '/api/search/suggestions?q=fav', {
+      auth: owner.auth,
+    });
+    expect(fav.body.suggestions.map(({ token, label, detail }) => [token, label, detail])).toEqual([
+      ['is:favorite', 'Favourites', 'Photos you marked'],
+    ]);
 
     const created = await api<{ id: string }>(server.baseUrl, 'POST', '/api/albums', {
       auth: owner.auth,

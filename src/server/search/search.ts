@@ -569,7 +569,7 @@ export async function suggest(db: Db, scope: SearchScope, query: string): Promis
           add(
             {
               filter: type.filter,
-              detail: type.filter.kind === 'favorite' ? 'Favourites' : 'Type',
+              detail: type.filter.kind === 'favorite' ? 'Photos you marked' : 'Type',
               count: null,
             },
             tail,
