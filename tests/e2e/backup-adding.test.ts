@@ -1,7 +1,8 @@
 /**
  * Issue 3, adding, end to end in Chromium with the real service worker and the built server:
  * drag and drop onto the Backup screen, persistent storage asked for once per device, and
- * "Upload only while charging" with the Battery Status API reporting a battery.
+ * "Upload only while charging" with the Battery Status API reporting a battery; and (issue 15) the
+ * Library's own Upload button and drop target.
  *
  * A DataTransfer built in a page can carry Files but not a directory (Chromium hands out
  * directory entries only for a real drop from the OS), so dropping a folder, the walk through
@@ -115,6 +116,33 @@ describe('adding to the backup', () => {
     );
     expect(await waitForAssets(context, server.url, 3)).toEqual(files.map((file) => file.sha256).sort());
     await expect.poll(() => statusOf(page)).toBe('Backup complete');
+  });
+
+  it('backs up files picked with Upload or dropped on the Library, which then shows them', async () => {
+    const { server, context, page } = await scope.setUp();
+    await page.getByRole('link', { name: 'Library', exact: true }).click();
+    await page.getByTestId('library-drop-zone').waitFor();
+    const [picked, dropped] = ['Canon_40D.jpg', 'beach.jpg'].map(corpusFile);
+    if (picked === undefined || dropped === undefined) throw new Error('corpus');
+
+    await page.getByTestId('add-photos-input').setInputFiles(picked.path);
+    expect(await waitForAssets(context, server.url, 1)).toEqual([picked.sha256]);
+
+    const dataTransfer = await page.evaluateHandle(
+      ({ name, base64 }) => {
+        const transfer = new DataTransfer();
+        const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+        transfer.items.add(new File([bytes], name));
+        return transfer;
+      },
+      { name: dropped.filename, base64: readFileSync(dropped.path).toString('base64') },
+    );
+    const zone = page.getByTestId('library-drop-zone');
+    await zone.dispatchEvent('dragenter', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+    expect(await waitForAssets(context, server.url, 2)).toEqual([picked.sha256, dropped.sha256].sort());
+    // The timeline takes in what the drain backed up, without a reload.
+    await expect.poll(() => page.getByTestId('asset').count(), { timeout: 15_000 }).toBe(2);
   });
 
   it('asks for persistent storage on the first add only, and says nothing when it is denied', async () => {
