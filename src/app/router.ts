@@ -22,6 +22,11 @@ const views = {
   year: () => import('./views/YearReviewView.vue'),
   settings: () => import('./views/SettingsView.vue'),
   users: () => import('./views/UsersView.vue'),
+  albums: () => import('./views/AlbumsView.vue'),
+  album: () => import('./views/AlbumView.vue'),
+  favorites: () => import('./views/AlbumView.vue'),
+  archive: () => import('./views/AlbumView.vue'),
+  link: () => import('./views/SharedLinkView.vue'),
 };
 
 function isView(name: unknown): name is keyof typeof views {
@@ -69,6 +74,17 @@ const routes: RouteRecordRaw[] = [
     name: 'year',
     component: views.year,
     meta: { title: 'Year in review' },
+  },
+  { path: '/albums', name: 'albums', component: views.albums, meta: { title: 'Albums' } },
+  { path: '/albums/:id', name: 'album', component: views.album, meta: { title: 'Album' } },
+  { path: '/favorites', name: 'favorites', component: views.favorites, meta: { title: 'Favourites' } },
+  { path: '/archive', name: 'archive', component: views.archive, meta: { title: 'Archive' } },
+  // A public link's page (issue 16), for someone with no account.
+  {
+    path: '/s/:key',
+    name: 'link',
+    component: views.link,
+    meta: { title: 'Shared photos', public: true, anyone: true },
   },
   {
     path: '/trash',
