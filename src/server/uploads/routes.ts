@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import { finished } from 'node:stream';
 import { TUS_RESUMABLE } from '@tus/server';
 import type { Principal } from '../auth/principal';
@@ -12,6 +13,7 @@ import { findFinish, pruneFinished, type FinishedUpload } from './finished';
 import { largestUpload } from './limits';
 import { bindPrincipal } from './request-principal';
 import { TUS_ROUTES } from './route-schemas';
+import { removeStrayUploads } from './strays';
 import { fromTusResponse } from './tus-errors';
 import { assetHeaders, createTusUploads, FINISHED_UPLOAD_KEEP_MS, type TusUploads } from './tus-server';
 import { uploadOwner } from './upload-id';
@@ -233,7 +235,9 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
     EXPIRE_UPLOADS_JOB,
     {
       async run() {
-        const expired = await server.cleanUpExpiredUploads();
+        // The FileStore's folder (tus-server.ts); first, so that a record without its file cannot stop the expiry.
+        const strays = await removeStrayUploads(path.join(ctx.config.dataDir, 'uploads'), ctx.now());
+        const expired = (await server.cleanUpExpiredUploads()) + strays;
         const pruned = await pruneFinished(ctx.db, new Date(ctx.now().getTime() - FINISHED_UPLOAD_KEEP_MS));
         if (expired > 0 || pruned > 0)
           app.log.info({ expired, pruned }, 'deleted expired uploads and old records');
