@@ -130,3 +130,32 @@ describe('backupProgress', () => {
     expect(backupProgress(null, { pending: 0, done: 1, bytesLeft: 0 })).toBeNull();
   });
 });
+
+describe('a backup waiting out a failure (issue 18, finding 11)', () => {
+  const full = 'Server storage full. Shoebox will try again later.';
+  it('says why and when it retries, and no time left, while nothing moves', () => {
+    const status = backupStatus({
+      ...idle,
+      itemsLeft: 4,
+      bytesLeft: 8_000_000,
+      etaSeconds: 20,
+      nextRetry: { error: full, nextAttemptAt: 900_000 },
+      now: 0,
+    });
+    expect(status.detail).toBe(`4 left · 8 MB · ${full} Retrying in 15 min`);
+  });
+
+  it('shows the time left again once an item moves', () => {
+    expect(
+      backupStatus({
+        ...idle,
+        itemsLeft: 1,
+        bytesLeft: 5,
+        etaSeconds: 20,
+        currentName: 'a.jpg',
+        nextRetry: { error: full, nextAttemptAt: 900_000 },
+        now: 0,
+      }).detail,
+    ).toBe('1 left · 5 bytes · a.jpg · less than a minute left');
+  });
+});

@@ -1,6 +1,7 @@
 import { formatBytes } from '../shared/limits';
 import type { Hold } from '../queue/settings';
 import { countLabel } from './countLabel';
+import { retryLabel } from './queueLabels';
 
 export interface BackupStatusInput {
   online: boolean;
@@ -23,6 +24,9 @@ export interface BackupStatusInput {
    * none there and none done here, an idle card says "Nothing backed up yet", not "complete".
    */
   backedUp?: number | null;
+  /** The failed item due again first (queueMirror.nextRetry), with the time now. */
+  nextRetry?: { error: string; nextAttemptAt: number } | null;
+  now?: number;
 }
 
 export type BackupStatusTitle =
@@ -77,6 +81,13 @@ export function backupStatus(input: BackupStatusInput): BackupStatus {
     return { title: 'Waiting to charge', detail: left, skippedNote, notStoredNote };
   if (input.signedOut)
     return { title: 'Sign in to continue backup', detail: leftOrNull, skippedNote, notStoredNote };
+  if (hasWork && input.currentName === null && input.nextRetry !== null && input.nextRetry !== undefined) {
+    // Nothing moving, waiting out a failure: say why and until when, never a time left (issue 18,
+    // finding 11: "less than a minute left" while the server's disk was full).
+    const { error, nextAttemptAt } = input.nextRetry;
+    const wait = retryLabel(nextAttemptAt, input.now ?? Date.now());
+    return { title: 'Backing up photos', detail: `${left} · ${error} ${wait}`, skippedNote, notStoredNote };
+  }
   if (hasWork) {
     const current = input.currentName === null ? '' : ` · ${input.currentName}`;
     const eta =

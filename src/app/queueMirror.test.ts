@@ -67,3 +67,20 @@ describe('QueueMirror', () => {
     expect(mirror.blocked.storage).toBe(1);
   });
 });
+
+describe('QueueMirror.nextRetry (issue 18, finding 11)', () => {
+  it('answers the failed item due first, with its error, and null once none is failed', () => {
+    const mirror = new QueueMirror();
+    const full = 'Server storage full. Shoebox will try again later.';
+    const readyItem = (id: string, addedAt: number) =>
+      to.ready(to.preparing(queued(id, addedAt)), 'image/jpeg', prepared);
+    const later = to.failed(readyItem('a', 1), { error: 'No connection.', delay: () => 60_000, now: 1_000 });
+    const sooner = to.failed(readyItem('b', 2), { error: full, delay: () => 5_000, now: 1_000 });
+    mirror.reset([later, sooner, queued('c', 3)]);
+    expect(mirror.nextRetry()).toEqual({ error: full, nextAttemptAt: 6_000 });
+    mirror.apply(to.requeued(sooner));
+    expect(mirror.nextRetry()).toEqual({ error: 'No connection.', nextAttemptAt: 61_000 });
+    mirror.remove('a');
+    expect(mirror.nextRetry()).toBeNull();
+  });
+});

@@ -20,6 +20,8 @@ export class QueueMirror {
   /** Every item, oldest added first. */
   private readonly list: QueueItem[] = [];
   private readonly inFlight = new Set<string>();
+  /** Failed items waiting for their next attempt: few, since the drain stops at the first that is not the item's fault. */
+  private readonly failing = new Set<string>();
   readonly counts = zeroCounts();
   /** Blocked items by what they wait for: 'storage' are the files the device had no room for. */
   readonly blocked: Record<BlockedCause, number> = { 'signed-out': 0, 'other-account': 0, storage: 0 };
@@ -43,6 +45,7 @@ export class QueueMirror {
     this.byId.clear();
     this.list.length = 0;
     this.inFlight.clear();
+    this.failing.clear();
     Object.assign(this.counts, zeroCounts());
     Object.assign(this.blocked, { 'signed-out': 0, 'other-account': 0, storage: 0 });
     this.bytesLeft = 0;
@@ -86,6 +89,18 @@ export class QueueMirror {
     return preparing;
   }
 
+  /** The failed item due again first, with its error (a server's full disk, no connection); null when none. */
+  nextRetry(): { error: string; nextAttemptAt: number } | null {
+    let next: { error: string; nextAttemptAt: number } | null = null;
+    for (const id of this.failing) {
+      const item = this.byId.get(id);
+      if (item?.state !== 'failed') continue;
+      if (next === null || item.nextAttemptAt < next.nextAttemptAt)
+        next = { error: item.error, nextAttemptAt: item.nextAttemptAt };
+    }
+    return next;
+  }
+
   private count(item: QueueItem, sign: 1 | -1): void {
     this.counts[item.state] += sign;
     this.bytesLeft += sign * bytesLeftOf(item);
@@ -93,6 +108,10 @@ export class QueueMirror {
     if (item.state === 'uploading' || item.state === 'preparing') {
       if (sign > 0) this.inFlight.add(item.id);
       else this.inFlight.delete(item.id);
+    }
+    if (item.state === 'failed') {
+      if (sign > 0) this.failing.add(item.id);
+      else this.failing.delete(item.id);
     }
   }
 

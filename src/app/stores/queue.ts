@@ -66,6 +66,7 @@ export const useQueueStore = defineStore('queue', () => {
   /** Files picked that the device had no room to store: listed, blocked, until added again. */
   const notStoredCount = read(() => mirror.blocked.storage);
   const current = read(() => mirror.current());
+  const nextRetry = read(() => mirror.nextRetry());
   const signedOut = read(() => mirror.blocked['signed-out'] > 0);
   const draining = computed(() => drainingHere.value || drainingAnywhere.value);
   const { rate, etaSeconds, sample } = useUploadRate(() => mirror.bytesLeft);
@@ -269,6 +270,7 @@ export const useQueueStore = defineStore('queue', () => {
     notStoredCount,
     bytesLeft,
     current,
+    nextRetry,
     signedOut,
     newest,
     refresh,
