@@ -49,6 +49,15 @@ const asFrameworkError = (error: unknown): FrameworkError =>
   typeof error === 'object' && error !== null ? error : {};
 
 /**
+ * Whether an error says the disk (or the user's disk quota) is full: ENOSPC and EDQUOT from the
+ * filesystem, SQLITE_FULL from better-sqlite3, 53100 (disk_full) from PostgreSQL.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
+}
+
+/**
  * Maps anything thrown inside a request to the `ApiError` that is sent. Only an `ApiError` or a
  * client error that fastify raised (validation, unparsable body) keeps its detail; everything
  * else becomes INTERNAL, whose message never carries the cause.
@@ -56,11 +65,7 @@ const asFrameworkError = (error: unknown): FrameworkError =>
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // The disk is full: a 507 the app retries later, not a 500 (issue 18, finding 11). Reads go on.
-  const errno = (error as { code?: unknown } | null)?.code;
-  // SQLITE_FULL from better-sqlite3, 53100 (disk_full) from PostgreSQL.
-  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL' || errno === '53100') {
-    return new ApiError('STORAGE_FULL');
-  }
+  if (isStorageFull(error)) return new ApiError('STORAGE_FULL');
   const { statusCode, code, validation, validationContext } = asFrameworkError(error);
   if (validation !== undefined && validation.length > 0) {
     return new ApiError('BAD_REQUEST', validationSentence(validation, validationContext));

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialectOf, openDatabase, type Db } from './index';
 import { cachingStatements } from './sqlite';
@@ -38,6 +38,31 @@ describe('cachingStatements', () => {
       expect(database.prepare('begin').source).toBe('begin immediate');
     } finally {
       database.close();
+    }
+  });
+});
+
+describe('a full SQLite database (issue 18)', () => {
+  it('fails a transaction with SQLITE_FULL, not with the rollback SQLite already did', async () => {
+    const sqlite = new SQLite(':memory:');
+    const db = new Kysely<{ t: { v: string } }>({
+      dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+    });
+    try {
+      await sql`create table t (v text)`.execute(db);
+      // A database that may not grow: as full as a full disk.
+      sqlite.pragma(`max_page_count = ${Number(sqlite.pragma('page_count', { simple: true }))}`);
+      const attempt = db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('t')
+          .values({ v: 'x'.repeat(1_000_000) })
+          .execute();
+      });
+      await expect(attempt).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+      // The connection goes on working.
+      expect(await db.selectFrom('t').selectAll().execute()).toEqual([]);
+    } finally {
+      await db.destroy();
     }
   });
 });

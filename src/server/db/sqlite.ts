@@ -30,6 +30,13 @@ export function cachingStatements(sqlite: SQLite.Database): {
   return {
     close: () => sqlite.close(),
     prepare(sql: string): SQLite.Statement {
+      // "If the transaction has already been rolled back automatically by the error response,
+      // then the ROLLBACK command will fail with an error" (sqlite.org/lang_transaction.html, on
+      // SQLITE_FULL and SQLITE_IOERR). Kysely rolls back after any error in a transaction and
+      // throws that failure instead of the first one, so a full disk answered 500, not 507
+      // (issue 18, the fault suite). When SQLite already did, the rollback is a statement that
+      // does nothing.
+      if (sql === 'rollback' && !sqlite.inTransaction) return sqlite.prepare('select 1 where 0');
       const source = sql === BEGIN ? BEGIN_IMMEDIATE : sql;
       const cached = statements.get(source);
       if (cached !== undefined && !cached.busy) return cached;

@@ -64,9 +64,3 @@ export async function enforceUploadAllowance(
     throw new ApiError('STORAGE_FULL');
   }
 }
-
-/** Whether an I/O error says the disk (or the user's disk quota) is full. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}

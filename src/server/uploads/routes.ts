@@ -282,7 +282,7 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
           : null;
       const { webRequest, body } = toWebRequest(request, method, verified?.stream ?? null);
       if (!isOptions) bindPrincipal(webRequest, principalOf(request));
-      let response: Response;
+      let response: Response | null = null;
       try {
         response = await server.handleWeb(webRequest);
       } finally {
@@ -290,11 +290,14 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
         await verified?.dispose();
         const finishedId = uploads.finishedBy(webRequest);
         if (finishedId !== null) await uploads.discard(finishedId);
-        // A creation whose body was cut off never gave its client the Location (the answer
-        // goes out after the body), so no one can resume it: it goes at once instead of
-        // waiting a week to expire (issue 18, finding 12).
+        // A creation whose body was cut off, or that failed (a full disk while writing its
+        // record or body), never gave its client the Location (the answer goes out after the
+        // body, an error carries none), so no one can resume it: it goes at once instead of
+        // waiting a week to expire (issue 18, findings 11 and 12: each retry on a full disk
+        // left one behind).
         const createdId = request.method === 'POST' ? uploads.createdBy(webRequest) : null;
-        if (createdId !== null && !request.raw.complete) await uploads.discard(createdId);
+        const answered = response !== null && response.status < 400;
+        if (createdId !== null && (!request.raw.complete || !answered)) await uploads.discard(createdId);
       }
       if (isOptions && response.status === 204) {
         // The checksum extension lives here, in front of tus, which advertises its store's list.

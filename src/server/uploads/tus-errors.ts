@@ -1,6 +1,6 @@
+import fs from 'node:fs/promises';
 import { isApiErrorBody } from '../../shared/errors';
-import { ApiError } from '../errors';
-import { isDiskFull } from './allowance';
+import { ApiError, isStorageFull } from '../errors';
 
 interface TusError {
   status_code: number;
@@ -49,9 +49,25 @@ export function fromTusStatus(status: number, text: string): ApiError {
 /** What a tus hook or handler threw, as the `ApiError` to answer with. */
 export function fromTusThrown(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isDiskFull(error)) return new ApiError('STORAGE_FULL');
+  if (isStorageFull(error)) return new ApiError('STORAGE_FULL');
   if (isTusError(error)) return fromTusStatus(error.status_code, error.body);
   return new ApiError('INTERNAL');
+}
+
+/** Free bytes under which a failed write is taken for a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/**
+ * fromTusThrown, and a store's write failure on a full disk as STORAGE_FULL: FileStore turns
+ * ENOSPC while writing a body into its plain FILE_WRITE_ERROR (a 500, the errno gone), so the
+ * disk of `directory` is asked (issue 18, the fault suite: a 500 when three uploads passed the
+ * free-space check at once and the third ran out mid-body).
+ */
+export async function fromTusFailure(error: unknown, directory: string): Promise<ApiError> {
+  const mapped = fromTusThrown(error);
+  if (mapped.code !== 'INTERNAL' || !isTusError(error)) return mapped;
+  const disk = await fs.statfs(directory);
+  return disk.bavail * disk.bsize < NEARLY_FULL_BYTES ? new ApiError('STORAGE_FULL') : mapped;
 }
 
 /** An error response body tus wrote itself (412, invalid headers) or one already mapped. */

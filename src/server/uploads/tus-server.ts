@@ -16,7 +16,7 @@ import { enforceDeclaredLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { PostgresLocker } from './postgres-locker';
 import { tusPrincipal } from './request-principal';
-import { fromTusThrown } from './tus-errors';
+import { fromTusFailure, fromTusThrown } from './tus-errors';
 import { newUploadId, uploadOwner } from './upload-id';
 
 /**
@@ -133,6 +133,8 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       try {
         await datastore.configstore.delete(uploadId);
       } catch (error) {
+        // No record either: the creation was refused before there was one (routes.ts discards it).
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         log.warn({ err: error, uploadId }, 'could not delete a finished upload’s record');
       }
     }
@@ -270,8 +272,8 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       return { headers: assetHeaders(finished) };
     },
 
-    onResponseError: (_request, error) => {
-      const apiError = fromTusThrown(error);
+    onResponseError: async (_request, error) => {
+      const apiError = await fromTusFailure(error, directory);
       if (apiError.code === 'INTERNAL') log.error({ err: error }, 'upload request failed');
       return { status_code: apiError.status, body: JSON.stringify(apiError.body) };
     },
