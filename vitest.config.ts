@@ -72,6 +72,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
+          // Only PostgreSQL's (its whole file); the summary says when PostgreSQL was not run.
+          exclude: postgres ? [] : ['src/server/uploads/postgres-locker.test.ts'],
           environment: 'node',
         },
       },
@@ -91,6 +93,19 @@ export default defineConfig({
       },
       cliSuites('cli', 'sqlite'),
       ...(postgres ? [cliSuites('cli-postgres', 'postgres')] : []),
+      {
+        // Issue 18: the fault suite (`npm run test:faults`), the built server in its own process
+        // with Chromium, on the default (SQLite and files).
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
       securitySuites('security', 'sqlite'),
       ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
     ],
