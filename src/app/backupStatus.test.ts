@@ -18,6 +18,7 @@ describe('backupStatus', () => {
       detail: null,
       skippedNote: null,
       notStoredNote: null,
+      retryNote: null,
     });
   });
 
@@ -27,6 +28,7 @@ describe('backupStatus', () => {
       detail: '3 left · 12.3 MB · IMG_1.jpg',
       skippedNote: null,
       notStoredNote: null,
+      retryNote: null,
     });
   });
 
@@ -55,6 +57,7 @@ describe('files the device had no room for (issue 19)', () => {
       skippedNote: null,
       notStoredNote:
         "3 files weren't added: this device is out of storage. Free some space, then add them again.",
+      retryNote: null,
     });
     const busy = backupStatus({ ...idle, itemsLeft: 2, bytesLeft: 10, notStored: 1 });
     expect(busy.title).toBe('Backing up photos');
@@ -143,6 +146,7 @@ describe('a backup waiting out a failure (issue 18, finding 11)', () => {
       now: 0,
     });
     expect(status.detail).toBe(`4 left · 8 MB · ${full} Retrying in 15 min`);
+    expect(status.retryNote).toBe(`${full} Retrying in 15 min`);
   });
 
   it('shows the time left again once an item moves', () => {

@@ -48,6 +48,12 @@ export interface BackupStatus {
   skippedNote: string | null;
   /** "3 files weren't added: …", while files picked wait outside the queue for room (issue 19). */
   notStoredNote: string | null;
+  /**
+   * Why nothing moves and when the next attempt is ("Server storage full. … Retrying in 15 min"),
+   * while the queue waits out a failure; the card shows it in place of a time left (issue 18,
+   * finding 11).
+   */
+  retryNote: string | null;
 }
 
 /** "about 2 min left" */
@@ -72,39 +78,72 @@ export function backupStatus(input: BackupStatusInput): BackupStatus {
   const left = `${input.itemsLeft} left · ${formatBytes(input.bytesLeft)}`;
   const leftOrNull = hasWork ? left : null;
   if (input.hold === 'disabled')
-    return { title: 'Back up & sync is off', detail: leftOrNull, skippedNote, notStoredNote };
+    return {
+      title: 'Back up & sync is off',
+      detail: leftOrNull,
+      skippedNote,
+      notStoredNote,
+      retryNote: null,
+    };
   if (!input.online)
-    return { title: 'Waiting for connection', detail: leftOrNull, skippedNote, notStoredNote };
+    return {
+      title: 'Waiting for connection',
+      detail: leftOrNull,
+      skippedNote,
+      notStoredNote,
+      retryNote: null,
+    };
   if (hasWork && input.hold === 'wifi')
-    return { title: 'Waiting for Wi-Fi', detail: left, skippedNote, notStoredNote };
+    return { title: 'Waiting for Wi-Fi', detail: left, skippedNote, notStoredNote, retryNote: null };
   if (hasWork && input.hold === 'charging')
-    return { title: 'Waiting to charge', detail: left, skippedNote, notStoredNote };
+    return { title: 'Waiting to charge', detail: left, skippedNote, notStoredNote, retryNote: null };
   if (input.signedOut)
-    return { title: 'Sign in to continue backup', detail: leftOrNull, skippedNote, notStoredNote };
+    return {
+      title: 'Sign in to continue backup',
+      detail: leftOrNull,
+      skippedNote,
+      notStoredNote,
+      retryNote: null,
+    };
   if (hasWork && input.currentName === null && input.nextRetry !== null && input.nextRetry !== undefined) {
     // Nothing moving, waiting out a failure: say why and until when, never a time left (issue 18,
     // finding 11: "less than a minute left" while the server's disk was full).
     const { error, nextAttemptAt } = input.nextRetry;
     const wait = retryLabel(nextAttemptAt, input.now ?? Date.now());
-    return { title: 'Backing up photos', detail: `${left} · ${error} ${wait}`, skippedNote, notStoredNote };
+    const retryNote = `${error} ${wait}`;
+    return {
+      title: 'Backing up photos',
+      detail: `${left} · ${retryNote}`,
+      skippedNote,
+      notStoredNote,
+      retryNote,
+    };
   }
   if (hasWork) {
     const current = input.currentName === null ? '' : ` · ${input.currentName}`;
     const eta =
       input.etaSeconds === null || input.etaSeconds === undefined ? '' : ` · ${etaLabel(input.etaSeconds)}`;
-    return { title: 'Backing up photos', detail: `${left}${current}${eta}`, skippedNote, notStoredNote };
+    return {
+      title: 'Backing up photos',
+      detail: `${left}${current}${eta}`,
+      skippedNote,
+      notStoredNote,
+      retryNote: null,
+    };
   }
   // Never "Backup complete" while picked files wait outside the queue for room.
-  if (notStored > 0) return { title: 'Device storage is full', detail: null, skippedNote, notStoredNote };
+  if (notStored > 0)
+    return { title: 'Device storage is full', detail: null, skippedNote, notStoredNote, retryNote: null };
   if (input.backedUp === 0) {
     return {
       title: 'Nothing backed up yet',
       detail: 'Add photos or a folder to start.',
       skippedNote,
       notStoredNote,
+      retryNote: null,
     };
   }
-  return { title: 'Backup complete', detail: null, skippedNote, notStoredNote };
+  return { title: 'Backup complete', detail: null, skippedNote, notStoredNote, retryNote: null };
 }
 
 /** The overall progress of the backup under way, for its bar: items and bytes. */
