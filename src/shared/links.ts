@@ -16,8 +16,8 @@
  * - `GET /api/s/:key/assets/:id` → `PublicAssetDetails`
  * - `GET /api/s/:key/assets/:id/thumb?size=&v=` → the preview (a video's: its poster frame)
  * - `GET|HEAD /api/s/:key/assets/:id/original` → a video's bytes with Range, for playback;
- *   a photo's only when downloads are allowed. `?download=true` asks for a download (downloads only).
- * - `GET /api/s/:key/assets/:id/edited` → the edited version (downloads only)
+ *   a photo's only when downloads are allowed, turned as the owner turned it. `?download=true` asks
+ *   for a download (downloads only).
  * Errors: 404 LINK_UNAVAILABLE (unknown, revoked or expired), 401 LINK_PASSWORD_REQUIRED,
  * 403 DOWNLOAD_NOT_ALLOWED, 404 ASSET_NOT_FOUND (not one of the link's photos).
  */
