@@ -8,6 +8,7 @@ export interface BenchModule {
 }
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  albums: () => import('./albums.ts'),
   cli: () => import('./cli.ts'),
   folders: () => import('./folders.ts'),
   library: () => import('./library-server.ts'),

@@ -43,7 +43,7 @@ const WORDS = ['beach', 'birthday', 'garden', 'hike', 'dinner', 'snow', 'museum'
 const INSERT_ROWS = 500;
 const TRANSACTION_ROWS = 5_000;
 
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -51,7 +51,7 @@ function random(seed: number): () => number {
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
@@ -62,7 +62,7 @@ const load = (): string =>
     .map((value) => value.toFixed(1))
     .join(' ');
 
-async function signUp(app: FastifyInstance, email: string): Promise<{ cookie: string; id: string }> {
+export async function signUp(app: FastifyInstance, email: string): Promise<{ cookie: string; id: string }> {
   const response = await app.inject({
     method: 'POST',
     url: '/api/setup',
@@ -74,9 +74,12 @@ async function signUp(app: FastifyInstance, email: string): Promise<{ cookie: st
 }
 
 /** The bare SELECT, through the driver itself: `?` placeholders, numbered for PostgreSQL. */
-type Bare = (text: string, values: readonly unknown[]) => Promise<{ id: string }[]>;
+export type Bare = (text: string, values: readonly unknown[]) => Promise<{ id: string }[]>;
 
-function bareSelect(handle: DatabaseHandle, file: string | null): { run: Bare; close: () => Promise<void> } {
+export function bareSelect(
+  handle: DatabaseHandle,
+  file: string | null,
+): { run: Bare; close: () => Promise<void> } {
   if (handle.dialect === 'postgres') {
     const names = new Map<string, string>();
     return {
