@@ -13,6 +13,11 @@ export interface MediaUrls {
   picture(asset: Pick<Asset, 'id' | 'rotation'>): string | null;
   /** A video's bytes to play, and the original to download. */
   original(id: string): string;
+  /**
+   * The edited (turned) version to download beside the original; null where only one version is
+   * offered (a link gives what its owner shows).
+   */
+  edited(asset: Pick<Asset, 'id' | 'rotation'>): string | null;
   /** Whether a download may be offered. */
   download: boolean;
   details(id: string, signal?: AbortSignal): Promise<AssetDetails>;
@@ -20,12 +25,16 @@ export interface MediaUrls {
 
 export const MEDIA_URLS: InjectionKey<MediaUrls> = Symbol('media URLs');
 
+/** The rotation is in the address: each turn is a picture of its own to the browser's cache. */
+const editedUrl = (asset: Pick<Asset, 'id' | 'rotation'>): string =>
+  `/api/assets/${encodeURIComponent(asset.id)}/edited?v=r${asset.rotation}`;
+
 const own: MediaUrls = {
   thumb: thumbUrl,
   // A turned photo (issue 16's rotate) is shown as the server renders it; the original is untouched.
-  picture: (asset) =>
-    asset.rotation === 0 ? originalUrl(asset.id) : `/api/assets/${encodeURIComponent(asset.id)}/edited`,
+  picture: (asset) => (asset.rotation === 0 ? originalUrl(asset.id) : editedUrl(asset)),
   original: originalUrl,
+  edited: (asset) => (asset.rotation === 0 ? null : editedUrl(asset)),
   download: true,
   details: getAssetDetails,
 };

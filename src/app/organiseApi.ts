@@ -2,7 +2,7 @@
  * The app's part of issue 16's API: favourites and the archive, albums and their members, public
  * links. The JSON is described in src/shared/albums.ts and src/shared/links.ts.
  */
-import { BULK_MAX, type BulkAssetsResponse } from '../shared/api';
+import { BULK_MAX, type AssetDetails, type BulkAssetsResponse, type Rotation } from '../shared/api';
 import type {
   Album,
   AlbumAssetsResponse,
@@ -35,6 +35,17 @@ export function setFlags(
   return inBatches(ids, (batch) =>
     requestJson<BulkAssetsResponse>('/api/assets', { method: 'PATCH', body: { ids: batch, ...flags } }),
   );
+}
+
+/**
+ * Turns one of the caller's photos (non-destructive): `rotation` is the whole turn from the
+ * original, clockwise, and 0 goes back to it. Answers the photo as it now shows.
+ */
+export function setRotation(id: string, rotation: Rotation): Promise<AssetDetails> {
+  return requestJson<AssetDetails>(`/api/assets/${encodeURIComponent(id)}/edit`, {
+    method: 'PUT',
+    body: { rotation },
+  });
 }
 
 export async function listAlbums(): Promise<Album[]> {

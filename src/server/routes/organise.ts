@@ -158,16 +158,20 @@ export function registerOrganiseRoutes(app: FastifyInstance, ctx: AppContext): v
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { v?: string } }>(
     '/api/assets/:id/edited',
     {
       schema: {
         summary: 'Download the edited version of a photo',
         description:
-          'The whole photo as it shows in Shoebox (turned), rendered from the original, with its EXIF; `GET …/original` is the file as uploaded.',
+          'The whole photo as it shows in Shoebox (turned), rendered from the original, with its EXIF; `GET …/original` is the file as uploaded. `v` is not read: the app puts the rotation there, so that each turn has an address of its own in the browser.',
         tags: ['assets'],
         params: idParamsSchema,
-        querystring: noQuerySchema,
+        querystring: {
+          type: 'object',
+          properties: { v: { type: 'string', maxLength: 64 } },
+          additionalProperties: false,
+        },
         response: {
           200: binaryContent(['image/jpeg', 'image/png', 'image/webp'], 'The edited photo, as a download.'),
           304: emptyResponse('Not modified: the `If-None-Match` ETag is current.'),
