@@ -34,6 +34,11 @@ const SECOND = {
 const LINK_PASSWORD = 'amber kettle';
 /** The second account's own photo, which it adds to the album as a contributor. */
 const THEIR_PHOTO = 'Landscape_1.jpg';
+/**
+ * For what takes seconds on a busy machine: hashing a link's password (scrypt), and turning a
+ * photo (the server renders the turned previews and the edited version from the original).
+ */
+const SLOW = { timeout: 15_000 };
 const VIEWPORTS = [
   { width: 390, height: 844 },
   { width: 1280, height: 800 },
@@ -241,17 +246,17 @@ describe('organise and share (Chromium)', () => {
     const turned = { box: 0.67, picture: 0.67, inside: true };
 
     await page.goto(`${server.url}/library/${photo.id}`);
-    await expect.poll(viewerShape).toEqual(upright);
+    await expect.poll(viewerShape, SLOW).toEqual(upright);
     await page.getByTestId('viewer-rotate').click();
-    await expect.poll(viewerShape).toEqual(turned);
+    await expect.poll(viewerShape, SLOW).toEqual(turned);
     // Undo goes back to what it was.
     await page.getByTestId('viewer-more').click();
     await page.getByTestId('viewer-undo-rotate').click();
-    await expect.poll(viewerShape).toEqual(upright);
+    await expect.poll(viewerShape, SLOW).toEqual(upright);
     await page.getByTestId('viewer-rotate').click();
-    await expect.poll(viewerShape).toEqual(turned);
+    await expect.poll(viewerShape, SLOW).toEqual(turned);
     await page.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(tileShape).toEqual({ box: 0.67, preview: 0.67 });
+    await expect.poll(tileShape, SLOW).toEqual({ box: 0.67, preview: 0.67 });
 
     // The original's bytes are what was uploaded; the edited version is turned.
     const original = await context.request.get(`${server.url}/api/assets/${photo.id}/original`);
@@ -263,7 +268,7 @@ describe('organise and share (Chromium)', () => {
 
     await page.setViewportSize(VIEWPORTS[0]);
     await tile.getByRole('button', { name: photo.filename, exact: true }).click();
-    await expect.poll(viewerShape).toEqual(turned);
+    await expect.poll(viewerShape, SLOW).toEqual(turned);
     await page.getByTestId('viewer-download').click();
     const links = await Promise.all(
       ['download-original', 'download-edited'].map((id) => page.getByTestId(id).getAttribute('href')),
@@ -291,9 +296,9 @@ describe('organise and share (Chromium)', () => {
     await page.screenshot({ path: '/tmp/org/viewer-more-390.png' });
     await expectAccessibleInBothSchemes(page, 'viewer menu');
     await page.getByTestId('viewer-original').click();
-    await expect.poll(viewerShape).toEqual(upright);
+    await expect.poll(viewerShape, SLOW).toEqual(upright);
     await page.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(tileShape).toEqual({ box: 1.5, preview: 1.5 });
+    await expect.poll(tileShape, SLOW).toEqual({ box: 1.5, preview: 1.5 });
     expect((await libraryAssets(context, server.url)).find((a) => a.id === photo.id)?.rotation).toBe(0);
   });
 
@@ -402,7 +407,7 @@ describe('organise and share (Chromium)', () => {
     await dialog.getByTestId('link-password').fill(LINK_PASSWORD);
     await dialog.getByTestId('create-link').click();
     const url = dialog.getByTestId('share-link-url');
-    await expect.poll(() => url.count()).toBe(1);
+    await expect.poll(() => url.count(), SLOW).toBe(1);
     linkUrl = await url.innerText();
     expect(linkUrl).toMatch(new RegExp(`^${server.url}/s/[A-Za-z0-9_-]{32,}$`));
 
@@ -414,11 +419,13 @@ describe('organise and share (Chromium)', () => {
       const password = visitor.getByTestId('link-unlock-password');
       await password.fill('not the one');
       await visitor.getByRole('button', { name: 'Open' }).click();
-      await expect.poll(() => visitor.getByRole('alert').innerText()).toContain('That password is not right');
+      await expect
+        .poll(() => visitor.getByRole('alert').innerText(), SLOW)
+        .toContain('That password is not right');
       expect(await visitor.locator('[data-testid="asset"]').count()).toBe(0);
       await password.fill(LINK_PASSWORD);
       await visitor.getByRole('button', { name: 'Open' }).click();
-      await expect.poll(() => visitor.getByTestId('link-title').innerText()).toBe('Trip to the coast');
+      await expect.poll(() => visitor.getByTestId('link-title').innerText(), SLOW).toBe('Trip to the coast');
       await expect.poll(() => loadedTiles(visitor)).toEqual(ids(IN_ALBUM));
       // Every image the page shows came through the link's own routes.
       const sources = await visitor.evaluate(() =>
@@ -483,8 +490,13 @@ describe('organise and share (Chromium)', () => {
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.innerText()).toContain('Selection · 2 items · No password · No expiry');
       expect(await row.getByTestId('settings-link-use').innerText()).toMatch(/^1 view · Last opened /);
-      await page.getByRole('heading', { name: 'Public links' }).scrollIntoViewIfNeeded();
-      await measure(page, 'settings-links');
+      await measure(page, 'settings');
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        await page
+          .getByRole('region', { name: 'Public links' })
+          .screenshot({ path: `/tmp/org/settings-links-${viewport.width}.png` });
+      }
 
       await row.getByTestId('settings-link-revoke').click();
       await expect.poll(() => row.count()).toBe(0);
