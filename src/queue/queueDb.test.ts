@@ -16,7 +16,9 @@ describe('transitions', () => {
 
     await t.queue.markUploading(ready.id);
     await t.queue.setUploadProgress(ready.id, { url: 'http://x/api/uploads/1', offset: 3 });
-    expect(await t.queue.get(ready.id)).toMatchObject({ upload: { url: 'http://x/api/uploads/1', offset: 3 } });
+    expect(await t.queue.get(ready.id)).toMatchObject({
+      upload: { url: 'http://x/api/uploads/1', offset: 3 },
+    });
 
     const done = await t.queue.markDone(ready.id, { assetId: 'asset-1', outcome: 'created' });
     expect(done).toEqual({
@@ -119,10 +121,12 @@ describe('failures and retries', () => {
     });
     expect(await t.queue.get(ready.id)).not.toHaveProperty('error');
     await t.queue.markUploading(ready.id);
-    expect(await t.queue.markFailed(ready.id, t.failure('Bad bytes.', { forgetUpload: true }))).toMatchObject({
-      attempts: 2,
-      upload: null,
-    });
+    expect(await t.queue.markFailed(ready.id, t.failure('Bad bytes.', { forgetUpload: true }))).toMatchObject(
+      {
+        attempts: 2,
+        upload: null,
+      },
+    );
   });
 
   it('knows when the first failed item is due, without reading the others', async () => {
