@@ -3,7 +3,7 @@
  * progress and the drain starts on the first batch while the rest is still being written.
  */
 import type { ItemOwner, NotStoredItem, QueueItem, QueuedItem } from './item';
-import type { QueueDb } from './queueDb';
+import type { QueueStore } from './store';
 import * as to from './transitions';
 
 /** Files written per transaction at most: big enough to be quick, small enough to keep the page responsive. */
@@ -45,7 +45,7 @@ function* batches(files: readonly File[]): Generator<File[]> {
 }
 
 async function putQueued(
-  queue: QueueDb,
+  queue: QueueStore,
   entries: readonly { item: QueuedItem; file: File }[],
 ): Promise<void> {
   const tx = queue.db.transaction(['items', 'blobs'], 'readwrite');
@@ -62,7 +62,7 @@ async function putQueued(
  * a few hundred bytes each; when even they do not fit, the items are still announced, so every
  * open page lists them until it closes (the status card says so), and returned to the caller.
  */
-async function putNotStored(queue: QueueDb, items: readonly NotStoredItem[]): Promise<void> {
+async function putNotStored(queue: QueueStore, items: readonly NotStoredItem[]): Promise<void> {
   try {
     const tx = queue.db.transaction('items', 'readwrite');
     await Promise.all([...items.map((item) => tx.store.put(item)), tx.done]);
@@ -80,7 +80,7 @@ async function putNotStored(queue: QueueDb, items: readonly NotStoredItem[]): Pr
  * kept. Returns the items in file order.
  */
 export async function addFiles(
-  queue: QueueDb,
+  queue: QueueStore,
   files: readonly File[],
   options: AddOptions = {},
 ): Promise<QueueItem[]> {

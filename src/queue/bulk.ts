@@ -3,7 +3,7 @@
  * may change through an index (schema.ts): the due failures, the stale ones, another account's.
  */
 import type { BlockedCause, QueueItem, QueueState, ReadyItem } from './item';
-import type { QueueDb } from './queueDb';
+import type { QueueStore } from './store';
 import { stateRange } from './keys';
 import * as to from './transitions';
 
@@ -11,7 +11,7 @@ type Change = (item: QueueItem) => QueueItem | null;
 
 /** Applies `change` to the items under each cursor's range; null leaves an item as it is. */
 async function rewrite(
-  queue: QueueDb,
+  queue: QueueStore,
   ranges: readonly { index: 'by-order' | 'by-due' | 'by-owner'; range: IDBKeyRange }[],
   change: Change,
 ): Promise<QueueItem[]> {
@@ -37,14 +37,14 @@ async function rewrite(
 const inStates = (states: readonly QueueState[]): { index: 'by-order'; range: IDBKeyRange }[] =>
   states.map((state) => ({ index: 'by-order', range: stateRange(state) }));
 
-export async function requeueDue(queue: QueueDb, now: number): Promise<ReadyItem[]> {
+export async function requeueDue(queue: QueueStore, now: number): Promise<ReadyItem[]> {
   const changed = await rewrite(queue, [{ index: 'by-due', range: IDBKeyRange.upperBound(now) }], (item) =>
     item.state === 'failed' ? to.requeued(item) : null,
   );
   return changed as ReadyItem[];
 }
 
-export function resetStale(queue: QueueDb): Promise<QueueItem[]> {
+export function resetStale(queue: QueueStore): Promise<QueueItem[]> {
   return rewrite(queue, inStates(['preparing', 'uploading']), (item) =>
     item.state === 'preparing' || item.state === 'uploading' ? to.rewound(item) : null,
   );
@@ -67,7 +67,7 @@ function blockedFor(
   }
 }
 
-export async function assignToAccount(queue: QueueDb, ownerId: string): Promise<QueueItem[]> {
+export async function assignToAccount(queue: QueueStore, ownerId: string): Promise<QueueItem[]> {
   // Other accounts' items, on both sides of ownerId in the owner index (shares, without an owner,
   // are not in it), then the blocked ones, which are few, for those of this account.
   const others = await rewrite(
@@ -94,7 +94,7 @@ export async function assignToAccount(queue: QueueDb, ownerId: string): Promise<
 }
 
 export function blockPending(
-  queue: QueueDb,
+  queue: QueueStore,
   cause: 'signed-out' | 'other-account',
   reason: string,
 ): Promise<QueueItem[]> {
@@ -103,7 +103,7 @@ export function blockPending(
   );
 }
 
-export function unblock(queue: QueueDb, cause: BlockedCause): Promise<QueueItem[]> {
+export function unblock(queue: QueueStore, cause: BlockedCause): Promise<QueueItem[]> {
   return rewrite(queue, inStates(['blocked']), (item) =>
     item.state === 'blocked' && item.cause === cause && item.cause !== 'storage' ? to.unblocked(item) : null,
   );

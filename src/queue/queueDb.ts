@@ -2,8 +2,6 @@ import type { UploadOutcome } from '../shared/tus';
 import { addFiles } from './adding';
 import type { AddOptions } from './adding';
 import * as bulk from './bulk';
-import { QueueNotifier } from './channel';
-import type { QueueNotice } from './channel';
 import { PENDING_STATES, QUEUE_STATES } from './item';
 import type {
   BlockedCause,
@@ -21,25 +19,13 @@ import type {
 } from './item';
 import type { PreparedFields } from './preparer';
 import { openShoeboxDb } from './schema';
-import type { OpenOptions, OrderKey, QueueSettings, SettingKey, ShoeboxDatabase } from './schema';
+import type { OrderKey, QueueSettings, SettingKey } from './schema';
 import { blobsOf, stateRange } from './keys';
 import { QueueItemNotFoundError, QueueTransitionError } from './errors';
+import { QueueStore } from './store';
+import type { QueueDbOptions } from './store';
 import * as to from './transitions';
 import type { Failure } from './transitions';
-
-export interface QueueDbOptions extends OpenOptions {
-  /** Where change notices go; by default the BroadcastChannel 'shoebox-queue'. */
-  notify?: (notice: QueueNotice) => void;
-  now?: () => number;
-}
-
-interface BlobChanges {
-  put?: [string, Blob][];
-  /** Delete these keys. */
-  drop?: string[];
-  /** Delete every blob of the item. */
-  dropAll?: boolean;
-}
 
 /**
  * The backup queue in IndexedDB. Every transition is one transaction, so a crash or a closed tab
@@ -47,45 +33,9 @@ interface BlobChanges {
  * goes through an index (schema.ts), so each step costs the same at 10 items and at 10,000.
  * Callers never touch cursors or stores. Every change is announced with the items it wrote.
  */
-export class QueueDb {
-  readonly now: () => number;
-  private readonly post: (notice: QueueNotice) => void;
-  private lastAddedAt = 0;
-
-  constructor(
-    readonly db: ShoeboxDatabase,
-    options: Pick<QueueDbOptions, 'notify' | 'now'> = {},
-  ) {
-    if (options.notify) {
-      this.post = options.notify;
-    } else {
-      const notifier = new QueueNotifier();
-      this.post = (notice) => notifier.post(notice);
-    }
-    this.now = options.now ?? Date.now;
-  }
-
+export class QueueDb extends QueueStore {
   static async open(options: QueueDbOptions = {}): Promise<QueueDb> {
     return new QueueDb(await openShoeboxDb(options), options);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  /** Tells every context (pages, the service worker) what changed. */
-  announce(items: readonly QueueItem[]): void {
-    if (items.length > 0) this.post({ type: 'items', items: [...items] });
-  }
-
-  announceRemoved(ids: readonly string[]): void {
-    if (ids.length > 0) this.post({ type: 'removed', ids: [...ids] });
-  }
-
-  /** Epoch ms for a new item: strictly increasing, so items added in one go keep the pick order. */
-  nextAddedAt(): number {
-    this.lastAddedAt = Math.max(this.now(), this.lastAddedAt + 1);
-    return this.lastAddedAt;
   }
 
   /**
@@ -291,39 +241,7 @@ export class QueueDb {
     this.announceRemoved(ids);
     return ids;
   }
-
-  /**
-   * Reads the item, checks it is in one of `from`, writes what `change` makes of it and applies
-   * the blob changes, all in one transaction; then announces the new item.
-   */
-  private async transition<S extends QueueState, T extends QueueItem>(
-    id: string,
-    from: readonly S[],
-    change: (item: ItemInState<S>) => T,
-    blobs: BlobChanges = {},
-  ): Promise<T> {
-    const touchesBlobs = blobs.dropAll === true || (blobs.drop?.length ?? 0) + (blobs.put?.length ?? 0) > 0;
-    // Only the stores written are in the scope: a transition of the item alone does not hold up
-    // the reads of files the other stages are sending or preparing meanwhile.
-    const tx = this.db.transaction(touchesBlobs ? ['items', 'blobs'] : ['items'], 'readwrite');
-    const items = tx.objectStore('items');
-    const item = await items.get(id);
-    // Throwing before any write lets the transaction commit empty: nothing changes.
-    if (item === undefined) throw new QueueItemNotFoundError(id);
-    if (!(from as readonly QueueState[]).includes(item.state)) throw new QueueTransitionError(id, item.state);
-    const next = change(item as ItemInState<S>);
-    const writes: Promise<unknown>[] = [items.put(next)];
-    if (touchesBlobs) {
-      const store = tx.objectStore('blobs');
-      if (blobs.dropAll === true) writes.push(store.delete(blobsOf(id)));
-      for (const key of blobs.drop ?? []) writes.push(store.delete(key));
-      for (const [key, blob] of blobs.put ?? []) writes.push(store.put(blob, key));
-    }
-    await Promise.all([...writes, tx.done]);
-    this.announce([next]);
-    return next;
-  }
 }
 
-export type { AddOptions };
+export type { AddOptions, QueueDbOptions };
 export { QueueItemNotFoundError, QueueTransitionError };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 
 export interface BodyRate {
   /** How often the progress of a body is looked at. */
@@ -33,7 +34,9 @@ export function registerBodyRate(app: FastifyInstance, rate: BodyRate = DEFAULT_
     const raw = request.raw;
     const hasBody =
       raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined;
-    if (!hasBody || !receiving(raw)) {
+    // Only a body on a network connection can trickle; an injected request (tests, benches) has
+    // no socket to read progress from.
+    if (!hasBody || !(raw.socket instanceof Socket) || !receiving(raw)) {
       done();
       return;
     }

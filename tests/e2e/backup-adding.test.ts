@@ -9,8 +9,10 @@
  * webkitGetAsEntry(), is tested at the unit level in src/app/droppedFiles.test.ts.
  */
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusFile } from '../support/corpus';
+import { EMPTY_FILE_REASON, UNKNOWN_TYPE_REASON } from '../../src/shared/limits';
+import { CORPUS_DIR, corpusFile } from '../support/corpus';
 import {
   dispatchSyncEvent,
   libraryAssets,
@@ -87,12 +89,14 @@ const persistCalls = (page: Page): Promise<number> =>
   page.evaluate(() => Number(localStorage.getItem('persistCalls') ?? '0'));
 
 describe('adding to the backup', () => {
-  it('queues and uploads files dropped onto the Backup screen', async () => {
+  it('queues and uploads files dropped onto the Backup screen, and names the ones it skipped', async () => {
     const { server, context, page } = await scope.setUp();
     const files = ['Canon_40D.jpg', 'beach.jpg', 'fixture.gif'].map(corpusFile);
-    const payload = files.map((file) => ({
-      name: file.filename,
-      base64: readFileSync(file.path).toString('base64'),
+    // Two traps: an empty file and a text file, both skipped with their reasons.
+    const traps = [corpusFile('zero-byte.jpg').path, join(CORPUS_DIR, 'README.md')];
+    const payload = [...files.map((file) => file.path), ...traps].map((path) => ({
+      name: basename(path),
+      base64: readFileSync(path).toString('base64'),
     }));
     // Built in the page, as the browser builds it for a drop from the desktop.
     const dataTransfer = await page.evaluateHandle((list) => {
@@ -110,12 +114,28 @@ describe('adding to the backup', () => {
     await zone.dispatchEvent('drop', { dataTransfer });
     await expect.poll(() => zone.getAttribute('class')).not.toContain('backup--dragging');
 
-    await expect.poll(() => page.getByTestId('queue-item').count(), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('queue-item').count(), { timeout: 15_000 }).toBe(5);
     expect((await queueRecords(page)).map((item) => item.name).sort()).toEqual(
-      files.map((file) => file.filename).sort(),
+      payload.map((file) => file.name).sort(),
     );
     expect(await waitForAssets(context, server.url, 3)).toEqual(files.map((file) => file.sha256).sort());
     await expect.poll(() => statusOf(page)).toBe('Backup complete');
+
+    // The card says what was skipped and names each file, with a link to its row and reason.
+    await expect.poll(() => rowsByState(page), { timeout: 15_000 }).toEqual({ done: 3, skipped: 2 });
+    expect(await page.getByTestId('status-live').innerText()).toContain('A photo or video was skipped (2)');
+    const names = page.getByTestId('skipped-names');
+    expect((await names.getByRole('link').allInnerTexts()).sort()).toEqual(['README.md', 'zero-byte.jpg']);
+    await page.setViewportSize({ width: 390, height: 300 });
+    await names.getByRole('link', { name: 'README.md' }).click();
+    const row = page.locator('[data-testid="queue-item"][data-name="README.md"]');
+    await expect.poll(() => row.evaluate((node) => node === document.activeElement)).toBe(true);
+    const box = await row.boundingBox();
+    expect(box !== null && box.y >= 0 && box.y + box.height <= 300).toBe(true);
+    expect(await row.innerText()).toContain(UNKNOWN_TYPE_REASON);
+    await names.getByRole('link', { name: 'zero-byte.jpg' }).click();
+    await expect.poll(() => page.locator(':focus').getAttribute('data-name')).toBe('zero-byte.jpg');
+    expect(await page.locator(':focus').innerText()).toContain(EMPTY_FILE_REASON);
   });
 
   it('backs up files picked with Upload or dropped on the Library, which then shows them', async () => {

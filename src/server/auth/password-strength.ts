@@ -91,7 +91,10 @@ function startWorker(): Worker {
     pending.delete(reply.id);
     if (reply.ok) waiting.resolve(reply.estimate);
     else waiting.reject(new Error(`zxcvbn failed: ${reply.detail}`));
-    if (pending.size === 0) idleLater(started);
+    if (pending.size === 0) {
+      started.unref();
+      idleLater(started);
+    }
   });
   // A worker that failed or ended fails what waits on it; the next check starts another.
   const fail = (error: Error): void => {
@@ -103,7 +106,8 @@ function startWorker(): Worker {
   };
   started.on('error', fail);
   started.on('exit', (code) => fail(new Error(`The password checker stopped (exit code ${code}).`)));
-  // The worker alone must not keep the process alive (a CLI run, a test file).
+  // An idle worker must not keep the process alive (a CLI run, a test file); one with a check
+  // pending must, or a process with nothing else to wait on ends with the check unanswered.
   started.unref();
   return started;
 }
@@ -123,6 +127,7 @@ function estimate(password: string, userInputs: string[]): Promise<Estimate> {
   if (idleTimer !== null) clearTimeout(idleTimer);
   idleTimer = null;
   worker ??= startWorker();
+  worker.ref();
   const id = nextId;
   nextId += 1;
   return new Promise<Estimate>((resolve, reject) => {

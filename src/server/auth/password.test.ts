@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from './password';
 import { assertStrongPassword, closePasswordStrength } from './password-strength';
@@ -65,4 +71,26 @@ describe('password hashing', () => {
     // Time spent running JavaScript on this thread (not waiting) over the whole of both checks.
     expect(utilization, `${elapsed.toFixed(0)} ms`).toBeLessThan(0.25);
   });
+});
+
+describe('the password checker in a process with nothing else to wait on', () => {
+  it('keeps the process alive until its answer comes', async () => {
+    // As in a bench or a script that builds the app with fastify's inject and no listening
+    // socket: before, the idle-unref'd worker let such a process end with the check unanswered.
+    const dir = await mkdtemp(join(tmpdir(), 'shoebox-password-'));
+    try {
+      const script = join(dir, 'check.mts');
+      const module = fileURLToPath(new URL('./password-strength.ts', import.meta.url));
+      await writeFile(
+        script,
+        `const { assertStrongPassword } = await import(${JSON.stringify(module)});\n` +
+          `await assertStrongPassword('a long and unusual passphrase 9');\n` +
+          `console.log('checked');\n`,
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script]);
+      expect(stdout.trim()).toBe('checked');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
