@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type DatabaseHandle, type Db } from '../db';
 import { openTestDatabase, testDialects, type TestDatabase } from '../db/testing';
@@ -337,6 +339,97 @@ describe.each(testDialects())('JobQueue on %s', (dialect) => {
     await vi.waitFor(() => expect(job.signals[0]?.aborted).toBe(true));
     await queue.idle();
     expect(await jobs()).toMatchObject([{ state: 'running', attempts: 1, locked_by: 'the-other-process' }]);
+  });
+
+  /**
+   * The database's disk fills up, or has room again: every update of a job is refused with the
+   * dialect's own error for a full disk (PostgreSQL's disk_full, SQLite's SQLITE_FULL message),
+   * as they are when the write-ahead log cannot grow.
+   */
+  const diskFull = async (full: boolean): Promise<void> => {
+    if (database.handle.dialect === 'postgres') {
+      if (full) {
+        await sql`create function jobs_disk_full() returns trigger language plpgsql as $$
+          begin raise exception 'could not extend file: No space left on device' using errcode = '53100'; end $$`.execute(
+          db,
+        );
+        await sql`create trigger jobs_disk_full before update on jobs for each row execute function jobs_disk_full()`.execute(
+          db,
+        );
+      } else {
+        await sql`drop trigger jobs_disk_full on jobs`.execute(db);
+        await sql`drop function jobs_disk_full()`.execute(db);
+      }
+    } else if (full) {
+      await sql`create trigger jobs_disk_full before update on jobs begin select raise(abort, 'database or disk is full'); end`.execute(
+        db,
+      );
+    } else {
+      await sql`drop trigger jobs_disk_full`.execute(db);
+    }
+  };
+
+  it('finishes every job once a full disk has room again, one whose failure could not be recorded too, without a restart', async () => {
+    const logged: { message: string; at: number }[] = [];
+    const log = {
+      ...silent,
+      error: (_object: object, message: string) => logged.push({ message, at: Date.now() }),
+    };
+    const runs: string[] = [];
+    const queue = makeQueue({ leaseMs: 400, log });
+    queue.register('thumbnail', {
+      run: async (job) => {
+        runs.push(job.id);
+        if (runs.length > 1) return;
+        // The disk fills up as the job writes its output, so the job fails (a real ENOSPC) and
+        // its failure cannot be recorded either.
+        await diskFull(true);
+        await writeFile('/dev/full', 'a thumbnail');
+      },
+    });
+    const first = await enqueueJob(db, { kind: 'thumbnail' }, now());
+    const later = await enqueueJob(
+      db,
+      { kind: 'thumbnail', runAfter: new Date(clock.getTime() + HOUR_MS) },
+      now(),
+    );
+    await queue.start();
+    const messages = (): string[] => logged.map((entry) => entry.message);
+    // Both were queued at the same instant: each is found by its id.
+    const byId = async (): Promise<Record<string, JobRow>> =>
+      Object.fromEntries((await jobs()).map((job) => [job.id, job]));
+    await vi.waitFor(() => expect(messages()).toContain('could not record a job’s outcome'));
+    expect(await byId()).toMatchObject({
+      [String(first)]: { state: 'running', attempts: 1, locked_by: queue.workerId },
+      [String(later)]: { state: 'queued' },
+    });
+
+    // Its lease runs out while the disk is still full: taking it back fails too, and is tried
+    // again after a pause, not every few milliseconds (the expired lease is due at once).
+    advance(401);
+    queue.wake();
+    const reclaimFailures = (): number[] =>
+      logged
+        .filter((entry) => entry.message === 'could not take back jobs whose lease ran out')
+        .map((entry) => entry.at);
+    await vi.waitFor(() => expect(reclaimFailures().length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    const [firstTry = 0, secondTry = 0] = reclaimFailures();
+    expect(secondTry - firstTry).toBeGreaterThanOrEqual(900);
+    expect(await byId()).toMatchObject({
+      [String(first)]: { state: 'running' },
+      [String(later)]: { state: 'queued' },
+    });
+
+    // Room again: the job is taken back (the lost run counted) and runs, and so does the next.
+    await diskFull(false);
+    await queue.idle();
+    advance(HOUR_MS);
+    await queue.idle();
+    expect(runs).toEqual([first, first, later]);
+    expect(await byId()).toMatchObject({
+      [String(first)]: { state: 'done', attempts: 2, locked_by: null },
+      [String(later)]: { state: 'done', attempts: 1 },
+    });
   });
 
   it('hands its running jobs back when it stops, for another process to take at once', async () => {

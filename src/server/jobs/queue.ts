@@ -306,7 +306,12 @@ export class JobQueue {
         try {
           reclaimed = await this.#reclaimExpired();
         } catch (error) {
+          // The database refuses writes (a full disk): the lease that ran out is due at once, so
+          // without a pause this would try again every few milliseconds until there is room.
+          this.#busy -= 1;
           this.#log.error({ err: error }, 'could not take back jobs whose lease ran out');
+          await this.#sleep(woken, ERROR_PAUSE_MS);
+          continue;
         }
         this.#busy -= 1;
         if (reclaimed > 0) continue;
