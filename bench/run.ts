@@ -10,6 +10,7 @@ export interface BenchModule {
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   cli: () => import('./cli.ts'),
   folders: () => import('./folders.ts'),
+  ingest: () => import('./ingest.ts'),
   library: () => import('./library-server.ts'),
   lighthouse: () => import('./lighthouse.ts'),
   photos: () => import('./photos.ts'),
