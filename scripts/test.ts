@@ -22,7 +22,13 @@ interface Ran {
 /** Runs a command, each line of its output marked with `lane`. */
 function run(lane: string, [command = '', ...args]: string[]): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each lane's vitest writes its own durations (tests/support/durations-reporter.ts).
+    const durations = process.env.SHOEBOX_TEST_DURATIONS_FILE;
+    const env =
+      durations === undefined || durations === ''
+        ? process.env
+        : { ...process.env, SHOEBOX_TEST_DURATIONS_FILE: `${durations}.${lane.trim()}` };
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const output: string[] = [];
     const streams: [Readable, Writable, boolean][] = [
       [child.stdout, process.stdout, true],
