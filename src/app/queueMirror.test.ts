@@ -84,3 +84,41 @@ describe('QueueMirror.nextRetry (issue 18, finding 11)', () => {
     expect(mirror.nextRetry()).toBeNull();
   });
 });
+
+describe('QueueMirror.bytesSent (the upload rate and time left)', () => {
+  it('counts bytes that reached the server, not files skipped or found already backed up', () => {
+    const mirror = new QueueMirror();
+    const readyItem = (id: string, addedAt: number, size: number) =>
+      to.ready(to.preparing(queued(id, addedAt, size)), 'image/jpeg', prepared);
+    const big = readyItem('big', 1, 100);
+    const twice = readyItem('twice', 2, 30);
+    const empty = to.preparing(queued('empty', 3, 0));
+    const photo = readyItem('photo', 4, 20);
+    mirror.reset([big, twice, empty, photo]);
+
+    // Skipped, or already in the library: smaller bytes left, nothing sent.
+    mirror.apply(to.skipped(empty, 'This file is empty.'));
+    mirror.apply(to.done(twice, { assetId: 'x', outcome: 'duplicate' }));
+    expect(mirror.bytesSent).toBe(0);
+
+    // A chunked upload: each confirmed offset, then the rest once created; a failure and its
+    // resumption from the offset kept send nothing again.
+    const first = to.progressed(to.uploading(big), { url: 'u', offset: 40 });
+    mirror.apply(to.uploading(big));
+    mirror.apply(first);
+    expect(mirror.bytesSent).toBe(40);
+    const failed = to.failed(first, { error: 'Dropped.', delay: () => 1_000, now: 0 });
+    mirror.apply(failed);
+    const resumed = to.uploading(to.requeued(failed));
+    mirror.apply(to.requeued(failed));
+    mirror.apply(resumed);
+    expect(mirror.bytesSent).toBe(40);
+    mirror.apply(to.done(resumed, { assetId: 'y', outcome: 'created' }));
+    expect(mirror.bytesSent).toBe(100);
+
+    // A photo in one request: all of it at once.
+    mirror.apply(to.uploading(photo));
+    mirror.apply(to.done(to.uploading(photo), { assetId: 'z', outcome: 'created' }));
+    expect(mirror.bytesSent).toBe(120);
+  });
+});

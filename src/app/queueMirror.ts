@@ -1,9 +1,21 @@
-import { QUEUE_STATES, bytesLeftOf } from '../queue/item';
+import { QUEUE_STATES, bytesLeftOf, uploadLength } from '../queue/item';
 import type { BlockedCause, QueueItem, QueueState } from '../queue/item';
 
 /** Items oldest added first, ties by id: the order the Backup screen lists them in (newest first, reversed). */
 function before(a: QueueItem, b: QueueItem): boolean {
   return a.addedAt < b.addedAt || (a.addedAt === b.addedAt && a.id < b.id);
+}
+
+/**
+ * Bytes that reached the server as `old` became `item`: its upload's confirmed offset moving on,
+ * or the rest of the upload once the server created the asset. Nothing for a duplicate found by
+ * the check, a skipped or a removed file: they leave the queue without a byte sent.
+ */
+function bytesReached(old: QueueItem, item: QueueItem): number {
+  const before = 'upload' in old && old.upload !== null ? old.upload.offset : 0;
+  if (item.state === 'done') return item.outcome === 'created' ? Math.max(0, uploadLength(old) - before) : 0;
+  const after = 'upload' in item && item.upload !== null ? item.upload.offset : 0;
+  return Math.max(0, after - before);
 }
 
 const zeroCounts = (): Record<QueueState, number> =>
@@ -26,6 +38,11 @@ export class QueueMirror {
   /** Blocked items by what they wait for: 'storage' are the files the device had no room for. */
   readonly blocked: Record<BlockedCause, number> = { 'signed-out': 0, 'other-account': 0, storage: 0 };
   bytesLeft = 0;
+  /**
+   * Bytes seen reaching the server since this page opened, only ever growing: what the upload
+   * rate, and so the time left, is measured from (uploadRate.ts).
+   */
+  bytesSent = 0;
 
   get size(): number {
     return this.list.length;
@@ -56,6 +73,7 @@ export class QueueMirror {
   apply(item: QueueItem): void {
     const old = this.byId.get(item.id);
     if (old !== undefined) {
+      this.bytesSent += bytesReached(old, item);
       this.count(old, -1);
       this.list[this.indexOf(old)] = item;
     } else {

@@ -82,6 +82,25 @@ describe('layoutTimeline', () => {
     ]);
   });
 
+  it('makes a day sharing a row wide enough for its date, cropping its photos wider', () => {
+    const days = [
+      { day: '2024-06-12', count: 1 },
+      { day: '2024-06-11', count: 2 },
+    ];
+    // One portrait photo, then two: 50 px and 104 px wide at their own shapes.
+    const narrow = layoutTimeline(days, () => 0.5, { ...OPTIONS, minDayWidth: 120 });
+    const [row] = rowsOf(narrow);
+    expect(row?.headers.map((header) => Math.round(header.width))).toEqual([120, 120]);
+    expect(narrow.widths[0]).toBeCloseTo(120);
+    expect(narrow.widths[1]! + narrow.widths[2]! + 4).toBeCloseTo(120);
+    expect(row?.height).toBe(100);
+    // Never past MAX_ASPECT, and a day wide enough keeps its shapes.
+    const wide = layoutTimeline([{ day: 'd', count: 1 }], () => 0.5, { ...OPTIONS, minDayWidth: 900 });
+    expect(wide.widths[0]).toBeCloseTo(MAX_ASPECT * 100);
+    const enough = layoutTimeline([{ day: 'd', count: 2 }], () => 1, { ...OPTIONS, minDayWidth: 120 });
+    expect(enough.widths[0]).toBeCloseTo(100);
+  });
+
   it('counts an asset not loaded yet with an estimated shape, and crops extremes', () => {
     const unknown = layoutTimeline([{ day: 'd', count: 1 }], () => undefined, OPTIONS);
     expect(unknown.widths[0]).toBeCloseTo(ESTIMATED_ASPECT * 100);

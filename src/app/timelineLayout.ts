@@ -18,6 +18,11 @@ export interface LayoutOptions {
   headerHeight: number;
   /** Space between two days that share a row. */
   dayGap: number;
+  /**
+   * The narrowest a day sharing a row may be, so that its date can be read (one portrait photo
+   * left "M…" on a phone): its photos are cropped wider to make it up. None when absent.
+   */
+  minDayWidth?: number;
 }
 
 /** Row height and gaps for a timeline `width` pixels wide: smaller photos on a phone. */
@@ -29,6 +34,8 @@ export function layoutOptions(width: number): LayoutOptions {
     gap: phone ? 2 : 4,
     headerHeight: 48,
     dayGap: phone ? 12 : 24,
+    // The day's select button and "Oct 26, 2019" at 1rem.
+    minDayWidth: phone ? 136 : 160,
   };
 }
 
@@ -211,7 +218,8 @@ export function layoutTimeline(
   cache: LayoutCache = createLayoutCache(),
 ): TimelineLayout {
   const { width, rowHeight, gap, dayGap } = options;
-  const cacheKey = `${width}|${rowHeight}|${gap}|${options.headerHeight}|${dayGap}`;
+  const minDayWidth = Math.min(width, options.minDayWidth ?? 0);
+  const cacheKey = `${width}|${rowHeight}|${gap}|${options.headerHeight}|${dayGap}|${minDayWidth}`;
   if (cache.key !== cacheKey) {
     cache.key = cacheKey;
     cache.days.clear();
@@ -279,10 +287,19 @@ export function layoutTimeline(
       scratch[i] = clampAspect(aspectAt(firstIndex + i) ?? ESTIMATED_ASPECT);
       sum += scratch[i]!;
     }
-    const natural = sum * rowHeight + gap * (count - 1);
+    let natural = sum * rowHeight + gap * (count - 1);
     const section: DaySection = { day, count, firstIndex, top: y, bottom: y };
     sections.push(section);
     if (natural <= width) {
+      if (natural < minDayWidth) {
+        // Too narrow for its date: its photos are cropped wider (as far as MAX_ASPECT allows).
+        const scale = (minDayWidth - gap * (count - 1)) / (sum * rowHeight);
+        natural = gap * (count - 1);
+        for (let i = 0; i < count; i++) {
+          scratch[i] = Math.min(MAX_ASPECT, scratch[i]! * scale);
+          natural += scratch[i]! * rowHeight;
+        }
+      }
       // A small day: beside the days before it if it fits, on a new shared row otherwise.
       if (shared !== null && shared.width + dayGap + natural > width) flushShared();
       const header: DayHeader = { day, left: 0, width: 0, firstIndex, count };

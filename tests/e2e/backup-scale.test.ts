@@ -21,12 +21,20 @@ async function generatedPhotos(count: number, bytes = 0): Promise<{ paths: strin
 
 /**
  * Watches the queue from the page, as every context's notices reach it (src/queue/channel.ts):
- * how many photos had been prepared when the first one was backed up, and the long tasks.
+ * how many photos had been prepared when the first one was backed up, and the long tasks; and
+ * what the status card's overall progress bar showed (its words and how full it was), each change.
  */
 const WATCH_QUEUE = `
   (() => {
-    const seen = { prepared: 0, done: 0, preparedAtFirstDone: null, outcomes: {}, longTasks: [] };
+    const seen = { prepared: 0, done: 0, preparedAtFirstDone: null, outcomes: {}, longTasks: [], bar: [] };
     window.queueWatch = seen;
+    setInterval(() => {
+      const label = document.querySelector('[data-testid="backup-progress-label"]');
+      const bar = document.querySelector('[data-testid="backup-progress"]');
+      if (label === null || bar === null) return;
+      const text = label.textContent.trim();
+      if (seen.bar.at(-1)?.text !== text) seen.bar.push({ text, value: bar.value });
+    }, 250);
     const prepared = new Set();
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) seen.longTasks.push(Math.round(entry.duration));
@@ -55,7 +63,13 @@ interface QueueWatch {
   preparedAtFirstDone: number | null;
   outcomes: Record<string, string>;
   longTasks: number[];
+  /** The progress bar's line ("3 of 40 · 24 MB of 80 MB · about 2 min left") and value, as they changed. */
+  bar: { text: string; value: number }[];
 }
+
+/** The progress line's parts: items, bytes and, once the rate is known, the time left. */
+const PROGRESS_LINE =
+  /^([\d,]+) of ([\d,]+) · [\d.]+ (?:bytes?|KB|MB) of [\d.]+ (?:bytes?|KB|MB)(?: · (less than a minute left|about \d+ min left|about [\d.]+ h left))?$/;
 
 const watched = (page: Page): Promise<QueueWatch> =>
   page.evaluate(() => (window as unknown as { queueWatch: QueueWatch }).queueWatch);
@@ -91,6 +105,21 @@ describe('the first backup of a whole phone', () => {
       const assets = await libraryAssets(context, server.url);
       expect(assets.map((asset) => asset.sha256).sort()).toEqual([...sha256].sort());
       await expect.poll(() => statusOf(page)).toBe('Backup complete');
+      // While it ran, the card's bar said how many of how many, the bytes, and then the time left,
+      // the count going up and the bar filling.
+      const lines = watch.bar.map(({ text, value }) => ({ value, parts: PROGRESS_LINE.exec(text) }));
+      expect(
+        lines.filter(({ parts }) => parts === null),
+        'lines not of the form "3 of 40 · 24 MB of 80 MB · about 2 min left"',
+      ).toEqual([]);
+      const count = (at: number): number => Number(lines[at]?.parts?.[1]?.replace(/,/g, '') ?? NaN);
+      expect(lines.length).toBeGreaterThan(5);
+      expect(lines.some(({ parts }) => parts?.[2] === PHOTOS.toLocaleString('en-US'))).toBe(true);
+      expect(lines.some(({ parts }) => parts?.[3] !== undefined)).toBe(true);
+      expect(count(lines.length - 1)).toBeGreaterThan(count(0));
+      expect(count(lines.length - 1)).toBeGreaterThan(PHOTOS / 2);
+      expect(lines.every(({ value }) => value >= 0 && value <= 1)).toBe(true);
+      expect(lines.at(-1)?.value ?? 0).toBeGreaterThan(0.5);
       // Responsive while 2,000 files were added and backed up: the longest task the page ran is a
       // small fraction of the whole (an absolute bound would measure the machine's load).
       const longest = Math.max(0, ...watch.longTasks);

@@ -90,6 +90,27 @@ function controlProblems(page: Page, phone: boolean): Promise<string[]> {
   }, phone);
 }
 
+/**
+ * What lies on top of the timeline's first date line, sampled along it: anything there that is not
+ * the date line itself (the scrubber, its labels) covers it. Also where the scrubber's column is.
+ */
+function firstDayHeaderCover(page: Page): Promise<{ covered: string[]; gap: number }> {
+  return page.evaluate(() => {
+    const header = document.querySelector('[data-testid="day-header"]');
+    const scrubber = document.querySelector('[data-testid="scrubber"]');
+    if (header === null || scrubber === null) throw new Error('no date line or scrubber');
+    const box = header.getBoundingClientRect();
+    const covered = new Set<string>();
+    for (let x = box.left + 2; x < box.right - 1; x += 6) {
+      for (const y of [box.top + 4, box.top + box.height / 2, box.bottom - 4]) {
+        const top = document.elementFromPoint(x, y);
+        if (top !== null && !header.contains(top)) covered.add(top.className || top.tagName);
+      }
+    }
+    return { covered: [...covered], gap: scrubber.getBoundingClientRect().left - box.right };
+  });
+}
+
 async function expectScreenFits(page: Page, screen: string, phone: boolean): Promise<void> {
   expect(await sidewaysOverflow(page), `${screen} scrolls sideways`).toEqual({ page: 0, dialog: 0 });
   expect(await controlProblems(page, phone), screen).toEqual([]);
@@ -158,6 +179,16 @@ describe('layouts at a phone and a desktop size, light and dark (Chromium)', () 
           await expectScreenFits(page, `${screen.path} at ${label}`, phone);
           await expectNoSeriousViolations(page, `${screen.path} at ${label}`);
         }
+        // The scrubber keeps to its own column beside the timeline: it covers no part of the first
+        // date line, at rest or while in use (its month and years show as it is held).
+        await page.goto(`${server.url}/library`);
+        await page.getByTestId('day-header').first().waitFor();
+        expect(await firstDayHeaderCover(page), `/library at ${label}`).toMatchObject({ covered: [] });
+        expect((await firstDayHeaderCover(page)).gap, `/library at ${label}`).toBeGreaterThanOrEqual(0);
+        await page.getByRole('slider', { name: 'Scroll to month' }).focus();
+        expect(await firstDayHeaderCover(page), `/library at ${label}, scrubber in use`).toMatchObject({
+          covered: [],
+        });
         // The navigation: a bar along the bottom on a phone, in the header on a desktop.
         const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
         if (nav === null) throw new Error('no navigation');
@@ -186,6 +217,8 @@ describe('layouts at a phone and a desktop size, light and dark (Chromium)', () 
             const box = await image.boundingBox();
             const bar = await page.getByTestId('viewer-title').boundingBox();
             if (box === null || bar === null) throw new Error(`${where}: nothing shown`);
+            // The file name is readable: on a phone it has a line of its own under the actions.
+            expect(bar.width, where).toBeGreaterThan(viewport.width / 2);
             // Inside the window and below the bar: the whole photo shows.
             expect(box.x, where).toBeGreaterThanOrEqual(-0.5);
             expect(box.y, where).toBeGreaterThanOrEqual(bar.y + bar.height - 0.5);

@@ -159,6 +159,12 @@ describe('library viewer, links, scrubber, trash and offline (Chromium)', () => 
     if (track === null) throw new Error('the scrubber is not shown');
     await page.mouse.click(track.x + track.width / 2, track.y + track.height * 0.6);
     await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    // A touch screen (this context's) shows the month while the scrubber is held, not after it is
+    // let go: the :hover a tap leaves behind, and the focus it gives the thumb, kept it over the
+    // timeline.
+    const month = page.locator('.timeline-scrubber__label');
+    expect(await page.evaluate(() => matchMedia('(hover: none)').matches)).toBe(true);
+    await expect.poll(() => month.evaluate((node) => getComputedStyle(node).opacity)).toBe('0');
   });
 
   it('zooms a photo with a double-click and the wheel, Esc zooms out, and swipes step through', async () => {

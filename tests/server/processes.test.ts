@@ -1,19 +1,20 @@
 /**
  * Issue 14: several server processes (build/server/main.js, what `npm start` runs) on one
- * database and one data directory. On PostgreSQL, two processes behind a small round-robin proxy
- * share every upload, chunk by chunk, and one of them is killed in the middle of a chunk. On both
- * dialects, an API process and a worker process (SHOEBOX_ROLE) split the work.
+ * database. On PostgreSQL and S3, two processes with nothing on disk in common, behind a small
+ * round-robin proxy, share every upload chunk by chunk (unfinished uploads in the bucket,
+ * @tus/s3-store), and one of them is killed in the middle of a chunk. On both dialects, an API
+ * process and a worker process (SHOEBOX_ROLE) on one data directory split the work.
  */
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Asset, HealthResponse } from '../../src/shared/api';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../src/shared/tus';
-import { dropTestDatabase, ensureTestDatabase } from '../../src/server/db/testing';
-import { freePort, startServer as startProcess, type RunningServer } from '../e2e/harness';
+import { dropTestDatabase } from '../../src/server/db/testing';
+import { startTestS3, type TestS3 } from '../../src/server/storage/s3-testing';
 import { ensureServerBuilt } from '../support/build';
+import type { RunningServer } from '../e2e/harness';
+import { roundRobin, type RoundRobin } from '../support/round-robin';
 import {
   DIALECT,
   api,
@@ -30,141 +31,62 @@ import {
   withServerDatabase,
   type Account,
 } from './helpers';
+import {
+  LARGE,
+  expectObjectsIntact,
+  serverProcess,
+  thumbnailJobs,
+  thumbnailsMade,
+} from './processes-support';
+import { s3Env } from './s3-env';
 
 /** Refused at upload (415): nothing to back up. */
 const EMPTY = 'zero-byte.jpg';
-/** The largest photo of the corpus, sent in many chunks. */
-const LARGE = 'IMG_20180725_163423.jpg';
-const CHUNK = 256 * 1024;
-
-interface Routed {
-  method: string;
-  url: string;
-  backend: number;
-}
-
+const MiB = 1024 * 1024;
 /**
- * Round robin over `ports`, one request each in turn, as a load balancer without sticky sessions
- * does; a backend that refuses the connection (killed) is passed over for the next one.
+ * Corpus files over a MiB go in several chunks, each kept as the bucket's `.part` tail until the
+ * last (which every next chunk rewrites: smaller chunks cost time quadratically).
  */
-async function roundRobin(
-  ports: number[],
-): Promise<{ url: string; routed: Routed[]; close(): Promise<void> }> {
-  const routed: Routed[] = [];
-  const dead = new Set<number>();
-  let next = 0;
-  const proxy = http.createServer((request, response) => {
-    const forward = (attempt: number): void => {
-      const alive = ports.map((_, index) => index).filter((index) => !dead.has(index));
-      if (alive.length === 0 || attempt > ports.length) {
-        response.writeHead(502).end();
-        return;
-      }
-      const backend = alive[next++ % alive.length] ?? 0;
-      const upstream = http.request(
-        {
-          host: '127.0.0.1',
-          port: ports[backend],
-          method: request.method,
-          path: request.url,
-          headers: request.headers,
-          // A connection per request, so that the body goes on only once one is made: a refused
-          // one leaves it unread for the next backend.
-          agent: false,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      upstream.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ECONNREFUSED') {
-          dead.add(backend);
-          forward(attempt + 1);
-          return;
-        }
-        // The backend died during the request: the client sees its connection cut, as behind
-        // a real proxy, and resumes.
-        response.destroy();
-      });
-      upstream.once('socket', (socket) => {
-        socket.once('connect', () => {
-          routed.push({ method: request.method ?? '', url: request.url ?? '', backend });
-          request.pipe(upstream);
-        });
-      });
-    };
-    forward(0);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    routed,
-    close: () =>
-      new Promise((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  };
-}
-
-/** Starts the built server on `dataDir`'s database (this project's dialect) with `env`. */
-async function serverProcess(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const database = await ensureTestDatabase(DIALECT, dataDir);
-  return startProcess({
-    dataDir,
-    port: await freePort(),
-    env: {
-      SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
-      ...(database.dialect === 'postgres' ? { DATABASE_URL: database.url } : {}),
-      ...env,
-    },
-  });
-}
-
-async function thumbnailJobs(dataDir: string): Promise<{ state: string; attempts: number }[]> {
-  return withServerDatabase(dataDir, (db) =>
-    db.selectFrom('jobs').select(['state', 'attempts']).where('kind', '=', 'thumbnail').execute(),
-  );
-}
-
-/** Every original in the store: stored once, under the SHA-256 of its bytes. */
-async function expectBlobsIntact(dataDir: string): Promise<string[]> {
-  const root = path.join(dataDir, 'blobs');
-  const files = await listFiles(root);
-  for (const file of files) {
-    const bytes = await fs.readFile(path.join(root, file));
-    expect(path.basename(file)).toBe(sha256Hex(bytes));
-  }
-  return files;
-}
+const CHUNK = 1024 * 1024;
+/** The killed upload's chunks: each a whole S3 part (at least 5 MiB). */
+const PART_CHUNK = 6 * MiB;
 
 beforeAll(() => {
   ensureServerBuilt();
 });
 
 if (DIALECT === 'postgres') {
-  describe('two server processes on one PostgreSQL database', () => {
+  describe('two server processes on one PostgreSQL database and one S3 bucket', () => {
+    /** Names the shared database; each process has a data directory of its own. */
     let dataDir: string;
+    const ownDirs: string[] = [];
+    let s3: TestS3;
     let servers: RunningServer[] = [];
-    let proxy: Awaited<ReturnType<typeof roundRobin>>;
+    let proxy: RoundRobin;
     let owner: Account;
 
     beforeAll(async () => {
       dataDir = await makeTempDir('shoebox-processes-');
+      s3 = await startTestS3();
       // One after the other, as the first start of an installation would be (the first creates the tables).
-      servers.push(await serverProcess(dataDir));
-      servers.push(await serverProcess(dataDir));
-      proxy = await roundRobin(servers.map((server) => server.port));
+      for (let i = 0; i < 2; i += 1) {
+        ownDirs.push(await makeTempDir('shoebox-process-'));
+        servers.push(await serverProcess(ownDirs[i] ?? '', s3Env(s3), dataDir));
+      }
+      // Each upload's requests take turns between the processes, whatever else goes on.
+      proxy = await roundRobin(
+        servers.map((server) => server.port),
+        (url) => (url.startsWith(`${TUS_ENDPOINT}/`) ? url : ''),
+      );
       owner = await createOwner(proxy.url);
-    }, 120_000);
+    }, 180_000);
     afterAll(async () => {
       await proxy.close();
       await Promise.all(servers.map((server) => server.stop('SIGKILL')));
       servers = [];
+      await s3.close();
       await dropTestDatabase(DIALECT, dataDir);
-      await fs.rm(dataDir, { recursive: true, force: true });
+      for (const dir of [dataDir, ...ownDirs]) await fs.rm(dir, { recursive: true, force: true });
     });
 
     it('shares every upload chunk by chunk, stores each file once, and runs each thumbnail job once', async () => {
@@ -179,36 +101,39 @@ if (DIALECT === 'postgres') {
         stored.set(result.assetId, row.sha256);
       }
       // Each request of an upload went to the other process than the one before.
-      const uploads = proxy.routed.filter((request) => request.url.startsWith(TUS_ENDPOINT));
-      expect(uploads.some((request) => request.method === 'PATCH' && request.backend === 0)).toBe(true);
-      expect(uploads.some((request) => request.method === 'PATCH' && request.backend === 1)).toBe(true);
-      for (let i = 1; i < uploads.length; i += 1) {
-        expect(uploads[i]?.backend).not.toBe(uploads[i - 1]?.backend);
+      const tus = proxy.routed.filter((request) => request.url.startsWith(`${TUS_ENDPOINT}/`));
+      expect(tus.some((request) => request.method === 'PATCH' && request.backend === 0)).toBe(true);
+      expect(tus.some((request) => request.method === 'PATCH' && request.backend === 1)).toBe(true);
+      for (const url of new Set(tus.map((request) => request.url))) {
+        const backends = tus.filter((request) => request.url === url).map((request) => request.backend);
+        expect(backends.every((backend, i) => i === 0 || backend !== backends[i - 1])).toBe(true);
       }
+      expect(tus.filter((request) => request.method === 'PATCH').length).toBeGreaterThan(stored.size);
 
-      await vi.waitFor(
-        async () => {
-          const jobs = await thumbnailJobs(dataDir);
-          expect(jobs.filter((job) => job.state !== 'done' && job.state !== 'failed')).toEqual([]);
-        },
-        { timeout: 120_000, interval: 250 },
-      );
+      await thumbnailsMade(dataDir);
       for (const [assetId, sha256] of stored) {
         const asset = await api<Asset>(proxy.url, 'GET', `/api/assets/${assetId}`, { auth: owner.auth });
         expect(asset.body.sha256).toBe(sha256);
       }
-      const blobs = await expectBlobsIntact(dataDir);
+      const blobs = await expectObjectsIntact(s3);
       // Two corpus files are the same bytes: one blob for both.
       expect(blobs.length).toBe(new Set(stored.values()).size);
+      // Nothing of an upload or a blob was kept on either process's disk.
+      for (const dir of ownDirs) {
+        expect(await listFiles(path.join(dir, 'uploads'))).toEqual([]);
+        expect(await listFiles(path.join(dir, 'blobs'))).toEqual([]);
+      }
       const jobs = await thumbnailJobs(dataDir);
       expect(jobs.length).toBe(stored.size);
       // Once each: no job was run twice, by two processes or after a lost lease.
       expect(jobs.every((job) => job.attempts === 1)).toBe(true);
-    });
+    }, 180_000);
 
     it('finishes on the other process an upload whose process was killed in the middle of a chunk', async () => {
-      // The corpus's largest photo with a few bytes after its end, which decoders ignore: new bytes.
-      const bytes = Buffer.concat([await readCorpusFile(LARGE), Buffer.from('taken again')]);
+      // The corpus's largest photo padded to 15 MiB after its end, which decoders ignore: new
+      // bytes, three chunks.
+      const photo = await readCorpusFile(LARGE);
+      const bytes = Buffer.concat([photo, Buffer.alloc(15 * 1024 * 1024 - photo.length, 9)]);
       const sha256 = sha256Hex(bytes);
       const headers = { ...authHeaders(owner.auth), 'tus-resumable': '1.0.0' };
       const created = await fetch(`${proxy.url}${TUS_ENDPOINT}`, {
@@ -226,7 +151,6 @@ if (DIALECT === 'postgres') {
       });
       expect(created.status).toBe(201);
       const location = new URL(created.headers.get('location') ?? '', proxy.url);
-      const file = path.join(dataDir, 'uploads', path.basename(location.pathname));
       const patch = (offset: number, body: BodyInit) =>
         fetch(location, {
           method: 'PATCH',
@@ -239,17 +163,19 @@ if (DIALECT === 'postgres') {
           duplex: 'half',
         } as RequestInit);
 
-      // One whole chunk, then half of the next, held open while its process is killed.
-      const first = await patch(0, bodyOf(bytes.subarray(0, CHUNK)));
+      // One whole chunk, then a sixth of the next, held open while its process is killed.
+      const first = await patch(0, bodyOf(bytes.subarray(0, PART_CHUNK)));
       expect(first.status).toBe(204);
       let push: ReadableStreamDefaultController<Uint8Array> | undefined;
       const stream = new ReadableStream<Uint8Array>({ start: (controller) => (push = controller) });
-      push?.enqueue(bodyOf(bytes.subarray(CHUNK, CHUNK + CHUNK / 2)));
-      const cut = patch(CHUNK, stream).then(
+      const some = PART_CHUNK / 6;
+      push?.enqueue(bodyOf(bytes.subarray(PART_CHUNK, PART_CHUNK + some)));
+      const cut = patch(PART_CHUNK, stream).then(
         (response) => response.status,
         () => 'cut' as const,
       );
-      await vi.waitFor(async () => expect((await fs.stat(file)).size).toBeGreaterThan(CHUNK), {
+      // The sixth has reached the process.
+      await vi.waitFor(() => expect(proxy.routed.at(-1)?.bytes).toBe(some), {
         timeout: 30_000,
         interval: 50,
       });
@@ -259,14 +185,15 @@ if (DIALECT === 'postgres') {
       push?.error(new Error('The connection went with the process.'));
       expect(await cut).not.toBe(204);
 
-      // The survivor answers for the upload: what reached the dead process's disk counts.
+      // The survivor answers for the upload from the bucket: the first chunk, a part there; the
+      // piece of the second went with the process, which had yet to store it.
       const head = await fetch(location, { method: 'HEAD', headers });
       expect(head.status).toBe(200);
       let offset = Number(head.headers.get('upload-offset'));
-      expect(offset).toBeGreaterThan(CHUNK);
+      expect(offset).toBe(PART_CHUNK);
       let last: Response | undefined;
       while (offset < bytes.byteLength) {
-        last = await patch(offset, bodyOf(bytes.subarray(offset, offset + CHUNK)));
+        last = await patch(offset, bodyOf(bytes.subarray(offset, offset + PART_CHUNK)));
         expect(last.status).toBe(204);
         offset = Number(last.headers.get('upload-offset'));
       }
@@ -285,7 +212,7 @@ if (DIALECT === 'postgres') {
         { timeout: 60_000, interval: 250 },
       );
       expect((await thumbnailJobs(dataDir)).every((job) => job.attempts === 1)).toBe(true);
-      await expectBlobsIntact(dataDir);
+      await expectObjectsIntact(s3);
 
       // The survivor stops cleanly on SIGTERM (graceful shutdown), leaving no job running.
       const exit = new Promise<number | null>((resolve) => servers[survivor]?.process.once('exit', resolve));

@@ -29,22 +29,10 @@ import {
   type Account,
   type TestServer,
 } from './helpers';
+import { s3Env } from './s3-env';
 
 const PHOTO = 'Canon_40D.jpg';
 const VIDEO = 'with-gps.mp4';
-
-/** The settings that point a server at `s3`. */
-function s3Env(s3: TestS3): Record<string, string> {
-  const { location } = s3;
-  return {
-    S3_ENDPOINT: location.endpoint ?? '',
-    S3_BUCKET: location.bucket,
-    S3_REGION: location.region,
-    S3_ACCESS_KEY_ID: location.credentials?.accessKeyId ?? '',
-    S3_SECRET_ACCESS_KEY: location.credentials?.secretAccessKey ?? '',
-    S3_FORCE_PATH_STYLE: 'true',
-  };
-}
 
 describe('blobs in S3 (S3_BUCKET)', () => {
   let s3: TestS3;

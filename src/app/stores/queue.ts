@@ -69,7 +69,10 @@ export const useQueueStore = defineStore('queue', () => {
   const nextRetry = read(() => mirror.nextRetry());
   const signedOut = read(() => mirror.blocked['signed-out'] > 0);
   const draining = computed(() => drainingHere.value || drainingAnywhere.value);
-  const { rate, etaSeconds, sample } = useUploadRate(() => mirror.bytesLeft);
+  const { rate, etaSeconds, sample } = useUploadRate(
+    () => mirror.bytesLeft,
+    () => mirror.bytesSent,
+  );
 
   /** The `count` items added last, newest first (the Backup screen's rows). */
   function newest(count: number): QueueItem[] {

@@ -4,7 +4,8 @@
  */
 export { makeThumbnails, THUMBNAIL_SIZES, VIDEO_PLACEHOLDER } from './thumbnails';
 export type { ImagingOptions, PlaceholderCode, Thumbnail, ThumbnailResult } from './thumbnails';
-export { readMetadata } from './metadata';
+export { readMetadata, readVideoMetadata } from './metadata';
+export type { ByteSource } from './bytes';
 export type { MediaMetadata, PhotoMetadata, VideoMetadata } from './metadata';
 export type { GpsPosition } from './exif';
 export { closeHeifDecoder } from './heif-decoder';

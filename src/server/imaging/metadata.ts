@@ -3,7 +3,7 @@
  * capture time with its offset, duration. Reads headers only, never decodes pixels.
  */
 import sharp from 'sharp';
-import { withFile } from './bytes';
+import { withFile, type ByteSource } from './bytes';
 import { NO_EXIF, readEmbeddedExif, readExif } from './exif';
 import type { ExifFields, GpsPosition } from './exif';
 import { readHeifContainer } from './heif-container';
@@ -53,8 +53,8 @@ export async function readMetadata(path: string, mimeType: string): Promise<Medi
   const file = await probe(path, mimeType);
   if (file.kind === null) throw new RangeError(`${file.mimeType} is neither a photo nor a video`);
   if (file.kind === 'video') {
-    const fields = file.size === 0 ? NO_VIDEO_FIELDS : await readVideoFields(path, file.mimeType);
-    return { kind: 'video', mimeType: file.mimeType, ...fields };
+    if (file.size === 0) return { kind: 'video', mimeType: file.mimeType, ...NO_VIDEO_FIELDS };
+    return withFile(path, (source) => readVideoMetadata(source, file.mimeType));
   }
   if (file.size === 0) return photo(file.mimeType, { width: null, height: null }, 1, NO_EXIF);
 
@@ -119,8 +119,16 @@ async function rasterExif(path: string, mimeType: string): Promise<ExifFields> {
   return readExif(path);
 }
 
-async function readVideoFields(path: string, mimeType: string): Promise<VideoFields> {
-  if (mimeType === 'video/webm' || mimeType === 'video/x-matroska') return withFile(path, readWebm);
-  if (/^video\/(mp4|quicktime|3gpp2?|x-m4v)$/.test(mimeType)) return withFile(path, readBmffVideo);
+/**
+ * The metadata of a video of type `mimeType` (sniffed) from its bytes wherever they are: a few
+ * ranged reads, at its start or after its media data (an object in S3 is not read whole).
+ */
+export async function readVideoMetadata(source: ByteSource, mimeType: string): Promise<VideoMetadata> {
+  return { kind: 'video', mimeType, ...(await readVideoFields(source, mimeType)) };
+}
+
+async function readVideoFields(source: ByteSource, mimeType: string): Promise<VideoFields> {
+  if (mimeType === 'video/webm' || mimeType === 'video/x-matroska') return readWebm(source);
+  if (/^video\/(mp4|quicktime|3gpp2?|x-m4v)$/.test(mimeType)) return readBmffVideo(source);
   return NO_VIDEO_FIELDS;
 }

@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -15,6 +21,9 @@ export function isS3NotFound(error: unknown): boolean {
   );
 }
 
+/** The most one CopyObject may copy (S3's limit for a single copy request). */
+export const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
 /**
  * Blobs as objects in an S3-compatible bucket (AWS S3, MinIO, Ceph, R2), under `prefix`
  * (`originals/`, `thumbs/`). Files go up with @aws-sdk/lib-storage's Upload: one PUT for a photo,
@@ -25,6 +34,8 @@ export class S3BlobStore implements BlobStore {
     readonly client: S3Client,
     readonly bucket: string,
     readonly prefix: string,
+    /** Objects up to this size are copied by the store itself (copyFrom); larger ones are streamed. */
+    readonly maxCopyBytes: number = MAX_COPY_BYTES,
   ) {}
 
   objectKey(key: string): string {
@@ -40,14 +51,43 @@ export class S3BlobStore implements BlobStore {
         params: { Bucket: this.bucket, Key: objectKey, Body: createReadStream(sourcePath) },
       });
       await upload.done();
-      // The SDK sends no checksum (s3.ts): a short object is caught here, and goes.
-      const stored = await this.stat(key);
-      if (stored?.size !== size) {
-        await this.delete(key);
-        throw new Error(`The object store kept ${stored?.size ?? 0} of ${size} bytes of ${objectKey}.`);
-      }
+      await this.#expectSize(key, size);
     }
     await fs.rm(sourcePath, { force: true });
+  }
+
+  /**
+   * Stores under `key` the object `sourceKey` of `size` bytes in the same bucket (a finished tus
+   * upload: a key of the bucket's own, not under this store's prefix), which stays where it is.
+   * The object store copies it itself (CopyObject), no byte passing through this process, up to
+   * maxCopyBytes (5 GiB, the most one request may copy); a larger one, a long video, is streamed
+   * through with lib-storage's multipart Upload. An existing key keeps its bytes, as with putFile.
+   */
+  async copyFrom(key: string, sourceKey: string, size: number): Promise<void> {
+    if (await this.exists(key)) return;
+    const Key = this.objectKey(key);
+    if (size <= this.maxCopyBytes) {
+      const CopySource = `${this.bucket}/${keySegments(sourceKey).join('/')}`;
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key, CopySource }));
+    } else {
+      const { Body } = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: keySegments(sourceKey).join('/') }),
+      );
+      if (!(Body instanceof Readable)) throw new Error(`The object store gave no stream for ${sourceKey}.`);
+      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body } }).done();
+    }
+    await this.#expectSize(key, size);
+  }
+
+  /** The SDK sends no checksum (s3.ts): a short object is caught here, and goes. */
+  async #expectSize(key: string, size: number): Promise<void> {
+    const stored = await this.stat(key);
+    if (stored?.size !== size) {
+      await this.delete(key);
+      throw new Error(
+        `The object store kept ${stored?.size ?? 0} of ${size} bytes of ${this.objectKey(key)}.`,
+      );
+    }
   }
 
   async createReadStream(key: string, range?: ByteRange): Promise<Readable> {

@@ -1,9 +1,6 @@
-import fs from 'node:fs/promises';
-import type { Upload } from '@tus/server';
 import { formatBytes } from '../../shared/limits';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
-import { uploadOwner } from './upload-id';
 
 /**
  * Unfinished uploads one user may have at once. The app has a few running and some paused big
@@ -11,10 +8,14 @@ import { uploadOwner } from './upload-id';
  */
 export const MAX_UNFINISHED_UPLOADS = 100;
 
-/** What the upload store can tell about the unfinished uploads. */
+/** What the upload store can tell about the unfinished uploads (upload-store.ts). */
 export interface UnfinishedUploads {
-  list(): Promise<string[]>;
-  get(id: string): Promise<Upload | undefined>;
+  /** The ids of one owner's unfinished uploads. */
+  ofOwner(ownerId: string): Promise<string[]>;
+  /** An unfinished upload's declared length; undefined when deferred, or when it is gone. */
+  size(id: string): Promise<number | undefined>;
+  /** Bytes free on the disk that upload bodies are written to; null when they go elsewhere (S3). */
+  freeBytes(): Promise<number | null>;
 }
 
 /**
@@ -22,16 +23,15 @@ export interface UnfinishedUploads {
  * MAX_UNFINISHED_UPLOADS unfinished (429 TOO_MANY_UPLOADS: the client's own uploads finishing
  * make room), the library (trash included) plus the unfinished uploads plus this one within the
  * owner-set quota (413 QUOTA_EXCEEDED, saying how much is used), and room for it on the server's
- * disk (507 STORAGE_FULL).
+ * disk when its bytes are written there (507 STORAGE_FULL).
  */
 export async function enforceUploadAllowance(
   ctx: Pick<AppContext, 'db'>,
   store: UnfinishedUploads,
-  directory: string,
   ownerId: string,
   declaredBytes: number,
 ): Promise<void> {
-  const mine = (await store.list()).filter((id) => uploadOwner(id) === ownerId);
+  const mine = await store.ofOwner(ownerId);
   if (mine.length >= MAX_UNFINISHED_UPLOADS) {
     throw new ApiError(
       'TOO_MANY_UPLOADS',
@@ -50,7 +50,7 @@ export async function enforceUploadAllowance(
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('bytes'), eb.lit(0)).as('bytes'))
       .where('owner_id', '=', ownerId)
       .executeTakeFirst();
-    const sizes = await Promise.all(mine.map(async (id) => (await store.get(id))?.size ?? 0));
+    const sizes = await Promise.all(mine.map(async (id) => (await store.size(id)) ?? 0));
     const used = Number(stored?.bytes ?? 0) + sizes.reduce((sum, size) => sum + size, 0);
     if (used + declaredBytes > Number(quota)) {
       throw new ApiError(
@@ -59,8 +59,8 @@ export async function enforceUploadAllowance(
       );
     }
   }
-  const disk = await fs.statfs(directory);
-  if (declaredBytes > disk.bavail * disk.bsize) {
+  const free = await store.freeBytes();
+  if (free !== null && declaredBytes > free) {
     throw new ApiError('STORAGE_FULL');
   }
 }

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { sniff } from '../../shared/sniff';
 import type { UploadOutcome } from '../../shared/tus';
@@ -7,19 +6,28 @@ import { ApiError } from '../errors';
 import { enqueueJob } from '../jobs/queue';
 import { findAssetBySource, insertAsset, type AssetRow } from '../library/assets';
 import { captureTimeFromMetadata, type CaptureTime } from '../library/capture-date';
-import { metadataColumns, readMetadataOrNull } from '../library/media-metadata';
+import { metadataColumns } from '../library/media-metadata';
+import type { MediaMetadata } from '../imaging';
 import { THUMBNAIL_JOB } from '../library/thumbnails';
 import { ensureSearchIndexJob } from '../search/index-job';
-import { hashFile } from '../library/media-info';
 import { blobKeyFor } from '../storage/blob-store';
 import { holdBlob, releaseBlob } from '../storage/blob-refs';
 import { enforceLimits } from './limits';
 import type { ValidMetadata } from './metadata';
 
+/** A complete upload's bytes where its store keeps them (a local file, an S3 object). */
+export interface CompleteUpload {
+  /** Reads every byte once, streamed: their SHA-256 and the first ones (for sniffing). */
+  hash(): Promise<{ sha256: string; head: Uint8Array }>;
+  /** The photo's or video's metadata (imaging's reader), null when it cannot be read. */
+  readMetadata(mimeType: string): Promise<MediaMetadata | null>;
+  /** Stores the bytes in the originals store under `blobKey`, durably. */
+  storeAs(blobKey: string): Promise<void>;
+}
+
 export interface FinishedUpload {
   ownerId: string;
-  /** The complete upload on local disk. */
-  path: string;
+  content: CompleteUpload;
   bytes: number;
   metadata: ValidMetadata;
 }
@@ -55,20 +63,15 @@ function madeUpName(mimeType: string, uploadedAt: string): string {
 }
 
 /**
- * Turns a complete upload into an asset (DESIGN §5, §6): hash it in one streamed read of the file,
- * verify the SHA-256 the client declared, if it did,
- * sniff the real type, read the metadata (imaging/), apply the limits with the real type and
- * pixel count, move the bytes into the blob store (fsynced) and commit the row together with its
- * thumbnail job. Resolves once both are durable; thumbnails are made afterwards, in the
- * background. Leaves the upload file for the caller to discard when it is not moved.
+ * Turns a complete upload into an asset (DESIGN §5, §6): hash it in one streamed read, verify the
+ * SHA-256 the client declared, if it did, sniff the real type, read the metadata (imaging/), apply
+ * the limits with the real type and pixel count, store the bytes in the blob store (durably) and
+ * commit the row together with its thumbnail job. Resolves once both are durable; thumbnails are
+ * made afterwards, in the background. Leaves the upload for the caller to discard.
  */
-export async function storeFinishedUpload(
-  ctx: AppContext,
-  upload: FinishedUpload,
-  log: FastifyBaseLogger,
-): Promise<StoredUpload> {
-  const { ownerId, metadata } = upload;
-  const { sha256, head } = await hashFile(upload.path);
+export async function storeFinishedUpload(ctx: AppContext, upload: FinishedUpload): Promise<StoredUpload> {
+  const { ownerId, metadata, content } = upload;
+  const { sha256, head } = await content.hash();
   if (metadata.sha256 !== null && sha256 !== metadata.sha256) throw new ApiError('CHECKSUM_MISMATCH');
   // A client that knows nothing of Storage saver uploads the file as picked.
   const sourceSha256 = metadata.sourceSha256 ?? sha256;
@@ -77,7 +80,7 @@ export async function storeFinishedUpload(
   if (sniffed === null) {
     throw new ApiError('UNSUPPORTED_TYPE', 'The file is not a photo or video in a format this server knows.');
   }
-  const media = await readMetadataOrNull(upload.path, sniffed.mimeType, log);
+  const media = await content.readMetadata(sniffed.mimeType);
   const pixels =
     sniffed.kind === 'photo' && media?.width != null && media.height != null
       ? media.width * media.height
@@ -102,7 +105,7 @@ export async function storeFinishedUpload(
   await holdBlob(ctx.db, blobKey, ctx.now());
   let kept = false;
   try {
-    await ctx.blobs.putFile(blobKey, upload.path);
+    await content.storeAs(blobKey);
     const inserted = await ctx.db.transaction().execute(async (trx) => {
       const added = await insertAsset(trx, {
         id,

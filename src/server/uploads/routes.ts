@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import { finished } from 'node:stream';
 import { TUS_RESUMABLE } from '@tus/server';
 import type { Principal } from '../auth/principal';
@@ -13,7 +12,6 @@ import { findFinish, pruneFinished, type FinishedUpload } from './finished';
 import { largestUpload } from './limits';
 import { bindPrincipal } from './request-principal';
 import { TUS_ROUTES } from './route-schemas';
-import { removeStrayUploads } from './strays';
 import { fromTusResponse } from './tus-errors';
 import { assetHeaders, createTusUploads, FINISHED_UPLOAD_KEEP_MS, type TusUploads } from './tus-server';
 import { uploadOwner } from './upload-id';
@@ -235,8 +233,8 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
     EXPIRE_UPLOADS_JOB,
     {
       async run() {
-        // The FileStore's folder (tus-server.ts); first, so that a record without its file cannot stop the expiry.
-        const strays = await removeStrayUploads(path.join(ctx.config.dataDir, 'uploads'), ctx.now());
+        // First, so that a record without its file cannot stop the store's own expiry (strays.ts).
+        const strays = await uploads.store.removeStrays(ctx.now());
         const expired = (await server.cleanUpExpiredUploads()) + strays;
         const pruned = await pruneFinished(ctx.db, new Date(ctx.now().getTime() - FINISHED_UPLOAD_KEEP_MS));
         if (expired > 0 || pruned > 0)
@@ -290,6 +288,9 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
         await verified?.dispose();
         const finishedId = uploads.finishedBy(webRequest);
         if (finishedId !== null) await uploads.discard(finishedId);
+        // Terminated (tus termination): whatever the store's remove leaves goes too (S3's `.part`).
+        if (method === 'DELETE' && uploadId !== null && response?.status === 204)
+          await uploads.discard(uploadId);
         // A creation whose body was cut off, or that failed (a full disk while writing its
         // record or body), never gave its client the Location (the answer goes out after the
         // body, an error carries none), so no one can resume it: it goes at once instead of

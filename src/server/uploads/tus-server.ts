@@ -1,9 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import fs from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
 import { postgresPool } from '../db/postgres';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
@@ -12,11 +8,14 @@ import { ApiError } from '../errors';
 import { storeFinishedUpload } from './finish';
 import { claimFinish, findFinish, recordFinished, releaseFinish, type FinishedUpload } from './finished';
 import { enforceUploadAllowance } from './allowance';
+import { fileUploadStore } from './file-upload-store';
 import { enforceDeclaredLimits, largestUpload } from './limits';
 import { parseUploadMetadata } from './metadata';
 import { PostgresLocker } from './postgres-locker';
 import { tusPrincipal } from './request-principal';
+import { s3UploadStore } from './s3-upload-store';
 import { fromTusFailure, fromTusThrown } from './tus-errors';
+import type { OpenedUpload, UploadStore } from './upload-store';
 import { newUploadId, uploadOwner } from './upload-id';
 
 /**
@@ -64,8 +63,10 @@ export interface TusUploads {
   waitForFinish: (uploadId: string) => Promise<FinishedUpload | null>;
   /** The upload as the store has it, or null when there is none. */
   find: (uploadId: string) => Promise<Upload | null>;
-  /** Deletes a finished upload's file and record, once its request has been answered. */
+  /** Deletes a finished upload's bytes and record, once its request has been answered. */
   discard: (uploadId: string) => Promise<void>;
+  /** Where the unfinished uploads are kept (its removeStrays runs with the expiry). */
+  store: UploadStore;
   /** The upload a request finished, to discard once it is answered. */
   finishedBy: (request: Request) => string | null;
   /** Lets go of the locker's connections (app close). */
@@ -105,40 +106,25 @@ async function uploadLocker(
 /** Requests that may hold an upload's lock at once in one process on PostgreSQL. */
 const LOCKER_CONNECTIONS = 32;
 
+/** The upload store for where blobs are kept: the data directory, or the S3 bucket. */
+async function openUploadStore(
+  ctx: AppContext,
+  log: FastifyBaseLogger,
+): Promise<UploadStore & { close(): void }> {
+  const { storage } = ctx.config;
+  if (storage.kind === 's3') return s3UploadStore(ctx, storage, log, UNFINISHED_UPLOAD_KEEP_MS);
+  return { ...(await fileUploadStore(ctx, log, UNFINISHED_UPLOAD_KEEP_MS)), close: () => undefined };
+}
+
 /**
- * @tus/server over @tus/file-store in `<data>/uploads`, both configured, not subclassed; one hook
- * per concern (DESIGN §6): onIncomingRequest = who may touch this upload, onUploadCreate = limits
- * and metadata, onUploadFinish = verify, store, index.
+ * @tus/server over the upload store (@tus/file-store or @tus/s3-store), both configured, not
+ * subclassed; one hook per concern (DESIGN §6): onIncomingRequest = who may touch this upload,
+ * onUploadCreate = limits and metadata, onUploadFinish = verify, store, index.
  */
 export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger): Promise<TusUploads> {
-  const directory = path.join(ctx.config.dataDir, 'uploads');
-  await fs.mkdir(directory, { recursive: true });
-  // tus 1.0.0 expiration: "the Server MAY remove unfinished uploads once they expire"; the store
-  // sends Upload-Expires and its deleteExpired (server.cleanUpExpiredUploads) does the removing.
-  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_KEEP_MS });
-
-  /**
-   * A finished upload never lingers: once its request is answered, its file and its .json record
-   * go (its bytes are the asset's blob, or were refused). Best effort: the answer is decided.
-   */
-  async function discard(uploadId: string): Promise<void> {
-    try {
-      await datastore.remove(uploadId);
-    } catch (removeError) {
-      // The data file became the asset's blob (FileStore.remove unlinks it first): the record is left.
-      if (fromTusThrown(removeError).code !== 'UPLOAD_NOT_FOUND') {
-        log.warn({ err: removeError, uploadId }, 'could not clean up a finished upload');
-        return;
-      }
-      try {
-        await datastore.configstore.delete(uploadId);
-      } catch (error) {
-        // No record either: the creation was refused before there was one (routes.ts discards it).
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        log.warn({ err: error, uploadId }, 'could not delete a finished upload’s record');
-      }
-    }
-  }
+  const store = await openUploadStore(ctx, log);
+  const { datastore } = store;
+  const discard = (uploadId: string): Promise<void> => store.discard(uploadId);
 
   async function waitForFinish(uploadId: string): Promise<FinishedUpload | null> {
     const deadline = Date.now() + FINISH_WAIT_MS;
@@ -149,23 +135,6 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       if (found.state === 'finished') return found.upload;
     }
     throw new ApiError('UPLOAD_FINISHING');
-  }
-
-  /**
-   * A second name for the upload's data file in the scratch directory, which storing it moves into
-   * the blob store: the upload itself stays whole until its request has been answered, since tus
-   * reads it once more after onUploadFinish (PostHandler, for Upload-Expires).
-   */
-  async function scratchLink(upload: Upload): Promise<string> {
-    const source = upload.storage?.path ?? path.join(directory, upload.id);
-    const target = path.join(ctx.tmpDir, `finish-${upload.id}-${randomUUID()}`);
-    try {
-      await fs.link(source, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      await fs.copyFile(source, target);
-    }
-    return target;
   }
 
   async function finish(ownerId: string, upload: Upload): Promise<FinishedUpload> {
@@ -179,14 +148,15 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       if (finished === null) throw new ApiError('UPLOAD_NOT_FOUND');
       return finished;
     }
-    let scratch: string | null = null;
+    let content: OpenedUpload | null = null;
     try {
-      scratch = await scratchLink(upload);
-      const stored = await storeFinishedUpload(
-        ctx,
-        { ownerId, path: scratch, bytes: length, metadata: parseUploadMetadata(upload.metadata) },
-        log,
-      );
+      content = await store.open(upload);
+      const stored = await storeFinishedUpload(ctx, {
+        ownerId,
+        content,
+        bytes: length,
+        metadata: parseUploadMetadata(upload.metadata),
+      });
       const result = { assetId: stored.assetId, outcome: stored.status };
       await recordFinished(ctx.db, upload.id, result, ctx.now());
       return { uploadId: upload.id, ownerId, length, metadata, ...result };
@@ -196,7 +166,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       await releaseFinish(ctx.db, upload.id, claim.claimId);
       throw error;
     } finally {
-      if (scratch !== null) await fs.rm(scratch, { force: true });
+      await content?.dispose();
     }
   }
 
@@ -210,12 +180,6 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     }
   }
 
-  // FileStore's record store lists every upload it holds (FileKvStore.list).
-  const records = datastore.configstore;
-  const unfinished = {
-    list: () => records.list?.() ?? Promise.reject(new Error('The upload store cannot list its uploads.')),
-    get: (id: string) => records.get(id),
-  };
   const finishedBy = new WeakMap<Request, string>();
   const locking = await uploadLocker(ctx, log);
   const createdBy = new WeakMap<Request, string>();
@@ -255,13 +219,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       if (upload.size !== undefined) {
         enforceDeclaredLimits(ctx.config.limits, { declaredType: metadata.type, bytes: upload.size });
       }
-      await enforceUploadAllowance(
-        ctx,
-        unfinished,
-        directory,
-        tusPrincipal(request).user.id,
-        upload.size ?? 0,
-      );
+      await enforceUploadAllowance(ctx, store.unfinished, tusPrincipal(request).user.id, upload.size ?? 0);
       return {};
     },
 
@@ -273,7 +231,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     },
 
     onResponseError: async (_request, error) => {
-      const apiError = await fromTusFailure(error, directory);
+      const apiError = await fromTusFailure(error, store.diskDirectory);
       if (apiError.code === 'INTERNAL') log.error({ err: error }, 'upload request failed');
       return { status_code: apiError.status, body: JSON.stringify(apiError.body) };
     },
@@ -285,8 +243,12 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     waitForFinish,
     find,
     discard,
+    store,
     finishedBy: (request) => finishedBy.get(request) ?? null,
-    close: locking.close,
+    close: async () => {
+      await locking.close();
+      store.close();
+    },
     createdBy: (request) => createdBy.get(request) ?? null,
   };
 }
