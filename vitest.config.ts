@@ -15,20 +15,26 @@ function serverSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProject
   };
 }
 
+/** Issue 18's abuse suites that start the built server in its own process (and drive Chromium). */
+const SECURITY_OWN_PROCESS = ['tests/security/browser.test.ts', 'tests/security/flood.test.ts'];
+
 /**
- * Issue 18: the abuse suite (`npm run test:security`). On PostgreSQL, the suites that build the
- * app in the test process (helpers.ts) run again; the ones that start the built server in its own
- * process and drive Chromium run on the default (SQLite) only.
+ * Issue 18: the abuse suite (`npm run test:security`). The suites that build the app in the test
+ * process (helpers.ts) run on both dialects; the ones that start the built server in its own
+ * process and drive Chromium (`security-browser`) run on the default (SQLite) only, beside the
+ * other browser suites (scripts/test.ts).
  */
-function securitySuites(name: string, dialect: 'sqlite' | 'postgres'): TestProjectInlineConfiguration {
+function securitySuites(
+  name: string,
+  dialect: 'sqlite' | 'postgres' | 'own-process',
+): TestProjectInlineConfiguration {
   return {
     test: {
       name,
-      include: ['tests/security/**/*.test.ts'],
-      exclude:
-        dialect === 'postgres' ? ['tests/security/browser.test.ts', 'tests/security/flood.test.ts'] : [],
+      include: dialect === 'own-process' ? SECURITY_OWN_PROCESS : ['tests/security/**/*.test.ts'],
+      exclude: dialect === 'own-process' ? [] : SECURITY_OWN_PROCESS,
       environment: 'node',
-      env: { SHOEBOX_TEST_DIALECT: dialect },
+      env: { SHOEBOX_TEST_DIALECT: dialect === 'postgres' ? 'postgres' : 'sqlite' },
       globalSetup: [
         'tests/e2e/global-setup.ts',
         ...(dialect === 'postgres' ? ['tests/support/postgres-setup.ts'] : []),
@@ -66,7 +72,12 @@ const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
 
 export default defineConfig({
   test: {
-    reporters: ['default', './tests/support/table-reporter.ts', './tests/support/summary-reporter.ts'],
+    reporters: [
+      'default',
+      './tests/support/table-reporter.ts',
+      './tests/support/durations-reporter.ts',
+      './tests/support/summary-reporter.ts',
+    ],
     projects: [
       {
         test: {
@@ -108,6 +119,7 @@ export default defineConfig({
       },
       securitySuites('security', 'sqlite'),
       ...(postgres ? [securitySuites('security-postgres', 'postgres')] : []),
+      securitySuites('security-browser', 'own-process'),
     ],
   },
 });

@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   albums: () => import('./albums.ts'),
   cli: () => import('./cli.ts'),
   folders: () => import('./folders.ts'),
+  ingest: () => import('./ingest.ts'),
   library: () => import('./library-server.ts'),
   lighthouse: () => import('./lighthouse.ts'),
   photos: () => import('./photos.ts'),

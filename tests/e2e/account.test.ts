@@ -5,7 +5,7 @@
  * cannot see Users; an account turned off cannot sign in).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, uploadCorpusFile } from '../server/helpers';
+import { login, uploadCorpusFile } from '../support/client';
 import {
   OWNER,
   closeSession,

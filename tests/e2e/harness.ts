@@ -18,7 +18,7 @@ import {
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Asset, AssetPage } from '../../src/shared/api';
 import { REPO_ROOT } from '../support/corpus';
-import { uploadCorpusFile } from '../server/helpers';
+import { uploadCorpusFile } from '../support/client';
 
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 

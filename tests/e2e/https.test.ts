@@ -12,6 +12,7 @@
  * trusted one (mkcert's CA installed on a phone) does.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackCertificate, spkiFingerprint, type Pems } from '../support/certificate';
@@ -26,7 +27,6 @@ import {
   type BrowserContext,
   type RunningServer,
 } from './harness';
-import { makeTempDir } from '../server/helpers';
 
 describe('HTTPS: the app over TLS with a self-signed certificate', () => {
   let dir: string;
@@ -36,7 +36,7 @@ describe('HTTPS: the app over TLS with a self-signed certificate', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    dir = await makeTempDir('shoebox-e2e-tls-');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-e2e-tls-'));
     pems = await loopbackCertificate();
     await fs.writeFile(path.join(dir, 'cert.pem'), pems.cert);
     await fs.writeFile(path.join(dir, 'key.pem'), pems.key, { mode: 0o600 });

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MapMarkers } from '../../src/shared/map';
-import { readCorpusFile, uploadCorpusFile } from '../server/helpers';
+import { readCorpusFile, uploadCorpusFile } from '../support/client';
 import {
   closeSession,
   openSession,

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startServer, type RunningServer } from '../e2e/harness';
-import { api, createOwner, uploadCorpusFile, type Account } from '../server/helpers';
+import { api, createOwner, uploadCorpusFile, type Account } from '../support/client';
 import { record, tally } from '../support/probe-table';
 
 let server: RunningServer;
