@@ -7,6 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_DIR } from '../support/corpus';
 import { SCHEMES, expectNoSeriousViolations } from './axe';
@@ -41,6 +42,18 @@ function sidewaysOverflow(page: Page): Promise<{ page: number; dialog: number }>
       dialog: dialog === null ? 0 : Math.max(0, dialog.scrollWidth - dialog.clientWidth),
     };
   });
+}
+
+/** Waits until an element's box is the same over three looks a tenth of a second apart (5 s at most). */
+async function settled(locator: Locator): Promise<void> {
+  let last = '';
+  let same = 0;
+  for (let look = 0; look < 50 && same < 3; look++) {
+    const box = JSON.stringify(await locator.boundingBox());
+    same = box === last ? same + 1 : 0;
+    last = box;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -211,7 +224,11 @@ describe('layouts at a phone and a desktop size, light and dark (Chromium)', () 
           for (const info of [false, true]) {
             if (info) {
               await page.getByRole('button', { name: 'Info', exact: true }).click();
-              await page.getByTestId('viewer-info').waitFor();
+              const panel = page.getByTestId('viewer-info');
+              await panel.waitFor();
+              // The panel fills in as the photo's details arrive, and the photo above it shrinks
+              // to match: measure once the sheet has stopped growing.
+              await settled(panel);
             }
             const where = `${filename} at ${label}${info ? ' with info' : ''}`;
             const box = await image.boundingBox();
