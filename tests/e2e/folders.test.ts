@@ -181,7 +181,10 @@ describe('folders to back up', () => {
       await page.goto(`${server.url}/backup`);
       const allow = page.getByRole('button', { name: 'Allow access again' });
       await allow.waitFor();
-      expect(await folderStatus(page)).toBe('Shoebox needs your permission to read this folder again.');
+      // The button comes with the permission's state; the line below, once the open-time scan ends.
+      await expect
+        .poll(() => folderStatus(page), { timeout: 15_000 })
+        .toBe('Shoebox needs your permission to read this folder again.');
       expect(await page.getByRole('button', { name: 'Scan now' }).count()).toBe(0);
       expect(await queueRecords(page)).toHaveLength(4);
       await allow.click();
