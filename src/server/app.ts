@@ -52,6 +52,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The background job queue (tests await `jobs.idle()`). */
     jobs: JobQueue;
+    /** This process's own scratch directory (storage/scratch.ts). */
+    scratchDir: string;
   }
 }
 
@@ -149,6 +151,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await scratch.remove();
     });
     const tmpDir = scratch.path;
+    app.decorate('scratchDir', tmpDir);
     const stores = await openBlobStores(config);
     app.addHook('onClose', (_instance, done) => {
       stores.close();

@@ -16,6 +16,11 @@ async function main(): Promise<void> {
   process.umask(PRIVATE_UMASK);
   const config = loadConfig(process.env);
   const app = await buildApp(config);
+  // The system's temporary folder is this process's scratch directory, which a successor on
+  // this host clears should the process die: @tus/s3-store 2.0.7 writes each part it is sending
+  // into os.tmpdir(), with no option to name another (`directory: os.tmpdir()` in its
+  // uploadParts), and a process killed mid-part left the file in /tmp for good.
+  process.env.TMPDIR = app.scratchDir;
 
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     app.log.info({ signal }, 'shutting down');
