@@ -124,9 +124,15 @@ describe('unfinished uploads in S3 (@tus/s3-store)', () => {
     const head = await fetch(url, { method: 'HEAD', headers: tusHeaders(owner.auth) });
     expect(head.headers.get('upload-offset')).toBe(String(8 * MiB));
 
+    const before = s3.requests.length;
     const last = await patch(url, owner.auth, 8 * MiB, bytes.subarray(8 * MiB));
     expect(last.status).toBe(204);
     expect(last.headers.get(UPLOAD_OUTCOME_HEADER)).toBe('created');
+    // The request read the upload's `.info` once, however often the store asked for it (it holds
+    // the upload's lock), and aborted no multipart upload: S3 completed it.
+    const during = s3.requests.slice(before);
+    expect(during.filter((request) => request === `GET /${bucket}/${id}.info`)).toHaveLength(1);
+    expect(during.filter((request) => request === `DELETE /${bucket}/${id}`)).toEqual([]);
     const assetId = last.headers.get(ASSET_ID_HEADER) ?? '';
     const details = await api<AssetDetails>(server.baseUrl, 'GET', `/api/assets/${assetId}`, {
       auth: owner.auth,

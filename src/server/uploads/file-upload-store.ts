@@ -89,6 +89,7 @@ export async function fileUploadStore(
     },
     open,
     discard,
+    handle: (request) => request(),
     removeStrays: (now) => removeStrayUploads(directory, now),
     diskDirectory: directory,
   };

@@ -282,15 +282,15 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
       if (!isOptions) bindPrincipal(webRequest, principalOf(request));
       let response: Response | null = null;
       try {
-        response = await server.handleWeb(webRequest);
+        response = await uploads.store.handle(() => server.handleWeb(webRequest));
       } finally {
         body?.discardRest();
         await verified?.dispose();
         const finishedId = uploads.finishedBy(webRequest);
-        if (finishedId !== null) await uploads.discard(finishedId);
+        if (finishedId !== null) await uploads.discard(finishedId, true);
         // Terminated (tus termination): whatever the store's remove leaves goes too (S3's `.part`).
         if (method === 'DELETE' && uploadId !== null && response?.status === 204)
-          await uploads.discard(uploadId);
+          await uploads.discard(uploadId, true);
         // A creation whose body was cut off, or that failed (a full disk while writing its
         // record or body), never gave its client the Location (the answer goes out after the
         // body, an error carries none), so no one can resume it: it goes at once instead of
@@ -298,7 +298,8 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
         // left one behind).
         const createdId = request.method === 'POST' ? uploads.createdBy(webRequest) : null;
         const answered = response !== null && response.status < 400;
-        if (createdId !== null && (!request.raw.complete || !answered)) await uploads.discard(createdId);
+        if (createdId !== null && (!request.raw.complete || !answered))
+          await uploads.discard(createdId, false);
       }
       if (isOptions && response.status === 204) {
         // The checksum extension lives here, in front of tus, which advertises its store's list.
@@ -315,7 +316,8 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: AppContext
           const upload = await uploads.find(uploadId);
           if (upload === null) throw new ApiError('UPLOAD_NOT_FOUND');
           const done = await uploads.finish(principalOf(request).user.id, upload);
-          await uploads.discard(uploadId);
+          // Not known complete in the store: its process may have died before completing it.
+          await uploads.discard(uploadId, false);
           for (const [name, value] of Object.entries(assetHeaders(done))) response.headers.set(name, value);
         }
       }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { DeleteObjectsCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -26,15 +27,30 @@ import { uploadOwner } from './upload-id';
 const PART_BYTES = 8 * 1024 * 1024;
 
 /**
- * No cache of the uploads' `.info` records: another process may have changed one (declared a
- * deferred length) or removed it since, so each request reads it from the bucket afresh. The
- * store's default, a MemoryKvStore, keeps one per upload this process touched, forever.
+ * The uploads' `.info` records as one tus request has read them, for as long as it runs: the
+ * request holds its upload's lock (tus's Locker, across processes), so no one else changes the
+ * record meanwhile, and the store reads it up to four times in a request (each write, each
+ * listing of parts, the offset after a creation). Outside a request (the hourly expiry) nothing
+ * is kept. The store's default, a MemoryKvStore, keeps one per upload this process touched,
+ * forever, which another process may since have changed (declared a deferred length) or removed.
  */
-const NO_CACHE: KvStore<MetadataValue> = {
-  get: () => Promise.resolve(undefined),
-  set: () => Promise.resolve(),
-  delete: () => Promise.resolve(),
-};
+function requestCache(): { cache: KvStore<MetadataValue>; scope: <T>(task: () => Promise<T>) => Promise<T> } {
+  const current = new AsyncLocalStorage<Map<string, MetadataValue>>();
+  return {
+    cache: {
+      get: (key) => Promise.resolve(current.getStore()?.get(key)),
+      set: (key, value) => {
+        current.getStore()?.set(key, value);
+        return Promise.resolve();
+      },
+      delete: (key) => {
+        current.getStore()?.delete(key);
+        return Promise.resolve();
+      },
+    },
+    scope: (task) => current.run(new Map(), task),
+  };
+}
 
 /**
  * Unfinished uploads in the bucket (@tus/s3-store, configured as its README says), when blobs are
@@ -53,6 +69,7 @@ export function s3UploadStore(
     throw new Error('Uploads go to S3 only when originals are kept in the same bucket.');
   }
   const originals: S3BlobStore = ctx.blobs;
+  const { cache, scope } = requestCache();
   const datastore = new S3Store({
     s3ClientConfig: { bucket: location.bucket, ...s3ClientConfig(location) },
     partSize: PART_BYTES,
@@ -60,7 +77,7 @@ export function s3UploadStore(
     // older. No object tags, which only a bucket lifecycle rule reads and R2 does not support.
     expirationPeriodInMilliseconds,
     useTags: false,
-    cache: NO_CACHE,
+    cache,
   });
   const client = createS3Client(location);
   // The bucket's own keys, where tus keeps its uploads (no prefix).
@@ -94,14 +111,15 @@ export function s3UploadStore(
   }
 
   /**
-   * Removes the upload (S3Store.remove aborts its multipart upload and deletes the object and its
-   * `.info`), then deletes the three objects the store may keep for it, `<id>`, `<id>.info` and the
-   * tail `<id>.part`: a completed upload has no multipart upload left to abort (NoSuchUpload), and
-   * remove leaves the tail behind. Best effort: the request's answer is decided.
+   * Removes the upload (S3Store.remove reads its `.info`, aborts its multipart upload and deletes
+   * the object and the `.info`) unless it is complete or removed already, and so has no multipart
+   * upload left to abort, then deletes the three objects the store may keep for it, `<id>`,
+   * `<id>.info` and the tail `<id>.part`, which remove leaves behind. Best effort: the request's
+   * answer is decided.
    */
-  async function discard(uploadId: string): Promise<void> {
+  async function discard(uploadId: string, complete: boolean): Promise<void> {
     try {
-      await datastore.remove(uploadId);
+      if (!complete) await datastore.remove(uploadId);
     } catch (error) {
       if (fromTusThrown(error).code !== 'UPLOAD_NOT_FOUND' && !isNoSuchUpload(error)) {
         log.warn({ err: error, uploadId }, 'could not remove an upload');
@@ -158,12 +176,16 @@ export function s3UploadStore(
     },
     open,
     discard,
+    handle: scope,
     // Unfinished uploads are multipart uploads, which deleteExpired lists whatever happened to
     // their `.info`. A completed upload whose finishing was cut off (its process killed) waits
     // for its client's HEAD, which finishes it (routes.ts).
     removeStrays: () => Promise.resolve(0),
-    // @tus/s3-store splits a PATCH's body into part files in the system's temporary folder.
-    diskDirectory: os.tmpdir(),
+    // @tus/s3-store splits a PATCH's body into part files in the system's temporary folder,
+    // which main.ts makes the scratch directory once the store exists: read when needed.
+    get diskDirectory() {
+      return os.tmpdir();
+    },
     close: () => client.destroy(),
   };
 }

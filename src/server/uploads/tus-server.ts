@@ -63,8 +63,8 @@ export interface TusUploads {
   waitForFinish: (uploadId: string) => Promise<FinishedUpload | null>;
   /** The upload as the store has it, or null when there is none. */
   find: (uploadId: string) => Promise<Upload | null>;
-  /** Deletes a finished upload's bytes and record, once its request has been answered. */
-  discard: (uploadId: string) => Promise<void>;
+  /** Deletes an upload's bytes and record (UploadStore.discard), once its request has been answered. */
+  discard: (uploadId: string, complete: boolean) => Promise<void>;
   /** Where the unfinished uploads are kept (its removeStrays runs with the expiry). */
   store: UploadStore;
   /** The upload a request finished, to discard once it is answered. */
@@ -124,7 +124,7 @@ async function openUploadStore(
 export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger): Promise<TusUploads> {
   const store = await openUploadStore(ctx, log);
   const { datastore } = store;
-  const discard = (uploadId: string): Promise<void> => store.discard(uploadId);
+  const discard = (uploadId: string, complete: boolean): Promise<void> => store.discard(uploadId, complete);
 
   async function waitForFinish(uploadId: string): Promise<FinishedUpload | null> {
     const deadline = Date.now() + FINISH_WAIT_MS;
@@ -162,7 +162,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
       return { uploadId: upload.id, ownerId, length, metadata, ...result };
     } catch (error) {
       // Refused (a checksum, a limit) or failed: the upload goes, and the client starts again.
-      await discard(upload.id);
+      await discard(upload.id, false);
       await releaseFinish(ctx.db, upload.id, claim.claimId);
       throw error;
     } finally {

@@ -19,8 +19,14 @@ export interface UploadStore {
   unfinished: UnfinishedUploads;
   /** A complete upload's bytes, to verify and store (finish.ts). */
   open(upload: Upload): Promise<OpenedUpload>;
-  /** Deletes an upload, finished or not, with its record. Best effort: logs what it cannot. */
-  discard(uploadId: string): Promise<void>;
+  /**
+   * Deletes an upload, finished or not, with its record; `complete` when all its bytes arrived
+   * (or tus removed it already), which spares S3 an abort of a multipart upload that is no more.
+   * Best effort: logs what it cannot.
+   */
+  discard(uploadId: string, complete: boolean): Promise<void>;
+  /** Runs one tus request (what the store may keep while the request holds its upload's lock). */
+  handle<T>(request: () => Promise<T>): Promise<T>;
   /** Removes what a killed process left where the store's own expiry does not look; answers how many. */
   removeStrays(now: Date): Promise<number>;
   /** A folder on the disk that upload bodies pass through, to tell a full disk (tus-errors.ts). */
