@@ -1,16 +1,37 @@
 /** What tests/server/processes.test.ts runs its server processes with and checks them by. */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
 import { ensureTestDatabase } from '../../src/server/db/testing';
 import { createS3Client } from '../../src/server/storage/s3';
 import type { TestS3 } from '../../src/server/storage/s3-testing';
 import { freePort, startServer as startProcess, type RunningServer } from '../e2e/harness';
-import { DIALECT, withServerDatabase } from './helpers';
+import { DIALECT, readCorpusFile, sha256Hex, withServerDatabase } from './helpers';
 
 /** The largest photo of the corpus. */
 export const LARGE = 'IMG_20180725_163423.jpg';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A photo of `mib` MiB that no one has uploaded: the corpus's largest padded after its end (which
+ * decoders ignore) with bytes of `fill`.
+ */
+export async function paddedPhoto(mib: number, fill: number): Promise<{ bytes: Buffer; sha256: string }> {
+  const photo = await readCorpusFile(LARGE);
+  const bytes = Buffer.concat([photo, Buffer.alloc(mib * MiB - photo.length, fill)]);
+  return { bytes, sha256: sha256Hex(bytes) };
+}
+
+/** paddedPhoto(mib) written into `dir`, for a browser to pick. */
+export async function largeJpeg(dir: string, mib: number): Promise<{ path: string; sha256: string }> {
+  const { bytes, sha256 } = await paddedPhoto(mib, mib);
+  const file = path.join(dir, `large-${mib}.jpg`);
+  await fs.writeFile(file, bytes);
+  return { path: file, sha256 };
+}
 
 /**
  * Starts the built server on `dataDir` with `env`, on the database (this project's dialect) of

@@ -2,8 +2,10 @@
  * Issue 14: several server processes (build/server/main.js, what `npm start` runs) on one
  * database. On PostgreSQL and S3, two processes with nothing on disk in common, behind a small
  * round-robin proxy, share every upload chunk by chunk (unfinished uploads in the bucket,
- * @tus/s3-store), and one of them is killed in the middle of a chunk. On both dialects, an API
- * process and a worker process (SHOEBOX_ROLE) on one data directory split the work.
+ * @tus/s3-store) while Chromium backs up the corpus and two larger photos through the app, and
+ * one of them is killed in the middle of a chunk, from the app and from a plain tus client. On
+ * both dialects, an API process and a worker process (SHOEBOX_ROLE) on one data directory split
+ * the work.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,10 +15,19 @@ import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../src/
 import { dropTestDatabase } from '../../src/server/db/testing';
 import { startTestS3, type TestS3 } from '../../src/server/storage/s3-testing';
 import { ensureServerBuilt } from '../support/build';
-import type { RunningServer } from '../e2e/harness';
-import { roundRobin, type RoundRobin } from '../support/round-robin';
+import ensureAppBuilt from '../e2e/global-setup';
+import {
+  launchChromium,
+  libraryAssets,
+  queueRecords,
+  throttleUpload,
+  waitForServiceWorker,
+  type RunningServer,
+} from '../e2e/harness';
+import { roundRobin, type RoundRobin, type Routed } from '../support/round-robin';
 import {
   DIALECT,
+  REPO_ROOT,
   api,
   authHeaders,
   bodyOf,
@@ -25,8 +36,6 @@ import {
   listFiles,
   makeTempDir,
   manifest,
-  readCorpusFile,
-  sha256Hex,
   uploadCorpusFile,
   withServerDatabase,
   type Account,
@@ -34,22 +43,23 @@ import {
 import {
   LARGE,
   expectObjectsIntact,
+  largeJpeg,
+  paddedPhoto,
   serverProcess,
   thumbnailJobs,
   thumbnailsMade,
 } from './processes-support';
 import { s3Env } from './s3-env';
 
-/** Refused at upload (415): nothing to back up. */
-const EMPTY = 'zero-byte.jpg';
 const MiB = 1024 * 1024;
-/**
- * Corpus files over a MiB go in several chunks, each kept as the bucket's `.part` tail until the
- * last (which every next chunk rewrites: smaller chunks cost time quadratically).
- */
-const CHUNK = 1024 * 1024;
 /** The killed upload's chunks: each a whole S3 part (at least 5 MiB). */
 const PART_CHUNK = 6 * MiB;
+
+/** Whether `file`, listed in a data directory's `tmp`, is in process `pid`'s scratch (`<host>-<pid>`). */
+const inScratchOf =
+  (pid: number | undefined) =>
+  (file: string): boolean =>
+    file.split(path.sep)[0]?.endsWith(`-${pid}`) === true;
 
 beforeAll(() => {
   ensureServerBuilt();
@@ -65,13 +75,21 @@ if (DIALECT === 'postgres') {
     let proxy: RoundRobin;
     let owner: Account;
 
+    /** The bucket, the built app, and chunks of 8 MiB so that the large files go in three. */
+    const processEnv = (): Record<string, string> => ({
+      ...s3Env(s3),
+      SHOEBOX_STATIC_DIR: path.join(REPO_ROOT, 'dist'),
+      SHOEBOX_TUS_MAX_CHUNK_BYTES: String(8 * MiB),
+    });
+
     beforeAll(async () => {
+      ensureAppBuilt();
       dataDir = await makeTempDir('shoebox-processes-');
       s3 = await startTestS3();
       // One after the other, as the first start of an installation would be (the first creates the tables).
       for (let i = 0; i < 2; i += 1) {
         ownDirs.push(await makeTempDir('shoebox-process-'));
-        servers.push(await serverProcess(ownDirs[i] ?? '', s3Env(s3), dataDir));
+        servers.push(await serverProcess(ownDirs[i] ?? '', processEnv(), dataDir));
       }
       // Each upload's requests take turns between the processes, whatever else goes on.
       proxy = await roundRobin(
@@ -89,52 +107,104 @@ if (DIALECT === 'postgres') {
       for (const dir of [dataDir, ...ownDirs]) await fs.rm(dir, { recursive: true, force: true });
     });
 
-    it('shares every upload chunk by chunk, stores each file once, and runs each thumbnail job once', async () => {
-      const stored = new Map<string, string>();
-      for (const row of manifest()) {
-        const result = await uploadCorpusFile(proxy.url, owner.auth, row.filename, { chunkSize: CHUNK });
-        if (row.filename === EMPTY) {
-          expect(result).toMatchObject({ ok: false, status: 415 });
-          continue;
-        }
-        if (!result.ok) throw new Error(`Uploading ${row.filename} failed: ${JSON.stringify(result.error)}`);
-        stored.set(result.assetId, row.sha256);
-      }
-      // Each request of an upload went to the other process than the one before.
-      const tus = proxy.routed.filter((request) => request.url.startsWith(`${TUS_ENDPOINT}/`));
-      expect(tus.some((request) => request.method === 'PATCH' && request.backend === 0)).toBe(true);
-      expect(tus.some((request) => request.method === 'PATCH' && request.backend === 1)).toBe(true);
-      for (const url of new Set(tus.map((request) => request.url))) {
-        const backends = tus.filter((request) => request.url === url).map((request) => request.backend);
-        expect(backends.every((backend, i) => i === 0 || backend !== backends[i - 1])).toBe(true);
-      }
-      expect(tus.filter((request) => request.method === 'PATCH').length).toBeGreaterThan(stored.size);
+    it('backs up from Chromium, each upload alternating between the processes, one killed mid-upload', async () => {
+      const browser = await launchChromium();
+      try {
+        const context = await browser.newContext();
+        const [name = '', value = ''] = owner.auth.cookie.split('=');
+        await context.addCookies([{ name, value, url: proxy.url }]);
+        const page = await context.newPage();
+        await page.goto(`${proxy.url}/backup`);
+        await waitForServiceWorker(page);
+        const settled = async (): Promise<boolean> =>
+          (await queueRecords(page)).every((item) => item.state === 'done' || item.state === 'skipped');
+        const input = page.getByTestId('add-photos-input');
 
-      await thumbnailsMade(dataDir);
-      for (const [assetId, sha256] of stored) {
-        const asset = await api<Asset>(proxy.url, 'GET', `/api/assets/${assetId}`, { auth: owner.auth });
-        expect(asset.body.sha256).toBe(sha256);
+        // The corpus first, its thumbnails made, so that the kill below interrupts an upload only.
+        await input.setInputFiles(manifest().map((row) => row.path));
+        await expect
+          .poll(async () => (await queueRecords(page)).length, { timeout: 30_000 })
+          .toBe(manifest().length);
+        await expect.poll(settled, { timeout: 120_000, interval: 500 }).toBe(true);
+        await thumbnailsMade(dataDir);
+
+        // Then two photos of three 8 MiB chunks (the first on the request that creates the
+        // upload), slowed so that a chunk is under way at the kill: the second chunk of an
+        // upload, once a MiB of it has gone on.
+        const large = [await largeJpeg(dataDir, 18), await largeJpeg(dataDir, 20)];
+        await throttleUpload(context, page, 16 * MiB);
+        const before = proxy.routed.length;
+        await input.setInputFiles(large.map((file) => file.path));
+        const secondChunk = (): Routed | undefined =>
+          proxy.routed
+            .slice(before)
+            .find((request) => request.method === 'PATCH' && !request.done && request.bytes >= MiB);
+        await vi.waitFor(() => expect(secondChunk()).toBeDefined(), { timeout: 60_000, interval: 20 });
+        const cut = secondChunk() as Routed;
+        const killedAt = proxy.routed.length;
+        const victim = servers[cut.backend];
+        await victim?.stop('SIGKILL');
+        // @tus/s3-store was writing the part it would send into the system's temporary folder,
+        // which is the process's scratch directory (main.ts): the file is there, not in /tmp.
+        const scratch = path.join(ownDirs[cut.backend] ?? '', 'tmp');
+        expect((await listFiles(scratch)).filter(inScratchOf(victim?.process.pid))).not.toEqual([]);
+        await expect.poll(settled, { timeout: 120_000, interval: 500 }).toBe(true);
+
+        // Every file stored once, under the SHA-256 of its own bytes.
+        const expected = new Set([
+          ...manifest()
+            .filter((row) => row.bytes > 0)
+            .map((row) => row.sha256),
+          ...large.map((file) => file.sha256),
+        ]);
+        const assets = await libraryAssets(context, proxy.url);
+        expect(assets.length).toBe(expected.size);
+        expect(new Set(assets.map((asset) => asset.sha256))).toEqual(expected);
+        expect((await expectObjectsIntact(s3)).length).toBe(expected.size);
+        for (const dir of ownDirs) {
+          expect(await listFiles(path.join(dir, 'uploads'))).toEqual([]);
+          expect(await listFiles(path.join(dir, 'blobs'))).toEqual([]);
+        }
+        // Until the kill, each upload's requests, from the one that created it, went to one
+        // process and the other in turn; the interrupted one went on, on the survivor, from where
+        // the bucket had it (never from 0).
+        const routed = proxy.routed.slice(0, killedAt);
+        const uploads = routed.filter((request) => request.location?.startsWith(`${TUS_ENDPOINT}/`));
+        expect(uploads.length).toBeGreaterThan(manifest().length / 2);
+        let chunked = 0;
+        for (const creation of uploads) {
+          const rest = routed.filter((request) => request.url === creation.location);
+          if (rest.some((request) => request.method === 'PATCH')) chunked += 1;
+          const backends = [creation, ...rest].map((request) => request.backend);
+          expect(backends.every((backend, i) => i === 0 || backend !== backends[i - 1])).toBe(true);
+        }
+        expect(chunked).toBeGreaterThan(0);
+        const resumed = proxy.routed.slice(killedAt).filter((request) => request.url === cut.url);
+        expect(resumed.some((request) => request.method === 'PATCH')).toBe(true);
+        expect(resumed.every((request) => request.backend === 1 - cut.backend)).toBe(true);
+
+        // Each thumbnail made once: no job run twice, by two processes or after a lost lease.
+        const jobs = await thumbnailsMade(dataDir);
+        expect(jobs.length).toBe(expected.size);
+        expect(jobs.every((job) => job.state === 'done' && job.attempts === 1)).toBe(true);
+      } finally {
+        await browser.close();
       }
-      const blobs = await expectObjectsIntact(s3);
-      // Two corpus files are the same bytes: one blob for both.
-      expect(blobs.length).toBe(new Set(stored.values()).size);
-      // Nothing of an upload or a blob was kept on either process's disk.
-      for (const dir of ownDirs) {
-        expect(await listFiles(path.join(dir, 'uploads'))).toEqual([]);
-        expect(await listFiles(path.join(dir, 'blobs'))).toEqual([]);
-      }
-      const jobs = await thumbnailJobs(dataDir);
-      expect(jobs.length).toBe(stored.size);
-      // Once each: no job was run twice, by two processes or after a lost lease.
-      expect(jobs.every((job) => job.attempts === 1)).toBe(true);
-    }, 180_000);
+      // Back up, for the next test; the restarted process clears its dead predecessor's scratch.
+      const killed = servers.findIndex((server) => server.process.signalCode !== null);
+      const deadPid = servers[killed]?.process.pid;
+      servers = await Promise.all(
+        servers.map(async (server, i) =>
+          i === killed ? serverProcess(ownDirs[i] ?? '', processEnv(), dataDir, server.port) : server,
+        ),
+      );
+      const left = await listFiles(path.join(ownDirs[killed] ?? '', 'tmp'));
+      expect(left.filter(inScratchOf(deadPid))).toEqual([]);
+    }, 300_000);
 
     it('finishes on the other process an upload whose process was killed in the middle of a chunk', async () => {
-      // The corpus's largest photo padded to 15 MiB after its end, which decoders ignore: new
-      // bytes, three chunks.
-      const photo = await readCorpusFile(LARGE);
-      const bytes = Buffer.concat([photo, Buffer.alloc(15 * 1024 * 1024 - photo.length, 9)]);
-      const sha256 = sha256Hex(bytes);
+      // New bytes of 15 MiB: three chunks.
+      const { bytes, sha256 } = await paddedPhoto(15, 9);
       const headers = { ...authHeaders(owner.auth), 'tus-resumable': '1.0.0' };
       const created = await fetch(`${proxy.url}${TUS_ENDPOINT}`, {
         method: 'POST',

@@ -9,6 +9,8 @@ export interface Routed {
   bytes: number;
   /** Whether the backend's answer has been passed back whole. */
   done: boolean;
+  /** The path of the answer's `Location` (a tus creation's new upload), if it had one. */
+  location?: string;
 }
 
 export interface RoundRobin {
@@ -23,7 +25,8 @@ export interface RoundRobin {
  * without sticky sessions does; a backend that refuses the connection (killed, or not started
  * again yet) is passed over for the next one. Requests take turns among those of the same
  * `turnsOf(url)`, by default all of them: naming each upload's URL makes every request of an
- * upload go to the other backend than the one before, whatever else the client sends meanwhile.
+ * upload go to the other backend than the one before, whatever else the client sends meanwhile,
+ * beginning with the request that created it (its answer's `Location` names the upload).
  */
 export async function roundRobin(
   ports: number[],
@@ -54,6 +57,13 @@ export async function roundRobin(
           agent: false,
         },
         (answer) => {
+          const { location } = answer.headers;
+          if (location !== undefined) {
+            const created = new URL(location, 'http://proxy').pathname;
+            if (entry !== null) entry.location = created;
+            const next = turnsOf(created);
+            if (!turns.has(next)) turns.set(next, backend + 1);
+          }
           response.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(response);
           answer.once('end', () => {
