@@ -1,6 +1,7 @@
 /**
  * Issue 4 benchmark, server half: 100,000 assets of one owner (and 10,000 each of two others)
- * seeded into SQLite through the app's own Kysely database, then the timeline's first page and a
+ * seeded into SQLite (or PostgreSQL with SHOEBOX_BENCH_DIALECT=postgres, issue 14) through the
+ * app's own Kysely database, then the timeline's first page and a
  * page 90,000 items deep timed many times each, in turns, after 500 rounds of both pages and
  * `GET /api/me` over HTTP to warm that path (see HTTP_WARM_UP):
  * - `GET /api/assets` over real HTTP from a keep-alive fetch() client in another process, and
@@ -16,7 +17,7 @@
  *   request, both ways;
  * - the route's handler alone: `listAssets()` (the query through Kysely and the per-row
  *   mapping), whose result the response schema then serialises;
- * - the same query as a bare prepared statement on better-sqlite3, on the same index, the same
+ * - the same query as a bare prepared statement on better-sqlite3 (or pg), on the same index, the same
  *   17 columns and the same LIMIT (one row more than the page, as the route reads), returning row
  *   objects as the route gets them: the route's work, less everything around the query. Timed
  *   the same two ways (CPU time of the process, and wall-clock), in the server's process;
@@ -37,7 +38,6 @@ import { isDeepStrictEqual } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import fastJsonStringify, { type Schema } from 'fast-json-stringify';
 import { sql, type Insertable } from 'kysely';
@@ -45,11 +45,13 @@ import type { AssetPage } from '../src/shared/api.ts';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { openDatabase, type Db } from '../src/server/db/index.ts';
+import { dropTestDatabase, ensureTestDatabase } from '../src/server/db/testing.ts';
 import type { AssetsTable } from '../src/server/db/schema.ts';
 import { findSession } from '../src/server/auth/sessions.ts';
-import { ASSET_COLUMNS, listAssets, timelineQuery, toAssetPage } from '../src/server/library/assets.ts';
+import { listAssets, timelineQuery, toAssetPage } from '../src/server/library/assets.ts';
 import { assetPageResponseSchema } from '../src/server/routes/assets.ts';
 import { decodeCursor } from '../src/server/library/cursor.ts';
+import { bareQueries } from './library-bare.ts';
 
 const MAIN_ASSETS = 100_000;
 const OTHER_ASSETS = 10_000;
@@ -239,12 +241,18 @@ interface ServerTimes {
   finished: number;
 }
 
+/** SHOEBOX_BENCH_DIALECT=postgres measures on PostgreSQL (SHOEBOX_TEST_DATABASE_URL's server). */
+const DIALECT = process.env.SHOEBOX_BENCH_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function run(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-bench-library-'));
+  const location = await ensureTestDatabase(DIALECT, dataDir);
+  console.log(`on ${DIALECT === 'postgres' ? 'PostgreSQL' : 'SQLite'}`);
   const config = loadConfig({
     SHOEBOX_DATA_DIR: dataDir,
     SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
     LOG_LEVEL: 'silent',
+    ...(location.dialect === 'postgres' ? { DATABASE_URL: location.url } : {}),
   });
   const app = await buildApp(config, { startJobs: false });
   // The server's own time for each request (see ServerTimes): the CPU clock is read when the
@@ -277,9 +285,8 @@ export async function run(): Promise<void> {
     const times = written.get(reply);
     if (times !== undefined) served({ ...times, finished: reply.elapsedTime });
   });
-  if (config.database.dialect !== 'sqlite') throw new Error('this bench seeds SQLite');
   const { db } = await openDatabase(config.database);
-  const bare = new Database(config.database.file, { readonly: true });
+  const bare = await bareQueries(config.database);
   try {
     const { cookie, secret, ownerId } = await signUp(app);
     const others = [
@@ -309,20 +316,8 @@ export async function run(): Promise<void> {
     const after = decodeCursor(deepCursor);
     if (after === null) throw new Error('the walk ended on a cursor the server cannot read');
 
-    // The columns listAssets reads: the same query, written by hand.
-    const columns = ASSET_COLUMNS.join(', ');
-    const firstSql = bare.prepare(
-      `SELECT ${columns} FROM assets WHERE owner_id = ? AND deleted_at IS NULL
-       ORDER BY captured_at DESC, id DESC LIMIT ?`,
-    );
-    const deepSql = bare.prepare(
-      `SELECT ${columns} FROM assets WHERE owner_id = ? AND deleted_at IS NULL AND (captured_at, id) < (?, ?)
-       ORDER BY captured_at DESC, id DESC LIMIT ?`,
-    );
-    const plan = bare
-      .prepare(`EXPLAIN QUERY PLAN ${deepSql.source}`)
-      .all(ownerId, after.key, after.id, PAGE + 1) as { detail: string }[];
-    console.log(`bare query plan: ${plan.map((row) => row.detail).join('; ')}`);
+    // The columns listAssets reads: the same query, written by hand (library-bare.ts).
+    console.log(`bare query plan: ${await bare.plan(ownerId, after.key, after.id, PAGE + 1)}`);
 
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     const client = startClient({ cookie });
@@ -383,8 +378,8 @@ export async function run(): Promise<void> {
           () => listAssets(db, ownerId, { after: page.after, before: null, limit: PAGE }),
           () =>
             page.after === null
-              ? firstSql.all(ownerId, PAGE + 1)
-              : deepSql.all(ownerId, page.after.key, page.after.id, PAGE + 1),
+              ? bare.first(ownerId, PAGE + 1)
+              : bare.deep(ownerId, page.after.key, page.after.id, PAGE + 1),
           () => findSession(db, secret, new Date()),
           () => timelineQuery(db, ownerId, { after: page.after, before: null, limit: PAGE }).compile(),
           () => db.executeQuery(compiled),
@@ -457,15 +452,11 @@ export async function run(): Promise<void> {
 
     client.stop();
     console.log(
-      "server time: this process's CPU time (process.cpuUsage(), all its threads) from the request's arrival to the return of the response's end() (headers and whole body written to the socket); wall time: fastify's clock (reply.elapsedTime) from routing to end(), or to 'finish', which also waits for the client (another process) to drain the socket. The bare SELECT: both clocks around its synchronous call in this process, in turn with the requests.",
+      "server time: this process's CPU time (process.cpuUsage(), all its threads) from the request's arrival to the return of the response's end() (headers and whole body written to the socket); wall time: fastify's clock (reply.elapsedTime) from routing to end(), or to 'finish', which also waits for the client (another process) to drain the socket. The bare SELECT: both clocks around its call in this process (synchronous on SQLite; on PostgreSQL a named prepared statement, whose work the database server's own process does, outside either CPU time), in turn with the requests.",
     );
 
-    const bucketsSql = bare.prepare(
-      `SELECT substr(captured_at, 1, 10) AS day, count(*) AS count FROM assets
-       WHERE owner_id = ? AND deleted_at IS NULL GROUP BY day ORDER BY day DESC`,
-    );
     const [buckets, bareBuckets] = await measure(
-      [() => app.inject({ url: '/api/assets/buckets', headers: { cookie } }), () => bucketsSql.all(ownerId)],
+      [() => app.inject({ url: '/api/assets/buckets', headers: { cookie } }), () => bare.buckets(ownerId)],
       40,
     );
     if (!buckets || !bareBuckets) throw new Error('a measure is missing');
@@ -479,9 +470,10 @@ export async function run(): Promise<void> {
         .join(', ')} (${os.cpus().length} cores)`,
     );
   } finally {
-    bare.close();
+    await bare.close();
     await db.destroy();
     await app.close();
+    await dropTestDatabase(DIALECT, dataDir);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }
