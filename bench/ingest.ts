@@ -10,7 +10,10 @@
  * (user + system from /proc, uploads and thumbnails together; s3rver's shown apart), with the
  * load average. Targets: (b) CPU per photo ≤ 1.5 × (a); (c) at least (b)'s rate. (b) and (c)
  * need SHOEBOX_TEST_DATABASE_URL (a PostgreSQL server whose user may create databases). Asserts
- * nothing.
+ * nothing. A refused or failed upload is counted and named (its status and the server's answer,
+ * or the client's error), with what the servers logged at `error`. SHOEBOX_BENCH_CPU_PROF=<dir>
+ * starts the servers under `node --cpu-prof`, a profile per process written into <dir>/a, b or
+ * c when it stops (open it in Chrome's DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +47,8 @@ interface Figures {
   name: string;
   photos: number;
   failed: number;
+  /** Why uploads failed: reason → count. */
+  failures: Map<string, number>;
   uploadRate: number;
   thumbRate: number;
   p95Ms: number;
@@ -105,10 +110,31 @@ async function accounts(baseUrl: string): Promise<string[]> {
   return cookies;
 }
 
-/** One tus upload in one request (creation-with-upload); answers how long it took, or null if refused. */
-async function upload(baseUrl: string, cookie: string, photo: Photo): Promise<number | null> {
+type Outcome = { ok: true; ms: number } | { ok: false; reason: string };
+
+/** One tus upload in one request (creation-with-upload): how long it took, or why it failed. */
+async function upload(baseUrl: string, cookie: string, photo: Photo): Promise<Outcome> {
   const started = performance.now();
-  const response = await fetch(`${baseUrl}${TUS_ENDPOINT}`, {
+  let response: Response;
+  try {
+    response = await send(baseUrl, cookie, photo);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { ok: false, reason: `no answer: ${cause?.code ?? cause?.message ?? String(error)}` };
+  }
+  const body = await response.text();
+  const ms = performance.now() - started;
+  if (response.status === 201 && response.headers.get('upload-offset') === String(photo.bytes.length)) {
+    return { ok: true, ms };
+  }
+  return {
+    ok: false,
+    reason: `${response.status} offset ${response.headers.get('upload-offset')}: ${body.slice(0, 200)}`,
+  };
+}
+
+function send(baseUrl: string, cookie: string, photo: Photo): Promise<Response> {
+  return fetch(`${baseUrl}${TUS_ENDPOINT}`, {
     method: 'POST',
     headers: {
       cookie,
@@ -124,11 +150,6 @@ async function upload(baseUrl: string, cookie: string, photo: Photo): Promise<nu
     },
     body: new Uint8Array(photo.bytes),
   });
-  await response.arrayBuffer();
-  const took = performance.now() - started;
-  return response.status === 201 && response.headers.get('upload-offset') === String(photo.bytes.length)
-    ? took
-    : null;
 }
 
 /** s3rver in its own process (bench/s3rver-process.ts). */
@@ -157,6 +178,23 @@ function s3Env(location: S3Location): Record<string, string> {
   };
 }
 
+/** The servers' Node options: a CPU profile each, when SHOEBOX_BENCH_CPU_PROF names a folder. */
+function profiling(name: string): Record<string, string> {
+  const dir = process.env.SHOEBOX_BENCH_CPU_PROF;
+  if (dir === undefined || dir === '') return {};
+  // A folder per setup, (a) to (c); the file names carry the process id.
+  const setup = name.slice(0, 3).replace(/[^a-z]/g, '');
+  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(path.resolve(dir), setup)}` };
+}
+
+/** The lines a server logged at `error` or above (pino's levels 50 and 60), at most `max`. */
+function loggedErrors(output: string, max: number): string[] {
+  return output
+    .split('\n')
+    .filter((line) => /"level":(50|60)|\b(ERROR|FATAL)\b/.test(line))
+    .slice(0, max);
+}
+
 async function measure(name: string, processes: number, onS3: boolean, photos: Photo[]): Promise<Figures> {
   const dialect = onS3 ? 'postgres' : 'sqlite';
   const root = await fs.mkdtemp(path.join(tmpdir(), 'shoebox-ingest-'));
@@ -175,6 +213,7 @@ async function measure(name: string, processes: number, onS3: boolean, photos: P
             SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
             ...(location.dialect === 'postgres' ? { DATABASE_URL: location.url } : {}),
             ...(s3 === null ? {} : s3Env(s3.location)),
+            ...profiling(name),
           },
         }),
       );
@@ -198,14 +237,14 @@ async function measure(name: string, processes: number, onS3: boolean, photos: P
     const s3Before = cpuSeconds(s3?.child.pid);
     const started = performance.now();
     const latencies: number[] = [];
-    let failed = 0;
+    const failures = new Map<string, number>();
     let next = 0;
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         for (let item = work[next++]; item !== undefined; item = work[next++]) {
-          const took = await upload(baseUrl, item.cookie, item.photo);
-          if (took === null) failed += 1;
-          else latencies.push(took);
+          const outcome = await upload(baseUrl, item.cookie, item.photo);
+          if (outcome.ok) latencies.push(outcome.ms);
+          else failures.set(outcome.reason, (failures.get(outcome.reason) ?? 0) + 1);
         }
       }),
     );
@@ -219,11 +258,16 @@ async function measure(name: string, processes: number, onS3: boolean, photos: P
     const s3Cpu = s3 === null ? null : cpuSeconds(s3.child.pid) - s3Before;
     await database.db.destroy();
     await proxy?.close();
+    const errors = servers.flatMap((server, i) =>
+      loggedErrors(server.output(), 5).map((line) => `process ${i}: ${line}`),
+    );
+    if (errors.length > 0) console.log(`${name}: the servers logged\n${errors.join('\n')}`);
     const done = latencies.length;
     return {
       name,
       photos: done,
-      failed,
+      failed: [...failures.values()].reduce((sum, count) => sum + count, 0),
+      failures,
       uploadRate: done / ((uploaded - started) / 1000),
       thumbRate: done / ((thumbed - started) / 1000),
       p95Ms: percentile(latencies, 0.95),
@@ -272,6 +316,9 @@ export async function run(): Promise<void> {
         (figures.s3CpuPerPhoto?.toFixed(3) ?? '-').padStart(19),
       ].join(' '),
     );
+  }
+  for (const figures of runs) {
+    for (const [reason, count] of figures.failures) console.log(`${figures.name}: ${count} × ${reason}`);
   }
   const [a, b, c] = runs;
   if (a !== undefined && b !== undefined && c !== undefined) {
