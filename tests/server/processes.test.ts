@@ -130,24 +130,31 @@ if (DIALECT === 'postgres') {
 
         // Then two photos of three 8 MiB chunks (the first on the request that creates the
         // upload), slowed so that a chunk is under way at the kill: the second chunk of an
-        // upload, once a MiB of it has gone on.
+        // upload, once its process is writing the part it will send to the bucket. @tus/s3-store
+        // writes it into the system's temporary folder, which is the process's scratch
+        // directory (main.ts), not /tmp.
         const large = [await largeJpeg(dataDir, 18), await largeJpeg(dataDir, 20)];
-        await throttleUpload(context, page, 16 * MiB);
+        await throttleUpload(context, page, 4 * MiB);
         const before = proxy.routed.length;
         await input.setInputFiles(large.map((file) => file.path));
+        const partFiles = async (request: Routed): Promise<string[]> =>
+          (await listFiles(path.join(ownDirs[request.backend] ?? '', 'tmp'))).filter(
+            inScratchOf(servers[request.backend]?.process.pid),
+          );
         const secondChunk = (): Routed | undefined =>
-          proxy.routed
-            .slice(before)
-            .find((request) => request.method === 'PATCH' && !request.done && request.bytes >= MiB);
-        await vi.waitFor(() => expect(secondChunk()).toBeDefined(), { timeout: 60_000, interval: 20 });
+          proxy.routed.slice(before).find((request) => request.method === 'PATCH' && !request.done);
+        await vi.waitFor(
+          async () => {
+            const patch = secondChunk();
+            expect(patch === undefined ? [] : await partFiles(patch)).not.toEqual([]);
+          },
+          { timeout: 60_000, interval: 20 },
+        );
         const cut = secondChunk() as Routed;
         const killedAt = proxy.routed.length;
-        const victim = servers[cut.backend];
-        await victim?.stop('SIGKILL');
-        // @tus/s3-store was writing the part it would send into the system's temporary folder,
-        // which is the process's scratch directory (main.ts): the file is there, not in /tmp.
-        const scratch = path.join(ownDirs[cut.backend] ?? '', 'tmp');
-        expect((await listFiles(scratch)).filter(inScratchOf(victim?.process.pid))).not.toEqual([]);
+        await servers[cut.backend]?.stop('SIGKILL');
+        // The part stays where it was (until the process's successor clears it, below).
+        expect(await partFiles(cut)).not.toEqual([]);
         await expect.poll(settled, { timeout: 120_000, interval: 500 }).toBe(true);
 
         // Every file stored once, under the SHA-256 of its own bytes.
