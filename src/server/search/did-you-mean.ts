@@ -8,17 +8,8 @@
 import levenshtein from 'damerau-levenshtein';
 import { KEYWORDS, normaliseKey, parseQuery } from '../../shared/search-query';
 import type { Db } from '../db';
-import {
-  PHRASE_MAX,
-  albumNames,
-  hasAssetsAt,
-  hasAssetsWith,
-  knownPhrases,
-  phrasesOf,
-  resolveQuery,
-  searchAssets,
-  type SearchScope,
-} from './search';
+import { albumNames, hasAssetsAt, hasAssetsWith, type SearchScope } from './scope';
+import { PHRASE_MAX, knownPhrases, phrasesOf, resolveQuery, searchAssets } from './search';
 
 /** Slips forgiven in a phrase of this many letters: none below 4, one up to 5, two from 6. */
 function slipsAllowed(letters: number): number {
