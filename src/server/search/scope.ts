@@ -11,12 +11,13 @@ export type AssetsBuilder = ExpressionBuilder<Database, 'assets'>;
 
 /**
  * Whom a search is for: their own library, and the photos of other accounts in albums they own or
- * are a member of when there are any (most users: none, and every query keeps to the owner's
- * indexes).
+ * are a member of when there may be any (most users: none, and every query keeps to the owner's
+ * indexes); with the names of those albums by their normalised key.
  */
 export interface SearchScope {
   userId: string;
   shared: boolean;
+  albums: ReadonlyMap<string, string>;
 }
 
 /** The albums `userId` owns or is a member of. */
@@ -40,33 +41,48 @@ export function visibleAlbumIds(userId: string) {
     );
 }
 
-/** The names of the albums the scope's user owns or is a member of, by their normalised key. */
-export async function albumNames(db: Db, scope: SearchScope): Promise<Map<string, string>> {
+/**
+ * The scope of `userId`'s searches, in one query over their albums. Another account's photos can
+ * only be in an album as that account added them (library/albums.ts adds only the adder's own
+ * photos, and takes a member's out as they leave): so the user may see some when they are a
+ * member of an album, or a member added photos to one of theirs. Asking that reads the albums
+ * and their members' additions, never the photos of an album (thousands of the owner's own).
+ * Where it says yes and the photos are gone (trashed, say), searches are only slower.
+ */
+export async function searchScope(db: Db, userId: string): Promise<SearchScope> {
   const rows = await db
     .selectFrom('albums')
-    .select('name')
-    .where('id', 'in', visibleAlbumIds(scope.userId))
-    .orderBy('name')
+    .select((eb) => [
+      'albums.name',
+      'albums.owner_id',
+      eb
+        .exists(
+          eb
+            .selectFrom('album_members')
+            .select(sql.lit(1).as('one'))
+            .whereRef('album_members.album_id', '=', 'albums.id')
+            .where((members) =>
+              members.exists(
+                members
+                  .selectFrom('album_assets')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('album_assets.added_by', '=', 'album_members.user_id')
+                  .whereRef('album_assets.album_id', '=', 'album_members.album_id'),
+              ),
+            ),
+        )
+        .as('contributed'),
+    ])
+    .where('albums.id', 'in', visibleAlbumIds(userId))
+    .orderBy('albums.name')
     .execute();
-  const names = new Map<string, string>();
+  const albums = new Map<string, string>();
   for (const { name } of rows) {
     const key = normaliseKey(name);
-    if (key !== '' && !names.has(key)) names.set(key, name);
+    if (key !== '' && !albums.has(key)) albums.set(key, name);
   }
-  return names;
-}
-
-export async function searchScope(db: Db, userId: string): Promise<SearchScope> {
-  const other = await db
-    .selectFrom('album_assets')
-    .innerJoin('assets', 'assets.id', 'album_assets.asset_id')
-    .select('album_assets.asset_id')
-    .where('assets.owner_id', '<>', userId)
-    .where('assets.deleted_at', 'is', null)
-    .where((eb) => eb('album_assets.album_id', 'in', visibleAlbumIds(userId)))
-    .limit(1)
-    .executeTakeFirst();
-  return { userId, shared: other !== undefined };
+  const shared = rows.some((row) => row.owner_id !== userId || Boolean(row.contributed));
+  return { userId, shared, albums };
 }
 
 /** The assets a search may find: the scope's (the trash is not searched). */

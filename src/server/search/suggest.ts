@@ -8,19 +8,27 @@ import type { SearchFilter, Suggestion, SuggestionsResponse } from '../../shared
 import { SUGGESTIONS_MAX } from '../../shared/search';
 import { labelOf, normaliseKey, parseQuery, tokenOf } from '../../shared/search-query';
 import type { Db } from '../db';
-import { albumNames, hasAssetsAt, hasAssetsWith, inScope, type SearchScope } from './scope';
+import { hasAssetsAt, hasAssetsWith, inScope, type SearchScope } from './scope';
+import { dictionaryIds, DictionaryIds } from './dictionaries';
 import { condition, countryName, escapeLike, isPostgres, PHRASE_MAX, yearsOf } from './search';
+
+const NO_IDS = new DictionaryIds(new Map());
 
 /** `column LIKE 'prefix%'`: the places and cameras tables are small, and LIKE means the same in both dialects. */
 function startsWith(column: string, prefix: string): Expression<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape ${'\\'}`;
 }
 
-async function countWhere(db: Db, scope: SearchScope, filter: SearchFilter): Promise<number> {
+async function countWhere(
+  db: Db,
+  scope: SearchScope,
+  filter: SearchFilter,
+  ids: DictionaryIds = NO_IDS,
+): Promise<number> {
   const row = await db
     .selectFrom('assets')
     .select((eb) => eb.fn.countAll().as('count'))
-    .where((eb) => eb.and([inScope(eb, scope), condition(eb, filter, scope)]))
+    .where((eb) => eb.and([inScope(eb, scope), condition(eb, filter, scope, ids)]))
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
@@ -79,12 +87,16 @@ export async function suggest(db: Db, scope: SearchScope, query: string): Promis
     results.push({ ...suggestion, token, label: labelOf(suggestion.filter, countryName) });
   };
   /** Counted only when it will be shown: each count reads the photos it counts (an index range). */
-  const addCounted = async (filter: SearchFilter, detail: string, tail: string): Promise<void> => {
+  const addCounted = async (
+    filter: SearchFilter,
+    detail: string,
+    tail: string,
+    ids: DictionaryIds = NO_IDS,
+  ): Promise<void> => {
     if (results.length >= SUGGESTIONS_MAX || seen.has(tokenOf(filter))) return;
-    add({ filter, detail, count: await countWhere(db, scope, filter) }, tail);
+    add({ filter, detail, count: await countWhere(db, scope, filter, ids) }, tail);
   };
 
-  const albums = await albumNames(db, scope);
   for (let length = Math.min(words.length, PHRASE_MAX); length >= 1 && results.length === 0; length--) {
     const tailWords = words.slice(words.length - length);
     const tail = tailWords.join(' ');
@@ -117,78 +129,35 @@ export async function suggest(db: Db, scope: SearchScope, query: string): Promis
           );
       }
       if (/^\d{1,4}$/.test(phrase)) {
-        for (const year of await yearsOf(db, scope.userId)) {
-          if (!year.startsWith(phrase)) continue;
+        const room = {
+          from: phrase,
+          before: successor(phrase) ?? '',
+          limit: SUGGESTIONS_MAX - results.length,
+        };
+        for (const year of await yearsOf(db, scope.userId, room)) {
           const filter: SearchFilter = { kind: 'date', from: `${year}-01-01`, to: `${year}-12-31` };
           await addCounted(filter, 'Year', tail);
         }
       }
     }
 
-    for (const [key, name] of albums) {
+    for (const [key, name] of scope.albums) {
       if (key.startsWith(phrase)) await addCounted({ kind: 'album', name }, 'Album', tail);
     }
 
-    const places = await db
-      .selectFrom('places')
-      .select(['country_code', 'country', 'country_key', 'region', 'region_key', 'city', 'city_key'])
-      .where((eb) =>
-        eb.and([
-          eb.or([
-            startsWith('city_key', phrase),
-            startsWith('region_key', phrase),
-            startsWith('country_key', phrase),
-          ]),
-          hasAssetsAt(eb, scope),
-        ]),
-      )
-      .limit(50)
-      .execute();
-    const placeFilters: { filter: SearchFilter; detail: string }[] = [];
-    for (const place of places) {
-      if (place.city !== null && place.city_key?.startsWith(phrase) === true)
-        placeFilters.push({
-          filter: { kind: 'city', name: place.city },
-          detail: `City in ${countryName(place.country_code)}`,
-        });
-      if (place.region !== null && place.region_key?.startsWith(phrase) === true)
-        placeFilters.push({
-          filter: { kind: 'region', name: place.region },
-          detail: `Region in ${countryName(place.country_code)}`,
-        });
-      if (place.country_key.startsWith(phrase))
-        placeFilters.push({ filter: { kind: 'country', code: place.country_code }, detail: 'Country' });
+    if (results.length < SUGGESTIONS_MAX) {
+      for (const suggestion of await placeSuggestions(db, scope, phrase, SUGGESTIONS_MAX - results.length))
+        add(suggestion, tail);
     }
-    const counted = [];
-    for (const { filter, detail } of dedupePlaces(placeFilters)) {
-      if (withoutTwins(counted).length >= SUGGESTIONS_MAX - results.length) break;
-      counted.push({ filter, detail, count: await countWhere(db, scope, filter) });
+    if (results.length < SUGGESTIONS_MAX) {
+      const cameras = await cameraFilters(db, scope, phrase);
+      const ids = await dictionaryIds(
+        db,
+        cameras.map(({ filter }) => filter),
+      );
+      for (const { filter, detail } of cameras) await addCounted(filter, detail, tail, ids);
     }
-    for (const suggestion of withoutTwins(counted)) add(suggestion, tail);
-
-    const cameras = await db
-      .selectFrom('cameras')
-      .select(['label', 'make', 'make_key'])
-      .where((eb) =>
-        eb.and([
-          eb.or([
-            sql<SqlBool>`${sql.ref('key')} like ${`%${escapeLike(phrase)}%`} escape ${'\\'}`,
-            startsWith('make_key', phrase),
-          ]),
-          hasAssetsWith(eb, scope),
-        ]),
-      )
-      .limit(20)
-      .execute();
-    for (const camera of cameras) {
-      if (camera.make !== null && camera.make_key?.startsWith(phrase) === true) {
-        const filter: SearchFilter = { kind: 'make', name: camera.make };
-        await addCounted(filter, 'Camera make', tail);
-      }
-      await addCounted({ kind: 'camera', label: camera.label }, 'Camera', tail);
-    }
-
-    if (length === 1 && phrase.length >= 2) {
+    if (length === 1 && phrase.length >= 2 && results.length < SUGGESTIONS_MAX) {
       const names = await db
         .selectFrom('assets')
         .select('filename')
@@ -203,6 +172,85 @@ export async function suggest(db: Db, scope: SearchScope, query: string): Promis
     }
   }
   return { replaces, suggestions: results };
+}
+
+/** The places the scope has photos from whose city, region or country starts with `phrase`, counted. */
+async function placeSuggestions(
+  db: Db,
+  scope: SearchScope,
+  phrase: string,
+  room: number,
+): Promise<Omit<Suggestion, 'token' | 'label'>[]> {
+  const places = await db
+    .selectFrom('places')
+    .select(['country_code', 'country', 'country_key', 'region', 'region_key', 'city', 'city_key'])
+    .where((eb) =>
+      eb.and([
+        eb.or([
+          startsWith('city_key', phrase),
+          startsWith('region_key', phrase),
+          startsWith('country_key', phrase),
+        ]),
+        hasAssetsAt(eb, scope),
+      ]),
+    )
+    .limit(50)
+    .execute();
+  const found: { filter: SearchFilter; detail: string }[] = [];
+  for (const place of places) {
+    if (place.city !== null && place.city_key?.startsWith(phrase) === true)
+      found.push({
+        filter: { kind: 'city', name: place.city },
+        detail: `City in ${countryName(place.country_code)}`,
+      });
+    if (place.region !== null && place.region_key?.startsWith(phrase) === true)
+      found.push({
+        filter: { kind: 'region', name: place.region },
+        detail: `Region in ${countryName(place.country_code)}`,
+      });
+    if (place.country_key.startsWith(phrase))
+      found.push({ filter: { kind: 'country', code: place.country_code }, detail: 'Country' });
+  }
+  const candidates = dedupePlaces(found);
+  const ids = await dictionaryIds(
+    db,
+    candidates.map(({ filter }) => filter),
+  );
+  const counted = [];
+  for (const { filter, detail } of candidates) {
+    if (withoutTwins(counted).length >= room) break;
+    counted.push({ filter, detail, count: await countWhere(db, scope, filter, ids) });
+  }
+  return withoutTwins(counted);
+}
+
+/** The cameras the scope has photos from whose label holds `phrase`, and makes that start with it. */
+async function cameraFilters(
+  db: Db,
+  scope: SearchScope,
+  phrase: string,
+): Promise<{ filter: SearchFilter; detail: string }[]> {
+  const cameras = await db
+    .selectFrom('cameras')
+    .select(['label', 'make', 'make_key'])
+    .where((eb) =>
+      eb.and([
+        eb.or([
+          sql<SqlBool>`${sql.ref('key')} like ${`%${escapeLike(phrase)}%`} escape ${'\\'}`,
+          startsWith('make_key', phrase),
+        ]),
+        hasAssetsWith(eb, scope),
+      ]),
+    )
+    .limit(20)
+    .execute();
+  const filters: { filter: SearchFilter; detail: string }[] = [];
+  for (const { make, make_key, label } of cameras) {
+    if (make !== null && make_key?.startsWith(phrase) === true)
+      filters.push({ filter: { kind: 'make', name: make }, detail: 'Camera make' });
+    filters.push({ filter: { kind: 'camera', label }, detail: 'Camera' });
+  }
+  return filters;
 }
 
 function dedupePlaces<T extends { filter: SearchFilter }>(items: readonly T[]): T[] {
