@@ -13,8 +13,9 @@
  *   check, the page's query, serialising);
  * - inject's whole round, for comparison.
  * Prints p50 and p95 of each and the ratio of the route's server time to the bare SELECT (target
- * ≤ 1.5×), with the load average, which on a shared machine moves every figure. Asserts only that
- * both sides return the same rows.
+ * ≤ 1.5×), with the load average, which on a shared machine moves every figure; then where the
+ * first page's time goes, part by part (albums-parts.ts). Asserts only that both sides return the
+ * same rows.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -28,6 +29,7 @@ import { openDatabase, type Dialect } from '../src/server/db/index.ts';
 import { dropTestDatabase, ensureTestDatabase, testDialects } from '../src/server/db/testing.ts';
 import { ASSET_COLUMNS } from '../src/server/library/assets.ts';
 import { decodeCursor } from '../src/server/library/cursor.ts';
+import { printRouteParts } from './albums-parts.ts';
 import { bareSelect, percentile, random, signUp } from './search.ts';
 
 const LIBRARY = 100_000;
@@ -198,6 +200,18 @@ async function runDialect(dialect: Dialect): Promise<void> {
           `  ratio of the route's server time to the bare SELECT: p50 ${(percentile(server, 0.5) / percentile(select, 0.5)).toFixed(2)}×, p95 ${(percentile(server, 0.95) / percentile(select, 0.95)).toFixed(2)}× (target ≤ 1.5×)`,
         );
       }
+      await printRouteParts({
+        db,
+        albumId: album.id,
+        userId: owner.id,
+        sessionSecret: decodeURIComponent(owner.cookie.slice(owner.cookie.indexOf('=') + 1)),
+        limit: PAGE,
+        bare: () => bare.run(pages[0]?.text ?? '', pages[0]?.values ?? []),
+        route: () => get(`limit=${PAGE}`),
+        me: () => app.inject({ url: '/api/me', headers: { cookie: owner.cookie } }),
+        rounds: ROUNDS,
+        warmUp: WARM_UP,
+      });
       console.log(`load average at the end ${load()} (${os.cpus().length} cores, shared with other work)`);
     } finally {
       await bare.close();
