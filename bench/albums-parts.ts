@@ -16,7 +16,7 @@ import { albumFor } from '../src/server/library/albums.ts';
 import { toAsset } from '../src/server/library/assets.ts';
 import { albumPageQuery, toPage, type AlbumAssetRow } from '../src/server/library/listings.ts';
 import { albumPageResponseSchema } from '../src/server/routes/album-schemas.ts';
-import { percentile } from './search.ts';
+import { percentile } from './seeded-server.ts';
 
 export interface RoutePartsInput {
   db: Db;
