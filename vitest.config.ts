@@ -11,6 +11,10 @@ function serverSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProject
       hookTimeout: 60_000,
       env: { SHOEBOX_TEST_DIALECT: dialect },
       globalSetup: dialect === 'postgres' ? ['tests/support/postgres-setup.ts'] : [],
+      // Each file starts its own server on its own database and data directory, so the files need
+      // no fresh module graph each: a worker imports the server once for all its files (the
+      // project's CPU time halves: 114 s to 59 s on SQLite here).
+      isolate: false,
     },
   };
 }
@@ -42,6 +46,8 @@ function securitySuites(
       testTimeout: 180_000,
       hookTimeout: 120_000,
       fileParallelism: false,
+      // As the server suites: each file starts its own server (one import of it per worker).
+      isolate: false,
     },
   };
 }
@@ -62,6 +68,8 @@ function cliSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProjectInl
       ],
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      // As the server suites: each file starts its own server (one import of it per worker).
+      isolate: false,
     },
   };
 }
