@@ -12,3 +12,8 @@ export function countLabel(count: number): string {
   grouping ??= new Intl.NumberFormat('en-US');
   return grouping.format(count);
 }
+
+/** "1 item", "8 items", "1,234 items": how many photos and videos. */
+export function itemsLabel(count: number): string {
+  return count === 1 ? '1 item' : `${countLabel(count)} items`;
+}

@@ -31,6 +31,8 @@ export interface AddOptions {
   onProgress?: ((added: number, total: number) => void) | undefined;
   /** The signed-in account; null for a share (the next drain gives it to whoever is signed in). */
   owner?: ItemOwner | null;
+  /** The album the files go into once backed up (a folder added as an album), if any. */
+  albumId?: string | null;
 }
 
 function isQuotaError(error: unknown): boolean {
@@ -110,7 +112,7 @@ export async function addFiles(
   files: readonly File[],
   options: AddOptions = {},
 ): Promise<QueueItem[]> {
-  const { onProgress, owner = null } = options;
+  const { onProgress, owner = null, albumId = null } = options;
   const added: QueueItem[] = [];
   /** Smaller than every file that did not fit: what the device may still have room for. */
   let room = Number.POSITIVE_INFINITY;
@@ -128,7 +130,7 @@ export async function addFiles(
   for await (const batch of batches(files)) {
     const entries = batch.map((file) => ({
       file,
-      item: to.queued(file, { id: crypto.randomUUID(), addedAt: queue.nextAddedAt(), owner }),
+      item: to.queued(file, { id: crypto.randomUUID(), addedAt: queue.nextAddedAt(), owner, albumId }),
     }));
     let written: QueueItem[] = [];
     if (room === Number.POSITIVE_INFINITY) {

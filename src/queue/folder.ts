@@ -18,6 +18,8 @@ export interface BackupFolder {
   lastQueued: number | null;
   /** Why the last scan could not finish, as a sentence; null when it did. */
   lastError: string | null;
+  /** The album its photos go into (kept "as an album", issue 16); absent for most folders. */
+  albumId?: string;
 }
 
 /**

@@ -41,6 +41,11 @@ interface ItemBase {
   lastModified: number | null;
   /** The account the item was added under; null for a share, which goes to whoever drains it. */
   owner: ItemOwner | null;
+  /**
+   * The album the photo goes into once backed up (a folder added as an album, issue 16), sent as
+   * tus metadata; absent for most items, and on every record written before albums existed.
+   */
+  albumId?: string;
 }
 
 /** Storage saver's copy of a photo, uploaded instead of the original. */

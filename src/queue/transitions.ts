@@ -27,8 +27,9 @@ type Base = Omit<QueuedItem, 'state' | 'blobKey'>;
 
 /** The fields every state shares, without the previous state's own. */
 function base(item: QueueItem): Base {
-  const { id, name, size, type, rank, addedAt, lastModified, owner } = item;
-  return { id, name, size, type, rank, addedAt, lastModified, owner };
+  const { id, name, size, type, rank, addedAt, lastModified, owner, albumId } = item;
+  const kept = { id, name, size, type, rank, addedAt, lastModified, owner };
+  return albumId === undefined ? kept : { ...kept, albumId };
 }
 
 /** A picked file, stored under `${id}/original`. */
@@ -38,9 +39,10 @@ export function queued(
     id: string;
     addedAt: number;
     owner: ItemOwner | null;
+    albumId?: string | null | undefined;
   },
 ): QueuedItem {
-  return {
+  const item: QueuedItem = {
     id: ids.id,
     state: 'queued',
     name: file.name,
@@ -52,6 +54,8 @@ export function queued(
     owner: ids.owner,
     blobKey: `${ids.id}/original`,
   };
+  const albumId = ids.albumId ?? null;
+  return albumId === null ? item : { ...item, albumId };
 }
 
 /** A file the device had no room for. */

@@ -55,6 +55,7 @@ export function tusMetadata(metadata: UploadMetadata): Record<string, string> {
     sourceSha256: metadata.sourceSha256,
   };
   if (metadata.capturedAt !== undefined) record.capturedAt = metadata.capturedAt;
+  if (metadata.albumId !== undefined) record.albumId = metadata.albumId;
   return record;
 }
 

@@ -16,6 +16,11 @@ export interface UploadMetadata {
   sourceSha256: string;
   /** ISO 8601 capture time known to the client (EXIF or the file's date); the server prefers its own EXIF reading. */
   capturedAt?: string;
+  /**
+   * An album to put the asset in once stored (issue 16: a folder added as an album). Checked
+   * against the uploader's rights when the upload finishes; the photo is kept either way.
+   */
+  albumId?: string;
 }
 
 export const REQUIRED_METADATA = ['filename', 'type', 'sha256', 'sourceSha256'] as const;

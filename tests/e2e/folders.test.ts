@@ -2,7 +2,8 @@
  * Issue 5, "Folders to back up", end to end in Chromium with the real service worker and the
  * built server. The folder is a real FileSystemDirectoryHandle from the Origin Private File
  * System, handed to the app through `showDirectoryPicker` (the real picker needs a person): the
- * app keeps it in IndexedDB and scans it as it would a folder on disk.
+ * app keeps it in IndexedDB and scans it as it would a folder on disk; kept as an album, its
+ * photos go into an album named after it.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,21 @@ async function waitForSourceHashes(context: BrowserContext, expected: string[]):
     .toEqual([...expected].sort());
 }
 
+/** The source hashes of the photos in the caller's album named `name` (issue 16). */
+async function albumSourceHashes(context: BrowserContext, name: string): Promise<string[]> {
+  const { albums } = (await (await context.request.get(`${server.url}/api/albums`)).json()) as {
+    albums: { id: string; name: string }[];
+  };
+  const album = albums.find((each) => each.name === name);
+  if (album === undefined) return [];
+  const listing = (await (
+    await context.request.get(`${server.url}/api/albums/${album.id}/assets`)
+  ).json()) as {
+    items: { sourceSha256: string }[];
+  };
+  return listing.items.map((item) => item.sourceSha256).sort();
+}
+
 describe('folders to back up', () => {
   it('queues a folder’s photos once, rescans on open and on "Scan now", skips copies, and asks for access again', async () => {
     const context = await browser.newContext();
@@ -119,7 +135,11 @@ describe('folders to back up', () => {
       await writeIntoFolder(page, '.thumbnails/thumb.jpg', bytesOf(FIRST[0]!));
       await writeIntoFolder(page, 'notes.txt', Buffer.from('not a photo'));
 
+      // Kept as an album too (issue 16): what the folder brings, now and later, goes into it.
       await page.getByRole('button', { name: 'Keep a folder backed up' }).click();
+      const dialog = page.getByTestId('folder-dialog');
+      await dialog.getByRole('checkbox', { name: `Also make an album named “${FOLDER}”` }).check();
+      await dialog.getByRole('button', { name: 'Back up' }).click();
       await expect.poll(() => folderStatus(page), { timeout: 30_000 }).toBe('Found 3 files, 3 new, queued');
       await waitForSourceHashes(
         context,
@@ -143,6 +163,9 @@ describe('folders to back up', () => {
       await waitForSourceHashes(
         context,
         [...FIRST, LATER].map((file) => file.sha256),
+      );
+      expect(await albumSourceHashes(context, FOLDER)).toEqual(
+        [...FIRST, LATER].map((file) => file.sha256).sort(),
       );
 
       // A copy under another name (new path and date, same bytes) is recognised by its SHA-256.

@@ -4,13 +4,18 @@
  * and Archive views show; the album shared with a second account, who sees it; a public link with
  * a password opened in a fresh context without cookies, which shows the photos and stops after
  * revoke; a photo turned in the viewer shows turned in its tile and the viewer while the
- * original's bytes stay as they were. The screens are measured at 390×844 and 1280×800 and checked
+ * original's bytes stay as they were; a folder added once as an album holds its new photo and the
+ * one the library had. The screens are measured at 390×844 and 1280×800 and checked
  * with axe.
  */
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Album } from '../../src/shared/albums';
+import { CORPUS_DIR } from '../support/corpus';
 import { expectAccessibleInBothSchemes } from './axe';
 import {
   closeSession,
@@ -26,6 +31,8 @@ import {
 
 const PHOTOS = ['Landscape_0.jpg', 'Portrait_2.jpg', 'Canon_40D.jpg', 'DSCN0010.jpg'];
 const IN_ALBUM = ['Canon_40D.jpg', 'DSCN0010.jpg'];
+/** A folder added as an album: a photo the library has and one it has not. */
+const FOLDER = ['Landscape_0.jpg', 'Portrait_4.jpg'];
 const SECOND = {
   name: 'Grace Hopper',
   email: 'grace@example.com',
@@ -543,5 +550,39 @@ describe('organise and share (Chromium)', () => {
     expect((await libraryAssets(context, server.url)).map((a) => a.filename).sort()).toEqual(
       [...PHOTOS].sort(),
     );
+  });
+
+  it('"Add a folder once" also makes an album named after the folder, with its new and known photos', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'shoebox-folder-'));
+    try {
+      // Landscape_0.jpg is in the library already (the check finds it); Portrait_4.jpg is new.
+      const folder = join(parent, 'Rome 2024');
+      mkdirSync(folder);
+      for (const name of FOLDER) copyFileSync(join(CORPUS_DIR, name), join(folder, name));
+      await page.goto(`${server.url}/backup`);
+      await page.getByTestId('add-folder-input').setInputFiles(folder);
+      const dialog = page.getByTestId('folder-dialog');
+      await dialog.getByRole('checkbox', { name: 'Also make an album named “Rome 2024”' }).check();
+      await measure(page, 'folder-dialog');
+      await dialog.getByRole('button', { name: 'Back up' }).click();
+
+      const inAlbum = async (): Promise<string[]> => {
+        const { albums } = (await (await context.request.get(`${server.url}/api/albums`)).json()) as {
+          albums: Album[];
+        };
+        const made = albums.filter((a) => a.name === 'Rome 2024');
+        if (made.length !== 1) return [`${made.length} albums`];
+        const listing = (await (
+          await context.request.get(`${server.url}/api/albums/${made[0]!.id}/assets`)
+        ).json()) as { items: { id: string }[] };
+        return listing.items.map((item) => item.id).sort();
+      };
+      await expect.poll(inAlbum, SLOW).toHaveLength(FOLDER.length);
+      assets = await libraryAssets(context, server.url);
+      expect(await inAlbum()).toEqual(ids(FOLDER));
+      expect(assets.filter((a) => a.filename === 'Landscape_0.jpg')).toHaveLength(1);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

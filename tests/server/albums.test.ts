@@ -5,7 +5,13 @@
  * or asset is a 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssetBuckets, AssetDetails, AssetPage, BulkAssetsResponse } from '../../src/shared/api';
+import type {
+  AssetBuckets,
+  AssetDetails,
+  AssetPage,
+  BulkAssetsResponse,
+  CreatedToken,
+} from '../../src/shared/api';
 import type {
   Album,
   AlbumAssetsResponse,
@@ -25,6 +31,7 @@ import {
   type Account,
   type TestServer,
 } from './helpers';
+import type { Auth } from '../support/client';
 
 describe('albums', () => {
   let server: TestServer;
@@ -367,6 +374,54 @@ describe('albums', () => {
     expect(await albumIds(owner, album.id)).toEqual([ids.o2, ids.o1]);
     expect((await call<Album>(owner, 'GET', `/api/albums/${album.id}`)).body.cover?.assetId).toBe(ids.o2);
     expect((await call(alice, 'GET', `/api/assets/${ids.o2}`)).status).toBe(200);
+  });
+
+  it('puts an upload in the album its metadata names, as far as the uploader may add to it', async () => {
+    const album = await newAlbum(owner, 'A folder');
+    const members = `/api/albums/${album.id}/members`;
+    await call(owner, 'POST', members, { userId: alice.user.id, role: 'contributor' });
+    await call(owner, 'POST', members, { userId: bob.user.id, role: 'viewer' });
+    const into = async (account: Account, name: string, albumId: string, auth: Auth = account.auth) => {
+      const result = await uploadCorpusFile(server.baseUrl, auth, 'no_exif.jpg', {
+        filename: `${name}.jpg`,
+        sourceSha256: sha256Hex(new TextEncoder().encode(name)),
+        capturedAt: '2023-03-01T10:00',
+        albumId,
+      });
+      return result;
+    };
+
+    const fresh = await into(owner, 'folder-1', album.id);
+    // Already in the owner's library: the duplicate goes into the album too.
+    const again = await into(owner, 'o4', album.id);
+    const contributed = await into(alice, 'folder-alice', album.id);
+    // A viewer's photo, and one naming an album that does not exist: stored, in no album.
+    const viewers = await into(bob, 'folder-bob', album.id);
+    const nowhere = await into(owner, 'folder-nowhere', '0b9f4c1e-3a52-4f0e-9d7b-1c2e3f4a5b6c');
+    expect([fresh, again, contributed, viewers, nowhere].map((r) => (r.ok ? r.outcome : r.status))).toEqual([
+      'created',
+      'duplicate',
+      'created',
+      'created',
+      'created',
+    ]);
+    const id = (result: typeof fresh): string => (result.ok ? result.assetId : '');
+    expect(id(again)).toBe(ids.o4);
+    expect((await albumIds(owner, album.id)).sort()).toEqual([id(fresh), ids.o4, id(contributed)].sort());
+    const page = await call<AlbumPage>(owner, 'GET', `/api/albums/${album.id}/assets`);
+    expect(page.body.items.find((item) => item.id === id(contributed))?.addedBy).toBe(alice.user.id);
+    expect(await timeline(bob)).toContain(id(viewers));
+    expect(await timeline(owner)).toContain(id(nowhere));
+
+    // Refused before a byte is kept: a token that may only upload, and an id that is none.
+    const token = await call<CreatedToken>(owner, 'POST', '/api/tokens', { name: 'nas', scope: 'upload' });
+    const scoped = await into(owner, 'folder-token', album.id, { token: token.body.token });
+    const malformed = await into(owner, 'folder-bad', '../../etc');
+    expect([scoped, malformed].map((r) => (r.ok ? r.outcome : [r.status, r.error.error.code]))).toEqual([
+      [403, 'TOKEN_SCOPE'],
+      [400, 'BAD_REQUEST'],
+    ]);
+    expect((await call<Album>(owner, 'GET', `/api/albums/${album.id}`)).body.count).toBe(3);
   });
 
   it('refuses malformed requests with a sentence', async () => {

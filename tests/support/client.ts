@@ -140,6 +140,8 @@ export interface TusUploadInput {
   /** Defaults to `sha256`. */
   sourceSha256?: string;
   capturedAt?: string;
+  /** The album to put the asset in (issue 16). */
+  albumId?: string;
   /** PATCH size; default: everything in one request. */
   chunkSize?: number;
   /** Override Upload-Length (to test limits). */
@@ -175,6 +177,7 @@ export async function tusUpload(
     sourceSha256: input.sourceSha256 ?? sha256,
   };
   if (input.capturedAt !== undefined) metadata.capturedAt = input.capturedAt;
+  if (input.albumId !== undefined) metadata.albumId = input.albumId;
   const sent = input.metadata ?? metadata;
   const chunkSize = input.chunkSize ?? Math.max(input.bytes.byteLength, 1);
   const first = input.dataDuringCreation === true ? input.bytes.subarray(0, chunkSize) : null;

@@ -39,9 +39,13 @@ export class FolderDb {
     return this.db.get('folders', id);
   }
 
-  /** Keeps a new folder; nothing is seen in it until its first scan. */
-  async add(handle: FileSystemDirectoryHandle, addedAt: number): Promise<BackupFolder> {
-    const folder: BackupFolder = {
+  /** Keeps a new folder (whose photos go into `albumId`, if given); nothing is seen in it until its first scan. */
+  async add(
+    handle: FileSystemDirectoryHandle,
+    addedAt: number,
+    albumId: string | null = null,
+  ): Promise<BackupFolder> {
+    const kept: BackupFolder = {
       id: crypto.randomUUID(),
       name: handle.name,
       handle,
@@ -51,6 +55,7 @@ export class FolderDb {
       lastQueued: null,
       lastError: null,
     };
+    const folder = albumId === null ? kept : { ...kept, albumId };
     await this.db.put('folders', folder);
     return folder;
   }

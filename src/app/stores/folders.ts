@@ -84,7 +84,8 @@ export const useFoldersStore = defineStore('folders', () => {
         try {
           const result = await scanFolder(folder, {
             db,
-            queueFiles: (files) => queue.addFiles(files),
+            queueFiles: (files) =>
+              queue.addFiles(files, folder.albumId === undefined ? {} : { albumId: folder.albumId }),
             // Hashing (hash-wasm) loads with the first file to hash, not with the store, which
             // Backup and Library load as they open (issue 5: its chunk ran during their load).
             hash: async (file) => (await import('../../media/hash')).sha256OfBlob(file),
@@ -124,19 +125,26 @@ export const useFoldersStore = defineStore('folders', () => {
     await scanAll();
   }
 
-  /** "Add a folder to back up": the browser's folder picker, then a first scan. */
-  async function add(): Promise<void> {
-    const pick = directoryPicker(window);
-    if (pick === null) return;
-    let handle: FileSystemDirectoryHandle;
+  /**
+   * "Keep a folder backed up", first half: the browser's folder picker (it needs the click that
+   * called it). Null when the user closed it, or it failed (`problem` says why).
+   */
+  async function pick(): Promise<FileSystemDirectoryHandle | null> {
+    const picker = directoryPicker(window);
+    if (picker === null) return null;
     try {
-      handle = await pick({ id: 'shoebox-backup-folder', mode: 'read' });
+      return await picker({ id: 'shoebox-backup-folder', mode: 'read' });
     } catch (error) {
       // The user closed the picker: nothing to do, and nothing went wrong.
-      if (error instanceof DOMException && error.name === 'AbortError') return;
-      problem.value = sentence(error, 'Shoebox could not open this folder.');
-      return;
+      if (!(error instanceof DOMException && error.name === 'AbortError')) {
+        problem.value = sentence(error, 'Shoebox could not open this folder.');
+      }
+      return null;
     }
+  }
+
+  /** The second half: keeps the folder picked (its photos going into `albumId`, if given), then a first scan. */
+  async function keep(handle: FileSystemDirectoryHandle, albumId: string | null = null): Promise<void> {
     let id: string;
     try {
       const db = await open();
@@ -146,7 +154,7 @@ export const useFoldersStore = defineStore('folders', () => {
         problem.value = `Shoebox already backs up ${known.name}; it was scanned again.`;
         id = known.id;
       } else {
-        const folder = markRaw(await db.add(handle, Date.now()));
+        const folder = markRaw(await db.add(handle, Date.now(), albumId));
         folders.value = [...folders.value, folder];
         permissions.value = { ...permissions.value, [folder.id]: 'granted' };
         problem.value = null;
@@ -208,7 +216,8 @@ export const useFoldersStore = defineStore('folders', () => {
     scan,
     scanAll,
     scanOnOpen,
-    add,
+    pick,
+    keep,
     allowAgain,
     remove,
     refreshPermission,

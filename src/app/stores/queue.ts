@@ -130,8 +130,9 @@ export const useQueueStore = defineStore('queue', () => {
    * 1,000" meanwhile), under the signed-in account, and starts the backup as soon as the first
    * batch is stored. Returns the new items in the order of `files` ([] when they could not be
    * added: `problem` says why); a file the device had no room for is among them, blocked.
+   * `albumId`: the album they go into once backed up (a folder added as an album).
    */
-  async function addFiles(files: readonly File[]): Promise<QueueItem[]> {
+  async function addFiles(files: readonly File[], options: { albumId?: string } = {}): Promise<QueueItem[]> {
     if (files.length === 0) return [];
     adding.value = { added: 0, total: files.length };
     const me = useSessionStore().me;
@@ -146,6 +147,7 @@ export const useQueueStore = defineStore('queue', () => {
       const db = await open();
       const added = await db.addFiles(files, {
         owner: me === null ? null : { id: me.id, email: me.email },
+        albumId: options.albumId ?? null,
         onProgress: (count, of) => {
           adding.value = { added: count, total: of };
           batchAdded();

@@ -25,6 +25,7 @@ function metadataOf(item: ReadyItem): UploadMetadata {
   const { sha256, sourceSha256, capturedAt } = item.prepared;
   const metadata: UploadMetadata = { filename: item.name, type: item.type, sha256, sourceSha256 };
   if (capturedAt !== null) metadata.capturedAt = capturedAt;
+  if (item.albumId !== undefined) metadata.albumId = item.albumId;
   return metadata;
 }
 

@@ -3,6 +3,7 @@
  * of the drain and the tus client. It follows the tus 1.0 core and creation extension closely
  * enough that tus-js-client cannot tell the difference.
  */
+import type { AlbumAssetsRequest, AlbumAssetsResponse } from '../../shared/albums';
 import type { CheckRequest, CheckResponse, ConfigResponse } from '../../shared/api';
 import { ERRORS, errorBody } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
@@ -63,6 +64,8 @@ export class FakeServer {
   readonly uploads = new Map<string, PendingUpload>();
   /** Poster frames received, by asset id: their Content-Type and size. */
   readonly posters = new Map<string, { type: string; bytes: number }>();
+  /** Albums by id, with the asset ids put in each (tus metadata `albumId`, POST …/assets). */
+  readonly albums = new Map<string, string[]>();
   signedIn = true;
   /** The signed-in user's id (GET /api/me). */
   userId = 'u1';
@@ -125,6 +128,14 @@ export class FakeServer {
         return asset ? [{ sourceSha256: hash, id: asset.id }] : [];
       });
       return json(200, { existing } satisfies CheckResponse);
+    }
+    const album = /^\/api\/albums\/([^/]+)\/assets$/.exec(url.pathname);
+    if (method === 'POST' && album !== null) {
+      const ids = this.albums.get(decodeURIComponent(album[1] ?? ''));
+      if (ids === undefined) return fail({ status: 404, code: 'ALBUM_NOT_FOUND' });
+      const request = JSON.parse(typeof init.body === 'string' ? init.body : '{}') as AlbumAssetsRequest;
+      ids.push(...request.ids);
+      return json(200, { ids: request.ids } satisfies AlbumAssetsResponse);
     }
     const poster = /^\/api\/assets\/([^/]+)\/poster$/.exec(url.pathname);
     if (method === 'POST' && poster !== null) {
@@ -203,6 +214,7 @@ export class FakeServer {
       bytes: upload.length,
     };
     this.assets.set(source, asset);
+    this.albums.get(upload.metadata.albumId ?? '')?.push(asset.id);
     return new Response(null, {
       status: 204,
       headers: {

@@ -12,12 +12,20 @@ describe('parseUploadMetadata', () => {
       sha256: SHA,
       sourceSha256: 'b'.repeat(64),
       capturedAt: { at: '2018-07-25T16:34:23.000Z', offsetMinutes: 120 },
+      albumId: null,
     });
     expect(parseUploadMetadata(valid).capturedAt).toBeNull();
   });
 
   it('needs no key at all: a generic tus client may send none', () => {
-    const none = { filename: null, type: null, sha256: null, sourceSha256: null, capturedAt: null };
+    const none = {
+      filename: null,
+      type: null,
+      sha256: null,
+      sourceSha256: null,
+      capturedAt: null,
+      albumId: null,
+    };
     expect(parseUploadMetadata(undefined)).toEqual(none);
     expect(parseUploadMetadata({ filename: ' ', type: null })).toEqual(none);
   });
@@ -48,5 +56,12 @@ describe('parseUploadMetadata', () => {
     expect(parseUploadMetadata({ ...valid, filename: 'C:\\photos\\trip/\u0007beach.jpg' }).filename).toBe(
       'beach.jpg',
     );
+  });
+
+  it('takes an album id, and refuses what cannot be one', () => {
+    const id = '0b9f4c1e-3a52-4f0e-9d7b-1c2e3f4a5b6c';
+    expect(parseUploadMetadata({ ...valid, albumId: id }).albumId).toBe(id);
+    expect(() => parseUploadMetadata({ ...valid, albumId: "'; drop table albums; --" })).toThrow(/albumId/);
+    expect(() => parseUploadMetadata({ ...valid, albumId: 'a'.repeat(65) })).toThrow(/albumId/);
   });
 });

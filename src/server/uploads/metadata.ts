@@ -18,9 +18,13 @@ export interface ValidMetadata {
   sourceSha256: string | null;
   /** Wall-clock time and offset (see library/capture-date.ts), or null when the client did not know it. */
   capturedAt: CaptureTime | null;
+  /** The album to put the asset in (issue 16), or null; the uploader's rights are checked when it finishes. */
+  albumId: string | null;
 }
 
 const FILENAME_MAX = 255;
+/** Album ids are UUIDs; anything else could not name one (the routes' id limit is 64). */
+const ALBUM_ID = /^[0-9A-Za-z-]{1,64}$/;
 
 /** A display name: the last path segment, without control characters, at most 255 characters. */
 function cleanFilename(raw: string): string {
@@ -57,11 +61,16 @@ export function parseUploadMetadata(metadata: Record<string, string | null> | un
   if (capturedAt === null && rawCapturedAt !== null) {
     throw new ApiError('BAD_REQUEST', 'capturedAt must be an ISO 8601 date and time.');
   }
+  const albumId = first(fields, ['albumId']);
+  if (albumId !== null && !ALBUM_ID.test(albumId)) {
+    throw new ApiError('BAD_REQUEST', 'albumId must be the id of an album.');
+  }
   return {
     filename: filename === '' ? null : filename,
     type: first(fields, ['type', 'filetype'])?.toLowerCase() ?? null,
     sha256: checksum(fields, 'sha256'),
     sourceSha256: checksum(fields, 'sourceSha256'),
     capturedAt,
+    albumId,
   };
 }

@@ -5,6 +5,7 @@ import { postgresPool } from '../db/postgres';
 import { ASSET_ID_HEADER, TUS_ENDPOINT, UPLOAD_OUTCOME_HEADER } from '../../shared/tus';
 import type { AppContext } from '../context';
 import { ApiError } from '../errors';
+import { addUploadToAlbum, checkAlbumScope } from '../library/upload-album';
 import { storeFinishedUpload } from './finish';
 import { claimFinish, findFinish, recordFinished, releaseFinish, type FinishedUpload } from './finished';
 import { enforceUploadAllowance } from './allowance';
@@ -151,13 +152,13 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
     let content: OpenedUpload | null = null;
     try {
       content = await store.open(upload);
-      const stored = await storeFinishedUpload(ctx, {
-        ownerId,
-        content,
-        bytes: length,
-        metadata: parseUploadMetadata(upload.metadata),
-      });
+      const valid = parseUploadMetadata(upload.metadata);
+      const stored = await storeFinishedUpload(ctx, { ownerId, content, bytes: length, metadata: valid });
       const result = { assetId: stored.assetId, outcome: stored.status };
+      // Before the upload counts as finished: a failure here retries the whole finish, not only the album.
+      if (valid.albumId !== null) {
+        await addUploadToAlbum(ctx, log, { ownerId, albumId: valid.albumId, assetId: stored.assetId });
+      }
       await recordFinished(ctx.db, upload.id, result, ctx.now());
       return { uploadId: upload.id, ownerId, length, metadata, ...result };
     } catch (error) {
@@ -215,6 +216,7 @@ export async function createTusUploads(ctx: AppContext, log: FastifyBaseLogger):
 
     onUploadCreate: async (request, upload) => {
       const metadata = parseUploadMetadata(upload.metadata);
+      checkAlbumScope(tusPrincipal(request), metadata.albumId);
       // A deferred length is held to the largest limit when it is declared (maxSize).
       if (upload.size !== undefined) {
         enforceDeclaredLimits(ctx.config.limits, { declaredType: metadata.type, bytes: upload.size });
