@@ -34,6 +34,19 @@ describe('backupStatus', () => {
     });
   });
 
+  it('says it is checking, not "Backup complete", until what decides the card has been read', () => {
+    const checking = {
+      title: 'Checking your backup…',
+      detail: null,
+      skippedNote: null,
+      notStoredNote: null,
+      retryNote: null,
+    };
+    expect(backupStatus({ ...idle, reading: true })).toEqual(checking);
+    expect(backupStatus({ ...idle, reading: true, hold: 'disabled', skipped: 2 })).toEqual(checking);
+    expect(backupStatus({ ...idle, reading: false }).title).toBe('Backup complete');
+  });
+
   it('puts being offline first, then the expired session', () => {
     expect(backupStatus({ ...idle, online: false, signedOut: true, itemsLeft: 1, bytesLeft: 5 }).title).toBe(
       'Waiting for connection',

@@ -4,6 +4,12 @@ import { countLabel } from './countLabel';
 import { retryLabel } from './queueLabels';
 
 export interface BackupStatusInput {
+  /**
+   * The screen has just opened and is still reading what decides the card (the queue, the
+   * settings, or, with nothing queued, what the account has on the server): it says nothing it
+   * would take back a moment later ("Backup complete" for a queue not read yet).
+   */
+  reading?: boolean;
   online: boolean;
   /** What the settings hold back right now (holdOf); 'offline' is taken from `online`. */
   hold?: Hold | null;
@@ -30,6 +36,7 @@ export interface BackupStatusInput {
 }
 
 export type BackupStatusTitle =
+  | 'Checking your backup…'
   | 'Back up & sync is off'
   | 'Waiting for connection'
   | 'Waiting for Wi-Fi'
@@ -74,6 +81,14 @@ export function backupStatus(input: BackupStatusInput): BackupStatus {
     notStored === 0
       ? null
       : `${notStored === 1 ? "1 file wasn't" : `${notStored.toLocaleString('en')} files weren't`} added: this device is out of storage. Free some space, then add ${notStored === 1 ? 'it' : 'them'} again.`;
+  if (input.reading === true)
+    return {
+      title: 'Checking your backup…',
+      detail: null,
+      skippedNote: null,
+      notStoredNote: null,
+      retryNote: null,
+    };
   const hasWork = input.itemsLeft > 0;
   const left = `${input.itemsLeft} left · ${formatBytes(input.bytesLeft)}`;
   const leftOrNull = hasWork ? left : null;

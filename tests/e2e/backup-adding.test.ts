@@ -55,6 +55,21 @@ const REPORTED_BATTERY = `
   })();
 `;
 
+/**
+ * Keeps every title the status card shows from the moment the page starts, in `window.statusSaid`
+ * (a MutationObserver sees each text Vue writes, painted or not).
+ */
+const STATUS_RECORDER = `
+  (() => {
+    const said = [];
+    window.statusSaid = said;
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="status"]')?.textContent?.trim();
+      if (text !== undefined && said[said.length - 1] !== text) said.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  })();
+`;
+
 const scope = perTestScope();
 
 async function waitForAssets(context: BrowserContext, url: string, count: number): Promise<string[]> {
@@ -90,7 +105,13 @@ const persistCalls = (page: Page): Promise<number> =>
 
 describe('adding to the backup', () => {
   it('queues and uploads files dropped onto the Backup screen, and names the ones it skipped', async () => {
-    const { server, context, page } = await scope.setUp();
+    const { server, context, page } = await scope.setUp({ initScript: STATUS_RECORDER });
+    // A new account's card never said "Backup complete" on the way to "Nothing backed up yet".
+    await expect.poll(() => statusOf(page)).toBe('Nothing backed up yet');
+    expect(await page.evaluate(() => (window as unknown as { statusSaid: string[] }).statusSaid)).toEqual([
+      'Checking your backup…',
+      'Nothing backed up yet',
+    ]);
     const files = ['Canon_40D.jpg', 'beach.jpg', 'fixture.gif'].map(corpusFile);
     // Two traps: an empty file and a text file, both skipped with their reasons.
     const traps = [corpusFile('zero-byte.jpg').path, join(CORPUS_DIR, 'README.md')];

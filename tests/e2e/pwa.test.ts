@@ -195,6 +195,10 @@ describe('installable PWA', () => {
     scope.defer(() => removeDir(staticDir));
     const running = await scope.server({ env: { SHOEBOX_STATIC_DIR: staticDir } });
     const { context, page } = await scope.signedInPage(running);
+    // From the Library, which reloads its timeline as a drain ends: the moment the accepted update
+    // takes over (the Backup screen asks nothing then).
+    await page.goto(`${running.url}/library`);
+    await page.getByText('Nothing backed up yet.', { exact: false }).waitFor();
 
     // Two real JPEGs followed by padding (decoders stop at EOI): 20 MB each, three tus chunks.
     const base = readFileSync(corpusFile('IMG_20180725_163423.jpg').path);
