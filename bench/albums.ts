@@ -17,18 +17,13 @@
  * both sides return the same rows.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { sql } from 'kysely';
 import type { Album, AlbumPage } from '../src/shared/albums.ts';
-import { buildApp } from '../src/server/app.ts';
-import { loadConfig } from '../src/server/config.ts';
-import { openDatabase, type Dialect } from '../src/server/db/index.ts';
-import { dropTestDatabase, ensureTestDatabase, testDialects } from '../src/server/db/testing.ts';
+import type { Dialect } from '../src/server/db/index.ts';
+import { testDialects } from '../src/server/db/testing.ts';
 import { ASSET_COLUMNS } from '../src/server/library/assets.ts';
 import { decodeCursor } from '../src/server/library/cursor.ts';
-import { bareSelect, percentile, random, signUp } from './search.ts';
+import { load, random, signUp, timeAgainstBare, withSeededServer } from './seeded-server.ts';
 
 const LIBRARY = 100_000;
 /** Every EVERY-th photo of the library is in the album: 10,000. */
@@ -37,177 +32,115 @@ const DEEP = 9_000;
 const PAGE = 100;
 const ROUNDS = 300;
 const WARM_UP = 30;
-const INSERT_ROWS = 500;
-const TRANSACTION_ROWS = 5_000;
-
-const ms = (value: number): string => `${value.toFixed(3)} ms`;
-const load = (): string =>
-  os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 async function runDialect(dialect: Dialect): Promise<void> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-bench-albums-'));
-  const location = await ensureTestDatabase(dialect, dataDir);
-  try {
-    const config = loadConfig({
-      SHOEBOX_DATA_DIR: dataDir,
-      SHOEBOX_STATIC_DIR: path.join(dataDir, 'none'),
-      LOG_LEVEL: 'silent',
-      ...(location.dialect === 'postgres' ? { DATABASE_URL: location.url } : {}),
+  await withSeededServer('albums', dialect, async ({ app: firstApp, seed, restart, bare }) => {
+    console.log(`${dialect}; load average at the start ${load()}`);
+    const owner = await signUp(firstApp(), 'owner@example.com');
+    const created = await firstApp().inject({
+      method: 'POST',
+      url: '/api/albums',
+      headers: { cookie: owner.cookie },
+      payload: { name: 'Ten thousand' },
     });
-    let app = await buildApp(config, { startJobs: false });
-    const handle = await openDatabase(config.database);
-    const { db } = handle;
-    const bare = bareSelect(handle, location.dialect === 'sqlite' ? location.file : null);
-    try {
-      console.log(`${dialect}; load average at the start ${load()}`);
-      const owner = await signUp(app, 'owner@example.com');
-      const created = await app.inject({
-        method: 'POST',
-        url: '/api/albums',
-        headers: { cookie: owner.cookie },
-        payload: { name: 'Ten thousand' },
+    const album = created.json<Album>();
+
+    const next = random(16);
+    const start = Date.UTC(2015, 0, 1);
+    const span = Date.UTC(2025, 0, 1) - start;
+    const seeding = performance.now();
+    const now = new Date().toISOString();
+    await seed(LIBRARY, async (trx, from, to) => {
+      const rows = Array.from({ length: to - from }, (_, offset) => {
+        const index = from + offset;
+        const id = randomUUID();
+        return {
+          id,
+          owner_id: owner.id,
+          filename: `IMG_${String(index).padStart(6, '0')}.jpg`,
+          mime_type: 'image/jpeg',
+          bytes: 2_000_000,
+          sha256: id.replace(/-/g, '').padEnd(64, '0'),
+          source_sha256: id.replace(/-/g, '').padEnd(64, '1'),
+          captured_at: new Date(start + Math.floor(next() * span)).toISOString(),
+          uploaded_at: now,
+          blob_key: `bench/${id}`,
+          width: 4000,
+          height: 3000,
+          thumb_state: 'ready' as const,
+          thumb_version: 'a'.repeat(24),
+        };
       });
-      const album = created.json<Album>();
-      await app.close();
+      await trx.insertInto('assets').values(rows).execute();
+      const members = rows.filter((_, offset) => (from + offset) % EVERY === 0);
+      await trx
+        .insertInto('album_assets')
+        .values(
+          members.map((row) => ({
+            album_id: album.id,
+            asset_id: row.id,
+            added_by: owner.id,
+            added_at: now,
+            captured_at: row.captured_at,
+          })),
+        )
+        .execute();
+    });
+    const app = await restart();
+    console.log(
+      `seeded ${LIBRARY.toLocaleString('en')} photos, ${(LIBRARY / EVERY).toLocaleString('en')} of them in the album, in ${((performance.now() - seeding) / 1000).toFixed(1)} s (load ${load()})`,
+    );
 
-      const next = random(16);
-      const start = Date.UTC(2015, 0, 1);
-      const span = Date.UTC(2025, 0, 1) - start;
-      const seeding = performance.now();
-      const now = new Date().toISOString();
-      for (let done = 0; done < LIBRARY; done += TRANSACTION_ROWS) {
-        await db.transaction().execute(async (trx) => {
-          for (let at = done; at < done + TRANSACTION_ROWS; at += INSERT_ROWS) {
-            const rows = Array.from({ length: INSERT_ROWS }, (_, offset) => {
-              const index = at + offset;
-              const id = randomUUID();
-              return {
-                id,
-                owner_id: owner.id,
-                filename: `IMG_${String(index).padStart(6, '0')}.jpg`,
-                mime_type: 'image/jpeg',
-                bytes: 2_000_000,
-                sha256: id.replace(/-/g, '').padEnd(64, '0'),
-                source_sha256: id.replace(/-/g, '').padEnd(64, '1'),
-                captured_at: new Date(start + Math.floor(next() * span)).toISOString(),
-                uploaded_at: now,
-                blob_key: `bench/${id}`,
-                width: 4000,
-                height: 3000,
-                thumb_state: 'ready' as const,
-                thumb_version: 'a'.repeat(24),
-              };
-            });
-            await trx.insertInto('assets').values(rows).execute();
-            const members = rows.filter((_, offset) => (at + offset) % EVERY === 0);
-            await trx
-              .insertInto('album_assets')
-              .values(
-                members.map((row) => ({
-                  album_id: album.id,
-                  asset_id: row.id,
-                  added_by: owner.id,
-                  added_at: now,
-                  captured_at: row.captured_at,
-                })),
-              )
-              .execute();
-          }
-        });
-      }
-      await sql`analyze`.execute(db);
-      app = await buildApp(config, { startJobs: false });
-      let serverTime = Number.NaN;
-      app.addHook('onResponse', (_request, reply, done) => {
-        serverTime = reply.elapsedTime;
-        done();
-      });
-      console.log(
-        `seeded ${LIBRARY.toLocaleString('en')} photos, ${(LIBRARY / EVERY).toLocaleString('en')} of them in the album, in ${((performance.now() - seeding) / 1000).toFixed(1)} s (load ${load()})`,
-      );
-
-      const url = `/api/albums/${album.id}/assets`;
-      const get = (query: string) =>
-        app.inject({ url: `${url}?${query}`, headers: { cookie: owner.cookie } });
-      // The cursor of the page that starts DEEP photos down, walked as the app pages.
-      let cursor: string | null = null;
-      for (let walked = 0; walked < DEEP; walked += 500) {
-        const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-        cursor = (await get(`limit=500${query}`)).json<AlbumPage>().nextCursor;
-        if (cursor === null) throw new Error(`the album ended before ${DEEP} photos`);
-      }
-      const after = decodeCursor(cursor ?? '');
-      if (after === null || cursor === null)
-        throw new Error('the walk ended on a cursor the server cannot read');
-
-      const columns = [...ASSET_COLUMNS.map((column) => `assets.${column}`), 'album_assets.added_by'].join(
-        ', ',
-      );
-      const from = `select ${columns} from album_assets inner join assets on assets.id = album_assets.asset_id
-        where album_assets.album_id = ? and assets.deleted_at is null`;
-      const order = 'order by album_assets.captured_at desc, album_assets.asset_id desc limit ?';
-      const pages = [
-        {
-          name: 'first page',
-          query: `limit=${PAGE}`,
-          text: `${from} ${order}`,
-          values: [album.id, PAGE + 1],
-        },
-        {
-          name: `page ${DEEP.toLocaleString('en')} deep`,
-          query: `limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`,
-          text: `${from} and (album_assets.captured_at, album_assets.asset_id) < (?, ?) ${order}`,
-          values: [album.id, after.key, after.id, PAGE + 1],
-        },
-      ];
-      for (const page of pages) {
-        const server: number[] = [];
-        const inject: number[] = [];
-        const select: number[] = [];
-        for (let round = 0; round < ROUNDS + WARM_UP; round++) {
-          const started = performance.now();
-          const response = await get(page.query);
-          const injected = performance.now() - started;
-          const routeTime = serverTime;
-          const bareStart = performance.now();
-          const rows = await bare.run(page.text, page.values);
-          const bareTime = performance.now() - bareStart;
-          if (round === 0) {
-            const body = response.json<AlbumPage>();
-            const same = body.items.every((asset, index) => asset.id === rows[index]?.id);
-            if (response.statusCode !== 200 || body.items.length !== PAGE || !same)
-              throw new Error(`${page.name}: the route and the bare SELECT found different rows`);
-          }
-          if (round >= WARM_UP) {
-            server.push(routeTime);
-            inject.push(injected);
-            select.push(bareTime);
-          }
-        }
-        for (const times of [server, inject, select]) times.sort((a, b) => a - b);
-        const figures = (times: number[]) =>
-          `p50 ${ms(percentile(times, 0.5))}, p95 ${ms(percentile(times, 0.95))}`;
-        console.log(`${page.name} (${PAGE} photos):`);
-        console.log(`  route, server time (routing to response sent)  ${figures(server)}`);
-        console.log(`  route, inject round                            ${figures(inject)}`);
-        console.log(`  bare indexed SELECT (driver)                   ${figures(select)}`);
-        console.log(
-          `  ratio of the route's server time to the bare SELECT: p50 ${(percentile(server, 0.5) / percentile(select, 0.5)).toFixed(2)}×, p95 ${(percentile(server, 0.95) / percentile(select, 0.95)).toFixed(2)}× (target ≤ 1.5×)`,
-        );
-      }
-      console.log(`load average at the end ${load()} (${os.cpus().length} cores, shared with other work)`);
-    } finally {
-      await bare.close();
-      await db.destroy();
-      await app.close();
+    const url = `/api/albums/${album.id}/assets`;
+    const get = (query: string) => app.inject({ url: `${url}?${query}`, headers: { cookie: owner.cookie } });
+    // The cursor of the page that starts DEEP photos down, walked as the app pages.
+    let cursor: string | null = null;
+    for (let walked = 0; walked < DEEP; walked += 500) {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      cursor = (await get(`limit=500${query}`)).json<AlbumPage>().nextCursor;
+      if (cursor === null) throw new Error(`the album ended before ${DEEP} photos`);
     }
-  } finally {
-    await dropTestDatabase(dialect, dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
-  }
+    const after = decodeCursor(cursor ?? '');
+    if (after === null || cursor === null)
+      throw new Error('the walk ended on a cursor the server cannot read');
+
+    const columns = [...ASSET_COLUMNS.map((column) => `assets.${column}`), 'album_assets.added_by'].join(
+      ', ',
+    );
+    const from = `select ${columns} from album_assets inner join assets on assets.id = album_assets.asset_id
+      where album_assets.album_id = ? and assets.deleted_at is null`;
+    const order = 'order by album_assets.captured_at desc, album_assets.asset_id desc limit ?';
+    const pages = [
+      {
+        name: 'first page',
+        query: `limit=${PAGE}`,
+        text: `${from} ${order}`,
+        values: [album.id, PAGE + 1],
+      },
+      {
+        name: `page ${DEEP.toLocaleString('en')} deep`,
+        query: `limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`,
+        text: `${from} and (album_assets.captured_at, album_assets.asset_id) < (?, ?) ${order}`,
+        values: [album.id, after.key, after.id, PAGE + 1],
+      },
+    ];
+    for (const page of pages) {
+      await timeAgainstBare(app, `${page.name} (${PAGE} photos)`, {
+        rounds: ROUNDS,
+        warmUp: WARM_UP,
+        target: 1.5,
+        request: () => get(page.query),
+        select: () => bare(page.text, page.values),
+        check: (response, rows) => {
+          const body = response.json<AlbumPage>();
+          const same = body.items.every((asset, index) => asset.id === rows[index]?.id);
+          if (response.statusCode !== 200 || body.items.length !== PAGE || !same)
+            throw new Error(`${page.name}: the route and the bare SELECT found different rows`);
+        },
+      });
+    }
+    console.log(`load average at the end ${load()} (${os.cpus().length} cores, shared with other work)`);
+  });
 }
 
 export async function run(): Promise<void> {

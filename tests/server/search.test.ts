@@ -536,11 +536,32 @@ describe('search', () => {
       ]),
     );
 
+    // A contributor's own photo in the owner's album: the owner finds it through the album.
+    const promoted = await api(server.baseUrl, 'PATCH', `/api/albums/${album}/members/${member.user.id}`, {
+      auth: owner.auth,
+      body: { role: 'contributor' },
+    });
+    expect(promoted.status).toBe(200);
+    const memberArezzo = (await search('member-arezzo', member.auth)).items[0]?.id ?? '';
+    const contributed = await api(server.baseUrl, 'POST', `/api/albums/${album}/assets`, {
+      auth: member.auth,
+      body: { ids: [memberArezzo] },
+    });
+    expect(contributed.status).toBe(200);
+    expect(names(await search('Arezzo'))).toEqual(['DSCN0010.jpg', 'member-arezzo.jpg']);
+    expect(names(await search('album:"tuscany trip"'))).toEqual([
+      'Canon_40D.jpg',
+      'DSCN0010.jpg',
+      'member-arezzo.jpg',
+    ]);
+
     const unshared = await api(server.baseUrl, 'DELETE', `/api/albums/${album}/members/${member.user.id}`, {
       auth: owner.auth,
     });
     expect(unshared.status).toBeLessThan(300);
     expect(names(await search('Arezzo', member.auth))).toEqual(['member-arezzo.jpg']);
     expect(names(await search('tuscany trip', member.auth))).toEqual([]);
+    // What the member added left with them.
+    expect(names(await search('Arezzo'))).toEqual(['DSCN0010.jpg']);
   });
 });

@@ -635,6 +635,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('users').dropColumn('disabled_at').execute();
     },
   },
+  /**
+   * Issue 17: whether a search may find other accounts' photos (search/scope.ts) asks, for each
+   * album of the user's, whether one of its members added a photo to it: a seek on the member and
+   * the album, instead of a walk over the album's photos (thousands of the owner's own).
+   */
+  '0013_search_scope': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createIndex('album_assets_added_by_album')
+        .on('album_assets')
+        .columns(['added_by', 'album_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('album_assets_added_by_album').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,7 +3,9 @@ import { SEARCH_QUERY_MAX, type SearchResponse, type SuggestionsResponse } from 
 import { principalOf } from '../auth/hook';
 import type { AppContext } from '../context';
 import { didYouMean } from '../search/did-you-mean';
-import { applied, resolveQuery, searchAssets, searchScope, suggest } from '../search/search';
+import { searchScope } from '../search/scope';
+import { applied, resolveQuery, searchAssets } from '../search/search';
+import { suggest } from '../search/suggest';
 import { assetResponseSchema, PAGE_DEFAULT, PAGE_MAX, parseCursor } from './assets';
 
 /** A SearchFilter: one shape listing every member's properties (each writes only its own). */

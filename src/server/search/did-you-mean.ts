@@ -8,17 +8,8 @@
 import levenshtein from 'damerau-levenshtein';
 import { KEYWORDS, normaliseKey, parseQuery } from '../../shared/search-query';
 import type { Db } from '../db';
-import {
-  PHRASE_MAX,
-  albumNames,
-  hasAssetsAt,
-  hasAssetsWith,
-  knownPhrases,
-  phrasesOf,
-  resolveQuery,
-  searchAssets,
-  type SearchScope,
-} from './search';
+import { hasAssetsAt, hasAssetsWith, type SearchScope } from './scope';
+import { PHRASE_MAX, knownPhrases, phrasesOf, resolveQuery, searchAssets } from './search';
 
 /** Slips forgiven in a phrase of this many letters: none below 4, one up to 5, two from 6. */
 function slipsAllowed(letters: number): number {
@@ -50,7 +41,7 @@ async function vocabulary(db: Db, scope: SearchScope): Promise<Map<string, strin
     add(camera.make_key, camera.make);
     if (camera.model !== null) add(normaliseKey(camera.model), camera.model);
   }
-  for (const [key, name] of await albumNames(db, scope)) add(key, name);
+  for (const [key, name] of scope.albums) add(key, name);
   for (const keyword of KEYWORDS) add(keyword, keyword);
   return words;
 }
