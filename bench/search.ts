@@ -100,6 +100,7 @@ async function seedLibrary({ db, app, seed }: SeededServer): Promise<Library> {
     label: `Make${index % 8} Model ${index}`,
     key: normaliseKey(`Make${index % 8} Model ${index}`),
     make_key: normaliseKey(`Make${index % 8}`),
+    model_key: normaliseKey(`Model ${index}`),
   }));
   await db.insertInto('cameras').values(cameras).execute();
 

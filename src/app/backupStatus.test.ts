@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import * as to from '../queue/transitions';
 import { backupProgress, backupStatus, followRun, progressLabel } from './backupStatus';
-import type { BackupStatusInput } from './backupStatus';
+import type { BackupStatusInput, QueueFigures } from './backupStatus';
+import { QueueMirror } from './queueMirror';
 
 const idle: BackupStatusInput = {
   online: true,
@@ -113,17 +115,26 @@ describe('an empty account', () => {
 });
 
 describe('backupProgress', () => {
+  const figures = (
+    pending: number,
+    done: number,
+    bytesLeft: number,
+    bytesAdded: number,
+    bytesDropped = 0,
+  ): QueueFigures => ({ pending, done, bytesLeft, bytesAdded, bytesDropped });
+
   it('follows a run from when the queue had work: what is added meanwhile grows it', () => {
-    let run = followRun(null, { pending: 3, done: 1000, bytesLeft: 6_000_000 });
-    expect(backupProgress(run, { pending: 3, done: 1000, bytesLeft: 6_000_000 })).toMatchObject({
+    let run = followRun(null, figures(3, 1000, 6_000_000, 1_000_000_000));
+    expect(backupProgress(run, figures(3, 1000, 6_000_000, 1_000_000_000))).toMatchObject({
       done: 0,
       total: 3,
       fraction: 0,
     });
-    run = followRun(run, { pending: 2, done: 1001, bytesLeft: 4_000_000 });
+    run = followRun(run, figures(2, 1001, 4_000_000, 1_000_000_000));
     // Four more megabytes added while it runs.
-    run = followRun(run, { pending: 4, done: 1001, bytesLeft: 8_000_000 });
-    const progress = backupProgress(run, { pending: 4, done: 1001, bytesLeft: 8_000_000 });
+    const now = figures(4, 1001, 8_000_000, 1_004_000_000);
+    run = followRun(run, now);
+    const progress = backupProgress(run, now);
     expect(progress).toEqual({
       done: 1,
       total: 5,
@@ -136,14 +147,43 @@ describe('backupProgress', () => {
   });
 
   it('ends with nothing left to do', () => {
-    expect(
-      followRun(followRun(null, { pending: 1, done: 0, bytesLeft: 5 }), {
-        pending: 0,
-        done: 1,
-        bytesLeft: 0,
+    expect(followRun(followRun(null, figures(1, 0, 5, 5)), figures(0, 1, 0, 5))).toBeNull();
+    expect(backupProgress(null, figures(0, 1, 0, 5))).toBeNull();
+  });
+
+  it('counts a skipped or removed file out of the run, never as sent', () => {
+    // Three photos of 10 bytes: one skipped as it is prepared, one removed, one backed up.
+    const mirror = new QueueMirror();
+    const item = (id: string, addedAt: number) =>
+      to.queued(
+        { name: `${id}.jpg`, size: 10, type: 'image/jpeg', lastModified: 0 },
+        { id, addedAt, owner: null },
+      );
+    const [skipped, removed, sent] = [item('s', 1), item('r', 2), item('u', 3)];
+    for (const each of [skipped, removed, sent]) mirror.apply(each);
+    const now = (): QueueFigures => ({
+      pending: mirror.counts.queued + mirror.counts.uploading,
+      done: mirror.counts.done,
+      bytesLeft: mirror.bytesLeft,
+      bytesAdded: mirror.bytesAdded,
+      bytesDropped: mirror.bytesDropped,
+    });
+    const run = followRun(null, now());
+    mirror.apply(to.skipped(to.preparing(skipped), 'This is not a photo.'));
+    mirror.remove('r');
+    expect(backupProgress(run, now())).toMatchObject({ sentBytes: 0, totalBytes: 10, fraction: 0 });
+    const uploading = to.uploading(
+      to.ready(to.preparing(sent), 'image/jpeg', {
+        sourceSha256: 'a',
+        sha256: 'a',
+        capturedAt: null,
+        copy: null,
+        posterKey: null,
+        note: null,
       }),
-    ).toBeNull();
-    expect(backupProgress(null, { pending: 0, done: 1, bytesLeft: 0 })).toBeNull();
+    );
+    mirror.apply(to.progressed(uploading, { url: 'u', offset: 4 }));
+    expect(backupProgress(run, now())).toMatchObject({ done: 0, total: 1, sentBytes: 4, totalBytes: 10 });
   });
 });
 

@@ -177,41 +177,51 @@ export interface QueueFigures {
   pending: number;
   done: number;
   bytesLeft: number;
+  /** Bytes of work added to the queue, and bytes that left it not backed up, ever growing (QueueMirror). */
+  bytesAdded: number;
+  bytesDropped: number;
 }
 
 /**
- * A run: from the moment the queue had work until it has none. It starts from the figures then,
- * and grows by what is added meanwhile, so yesterday's thousand photos backed up do not make
- * today's three look almost done.
+ * A run: from the moment the queue had work until it has none. It starts from the figures then:
+ * its bytes grow by what is added meanwhile, so yesterday's thousand photos backed up do not make
+ * today's three look almost done, and shrink by what leaves without being backed up (a file
+ * skipped or removed), which was never sent.
  */
 export interface BackupRun {
   doneAtStart: number;
-  totalBytes: number;
-  lastBytesLeft: number;
+  leftAtStart: number;
+  addedAtStart: number;
+  droppedAtStart: number;
 }
 
 /** The run after the queue's figures changed: null once nothing is left. */
 export function followRun(run: BackupRun | null, now: QueueFigures): BackupRun | null {
   if (now.pending === 0) return null;
-  if (run === null) return { doneAtStart: now.done, totalBytes: now.bytesLeft, lastBytesLeft: now.bytesLeft };
-  const added = Math.max(0, now.bytesLeft - run.lastBytesLeft);
-  return {
-    doneAtStart: Math.min(run.doneAtStart, now.done),
-    totalBytes: run.totalBytes + added,
-    lastBytesLeft: now.bytesLeft,
-  };
+  if (run === null)
+    return {
+      doneAtStart: now.done,
+      leftAtStart: now.bytesLeft,
+      addedAtStart: now.bytesAdded,
+      droppedAtStart: now.bytesDropped,
+    };
+  return { ...run, doneAtStart: Math.min(run.doneAtStart, now.done) };
 }
 
 export function backupProgress(run: BackupRun | null, now: QueueFigures): BackupProgress | null {
   if (run === null || now.pending === 0) return null;
   const done = Math.max(0, now.done - run.doneAtStart);
-  const sentBytes = Math.max(0, run.totalBytes - now.bytesLeft);
+  const totalBytes = Math.max(
+    now.bytesLeft,
+    run.leftAtStart + (now.bytesAdded - run.addedAtStart) - (now.bytesDropped - run.droppedAtStart),
+  );
+  const sentBytes = totalBytes - now.bytesLeft;
   return {
     done,
     total: done + now.pending,
     sentBytes,
-    totalBytes: run.totalBytes,
-    fraction: run.totalBytes === 0 ? 0 : sentBytes / run.totalBytes,
+    totalBytes,
+    fraction: totalBytes === 0 ? 0 : sentBytes / totalBytes,
   };
 }
 

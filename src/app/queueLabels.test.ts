@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RETRY_CAP_MS } from '../queue/backoff';
 import * as to from '../queue/transitions';
 import { progressOf, reasonOf, retryLabel, stateLabel } from './queueLabels';
 
@@ -21,6 +22,13 @@ describe('queue labels', () => {
     expect(retryLabel(130_000, 10_000)).toBe('Retrying in 2 min');
     expect(retryLabel(15_000, 10_000)).toBe('Retrying in 5 s');
     expect(retryLabel(5_000, 10_000)).toBe('Retrying soon');
+  });
+
+  it('never counts down from more than the 15-minute cap, though the page clock lags the failure', () => {
+    // A full disk asks for 15 minutes; the page last read its clock 4 s before the failure.
+    const failedAt = 1_000_000;
+    expect(retryLabel(failedAt + RETRY_CAP_MS, failedAt - 4_000)).toBe('Retrying in 15 min');
+    expect(retryLabel(failedAt + RETRY_CAP_MS, failedAt + 61_000)).toBe('Retrying in 14 min');
   });
 
   it('tells a duplicate from a new backup', () => {

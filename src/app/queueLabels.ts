@@ -1,9 +1,14 @@
+import { RETRY_CAP_MS } from '../queue/backoff';
 import { uploadLength } from '../queue/item';
 import type { QueueItem } from '../queue/item';
 
-/** "Retrying in 2 min": how long a failed item still waits. */
+/**
+ * "Retrying in 2 min": how long a failed item still waits. Never more than the backoff's cap: the
+ * page's `now` ticks every few seconds (useNow), so right after a server asked for the whole 15
+ * minutes (a full disk's Retry-After) it lags the failure's clock, and rounding up said "16 min".
+ */
 export function retryLabel(nextAttemptAt: number, now: number): string {
-  const wait = nextAttemptAt - now;
+  const wait = Math.min(nextAttemptAt - now, RETRY_CAP_MS);
   if (wait <= 0) return 'Retrying soon';
   if (wait < 60_000) return `Retrying in ${Math.ceil(wait / 1000)} s`;
   return `Retrying in ${Math.ceil(wait / 60_000)} min`;

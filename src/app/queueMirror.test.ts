@@ -122,3 +122,30 @@ describe('QueueMirror.bytesSent (the upload rate and time left)', () => {
     expect(mirror.bytesSent).toBe(120);
   });
 });
+
+describe('QueueMirror.bytesAdded and bytesDropped (the progress bar of a run)', () => {
+  it('counts files added as work, and what leaves unsent as dropped: skipped, removed, saved by the copy', () => {
+    const mirror = new QueueMirror();
+    const [a, b, c] = [queued('a', 1, 100), queued('b', 2, 50), queued('c', 3, 30)];
+    // The queue as read when the page opens, then two files added.
+    mirror.reset([a]);
+    mirror.apply(b);
+    mirror.apply(c);
+    expect(mirror.bytesAdded).toBe(180);
+    // Storage saver's copy of a is 60 bytes: 40 will never be sent.
+    mirror.apply(
+      to.ready(to.preparing(a), 'image/jpeg', { ...prepared, copy: { key: 'a/upload', size: 60 } }),
+    );
+    mirror.apply(to.skipped(to.preparing(b), 'Not a photo.'));
+    mirror.remove('c');
+    expect(mirror.bytesDropped).toBe(40 + 50 + 30);
+    expect(mirror.bytesLeft).toBe(60);
+    // Read again with more in the queue than this page saw added: the difference is added work.
+    mirror.reset([
+      to.ready(to.preparing(a), 'image/jpeg', { ...prepared, copy: { key: 'a/upload', size: 60 } }),
+      queued('d', 4, 7),
+    ]);
+    expect(mirror.bytesAdded).toBe(187);
+    expect(mirror.bytesDropped).toBe(120);
+  });
+});

@@ -43,6 +43,15 @@ export class QueueMirror {
    * rate, and so the time left, is measured from (uploadRate.ts).
    */
   bytesSent = 0;
+  /**
+   * Bytes of work that joined the queue since this page opened (files added, an upload that must
+   * start again), and bytes that left it without being backed up (a file skipped, removed or not
+   * stored, the part of a photo Storage saver's copy saved): only ever growing, so that a run's
+   * progress bar (backupStatus.ts) grows with the first and shrinks its total by the second, rather
+   * than counting a skipped file's bytes as sent.
+   */
+  bytesAdded = 0;
+  bytesDropped = 0;
 
   get size(): number {
     return this.list.length;
@@ -59,6 +68,7 @@ export class QueueMirror {
   reset(items: readonly QueueItem[], keep: (item: QueueItem) => boolean = () => false): void {
     const read = new Set(items.map((item) => item.id));
     const kept = this.list.filter((item) => keep(item) && !read.has(item.id));
+    const { bytesLeft, bytesAdded, bytesDropped } = this;
     this.byId.clear();
     this.list.length = 0;
     this.inFlight.clear();
@@ -67,13 +77,21 @@ export class QueueMirror {
     Object.assign(this.blocked, { 'signed-out': 0, 'other-account': 0, storage: 0 });
     this.bytesLeft = 0;
     for (const item of [...items, ...kept]) this.apply(item);
+    // What changed unseen (notices missed while the page slept): more work is work added; less is
+    // taken as progress, most likely another context's uploads.
+    this.bytesAdded = bytesAdded + Math.max(0, this.bytesLeft - bytesLeft);
+    this.bytesDropped = bytesDropped;
   }
 
   /** Puts an item in as it now is. */
   apply(item: QueueItem): void {
     const old = this.byId.get(item.id);
+    let leftBefore = 0;
+    let reached = 0;
     if (old !== undefined) {
-      this.bytesSent += bytesReached(old, item);
+      leftBefore = bytesLeftOf(old);
+      reached = bytesReached(old, item);
+      this.bytesSent += reached;
       this.count(old, -1);
       this.list[this.indexOf(old)] = item;
     } else {
@@ -81,11 +99,14 @@ export class QueueMirror {
     }
     this.byId.set(item.id, item);
     this.count(item, 1);
+    // A backed-up item's bytes are done, whether sent or already on the server (a duplicate).
+    this.follow(leftBefore, bytesLeftOf(item), item.state === 'done' ? Number.POSITIVE_INFINITY : reached);
   }
 
   remove(id: string): void {
     const old = this.byId.get(id);
     if (old === undefined) return;
+    this.follow(bytesLeftOf(old), 0, 0);
     this.count(old, -1);
     this.list.splice(this.indexOf(old), 1);
     this.byId.delete(id);
@@ -117,6 +138,12 @@ export class QueueMirror {
         next = { error: item.error, nextAttemptAt: item.nextAttemptAt };
     }
     return next;
+  }
+
+  /** Work added, or dropped: what went from `before` bytes left to `after` other than `progressed`. */
+  private follow(before: number, after: number, progressed: number): void {
+    if (after > before) this.bytesAdded += after - before;
+    else this.bytesDropped += Math.max(0, before - after - progressed);
   }
 
   private count(item: QueueItem, sign: 1 | -1): void {

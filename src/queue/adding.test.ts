@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADD_BATCH_BYTES, ADD_BATCH_SIZE, OUT_OF_STORAGE_REASON } from './adding';
+import { ADD_BATCH_BYTES, ADD_BATCH_SIZE, OUT_OF_STORAGE_REASON, SIZE_SLICE_MS } from './adding';
 import { QueueTransitionError } from './queueDb';
 import { photo, useTestQueue } from './testing/testQueue';
 
@@ -49,6 +49,39 @@ describe('addFiles', () => {
       },
     );
     expect(progress).toEqual([2, 4]);
+  });
+
+  it('reads the sizes of picked files a few at a time, letting the page run between them', async () => {
+    // Each size a synchronous stat, slow on a busy phone: 3 ms here.
+    const statted: number[] = [];
+    let pageTasks = 0;
+    const files = Array.from({ length: 20 }, (_, at) => {
+      const file = photo(`p${at}.jpg`);
+      const { size } = file;
+      Object.defineProperty(file, 'size', {
+        get() {
+          const until = performance.now() + 3;
+          while (performance.now() < until);
+          statted.push(pageTasks);
+          return size;
+        },
+      });
+      return file;
+    });
+    const page = (): void => {
+      pageTasks += 1;
+      if (pageTasks < 1_000) setTimeout(page, 0);
+    };
+    setTimeout(page, 0);
+    await t.queue.addFiles(files);
+    pageTasks = 1_000;
+    // One batch: without slices its 20 sizes (60 ms) were all read in one task.
+    expect(t.notices).toHaveLength(1);
+    const firstReads = statted.slice(0, files.length);
+    expect(new Set(firstReads).size).toBeGreaterThanOrEqual(Math.floor((20 * 3) / SIZE_SLICE_MS) - 1);
+    expect(firstReads.filter((task) => task === firstReads[0]).length).toBeLessThanOrEqual(
+      Math.ceil(SIZE_SLICE_MS / 3) + 1,
+    );
   });
 
   it('keeps no lastModified that a Blob-like file does not have', async () => {

@@ -21,13 +21,26 @@ async function generatedPhotos(count: number, bytes = 0): Promise<{ paths: strin
 
 /**
  * Watches the queue from the page, as every context's notices reach it (src/queue/channel.ts):
- * how many photos had been prepared when the first one was backed up, and the long tasks; and
- * what the status card's overall progress bar showed (its words and how full it was), each change.
+ * how many photos had been prepared when the first one was backed up, and the long tasks; what
+ * the status card's overall progress bar showed (its words and how full it was), each change; and
+ * the object URLs the page made (the rows' previews): how many, how many while the card said
+ * "Adding … of …", and how many it revoked.
  */
 const WATCH_QUEUE = `
   (() => {
-    const seen = { prepared: 0, done: 0, preparedAtFirstDone: null, outcomes: {}, longTasks: [], bar: [] };
+    const seen = { prepared: 0, done: 0, preparedAtFirstDone: null, outcomes: {}, longTasks: [], bar: [], urlsMade: 0, urlsWhileAdding: 0, urlsRevoked: 0 };
     window.queueWatch = seen;
+    const { createObjectURL, revokeObjectURL } = URL;
+    URL.createObjectURL = (blob) => {
+      seen.urlsMade += 1;
+      const details = document.querySelectorAll('.backup-status__detail');
+      if ([...details].some((detail) => detail.textContent.includes('Adding '))) seen.urlsWhileAdding += 1;
+      return createObjectURL(blob);
+    };
+    URL.revokeObjectURL = (url) => {
+      seen.urlsRevoked += 1;
+      revokeObjectURL(url);
+    };
     setInterval(() => {
       const label = document.querySelector('[data-testid="backup-progress-label"]');
       const bar = document.querySelector('[data-testid="backup-progress"]');
@@ -65,6 +78,9 @@ interface QueueWatch {
   longTasks: number[];
   /** The progress bar's line ("3 of 40 · 24 MB of 80 MB · about 2 min left") and value, as they changed. */
   bar: { text: string; value: number }[];
+  urlsMade: number;
+  urlsWhileAdding: number;
+  urlsRevoked: number;
 }
 
 /** The progress line's parts: items, bytes and, once the rate is known, the time left. */
@@ -89,6 +105,9 @@ describe('the first backup of a whole phone', () => {
 
       const addedAt = Date.now();
       await page.getByTestId('add-photos-input').setInputFiles(paths);
+      // Once every file is in the queue, the rows on screen show their photos from the queue.
+      const firstRow = page.getByTestId('queue-item').first().locator('img');
+      await expect.poll(() => firstRow.getAttribute('src'), { timeout: 120_000 }).toMatch(/^blob:/);
       await expect
         .poll(async () => (await watched(page)).done, { timeout: 360_000, interval: 1_000 })
         .toBe(PHOTOS);
@@ -120,6 +139,20 @@ describe('the first backup of a whole phone', () => {
       expect(count(lines.length - 1)).toBeGreaterThan(PHOTOS / 2);
       expect(lines.every(({ value }) => value >= 0 && value <= 1)).toBe(true);
       expect(lines.at(-1)?.value ?? 0).toBeGreaterThan(0.5);
+      // Previews only for the rows on screen, none while each batch of the add replaced the newest
+      // rows (they were made for each row passing the top of the list, issue 19), and none left
+      // unrevoked but those of rows still shown.
+      const onScreen = await page
+        .getByTestId('queue-item')
+        .evaluateAll(
+          (rows) => rows.filter((row) => row.getBoundingClientRect().top < window.innerHeight + 200).length,
+        );
+      expect(watch.urlsWhileAdding).toBe(0);
+      expect(watch.urlsMade).toBeGreaterThan(0);
+      expect(watch.urlsMade).toBeLessThanOrEqual(onScreen);
+      // Scrolled away from, they are revoked.
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await expect.poll(async () => (await watched(page)).urlsRevoked).toBe(watch.urlsMade);
       // Responsive while 2,000 files were added and backed up: the longest task the page ran is a
       // small fraction of the whole (an absolute bound would measure the machine's load).
       const longest = Math.max(0, ...watch.longTasks);

@@ -63,6 +63,9 @@ export const useQueueStore = defineStore('queue', () => {
       mirror.counts.failed,
   );
   const bytesLeft = read(() => mirror.bytesLeft);
+  /** Bytes of work ever added, and ever dropped (skipped, removed): what a run's progress follows. */
+  const bytesAdded = read(() => mirror.bytesAdded);
+  const bytesDropped = read(() => mirror.bytesDropped);
   /** Files picked that the device had no room to store: listed, blocked, until added again. */
   const notStoredCount = read(() => mirror.blocked.storage);
   const current = read(() => mirror.current());
@@ -274,6 +277,8 @@ export const useQueueStore = defineStore('queue', () => {
     pendingCount,
     notStoredCount,
     bytesLeft,
+    bytesAdded,
+    bytesDropped,
     current,
     nextRetry,
     signedOut,

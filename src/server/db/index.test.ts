@@ -1,7 +1,8 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dialectOf, openDatabase, type Db } from './index';
+import { dialectOf, openDatabase, type Database, type Db } from './index';
+import { migrationProvider } from './migrations';
 import { cachingStatements } from './sqlite';
 import { openTestDatabase, testDialects, type TestDatabase } from './testing';
 
@@ -121,6 +122,31 @@ describe.each(testDialects())('the database on %s', (dialect) => {
       .groupBy('bytes')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ bytes: 10_000_000_000, count: 1 });
+  });
+
+  it('gives the cameras indexed before 0014 their normalised model, down and up again', async () => {
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0013_search_scope')).error).toBeUndefined();
+    const before = db as unknown as Kysely<{ cameras: Omit<Database['cameras'], 'model_key'> }>;
+    await before
+      .insertInto('cameras')
+      .values([
+        {
+          id: 'Apple/iPhone 6',
+          make: 'Apple',
+          model: 'iPhone  6',
+          label: 'Apple iPhone 6',
+          key: 'apple iphone 6',
+          make_key: 'apple',
+        },
+        { id: 'Acme/', make: 'Acme', model: null, label: 'Acme', key: 'acme', make_key: 'acme' },
+      ])
+      .execute();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await db.selectFrom('cameras').select(['id', 'model_key']).orderBy('id').execute()).toEqual([
+      { id: 'Acme/', model_key: null },
+      { id: 'Apple/iPhone 6', model_key: 'iphone 6' },
+    ]);
   });
 
   it('rolls a failed transaction back', async () => {

@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { normaliseKey } from '../../shared/search-query';
 
 /**
  * Migrations live in code (no directory scanning, so the bundled server carries them).
@@ -650,6 +651,36 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropIndex('album_assets_added_by_album').execute();
+    },
+  },
+  /**
+   * Issue 17: a camera named by its model alone ("iphone 6" for "Apple iPhone 6") is found by its
+   * normalised model on an index, as labels and makes are, instead of every camera read and its
+   * model normalised on each search. The cameras indexed so far (a few dozen rows) get theirs here.
+   */
+  '0014_camera_model_key': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('cameras').addColumn('model_key', 'text').execute();
+      await db.schema.createIndex('cameras_model_key').on('cameras').column('model_key').execute();
+      const cameras = db as Kysely<{
+        cameras: { id: string; model: string | null; model_key: string | null };
+      }>;
+      const rows = await cameras
+        .selectFrom('cameras')
+        .select(['id', 'model'])
+        .where('model', 'is not', null)
+        .execute();
+      for (const row of rows) {
+        await cameras
+          .updateTable('cameras')
+          .set({ model_key: normaliseKey(row.model ?? '') })
+          .where('id', '=', row.id)
+          .execute();
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('cameras_model_key').execute();
+      await db.schema.alterTable('cameras').dropColumn('model_key').execute();
     },
   },
 };

@@ -143,6 +143,8 @@ export interface CamerasTable {
   /** Normalised label. */
   key: string;
   make_key: string | null;
+  /** Normalised model (migration 0014). */
+  model_key: string | null;
 }
 
 export type Rotation = 0 | 90 | 180 | 270;

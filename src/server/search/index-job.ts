@@ -62,6 +62,7 @@ export interface CameraRow {
   label: string;
   key: string;
   make_key: string | null;
+  model_key: string | null;
 }
 
 /** The camera as people name it: "Canon EOS 40D" (make Canon, model "Canon EOS 40D"), "Apple iPhone 6". */
@@ -81,6 +82,7 @@ export function cameraOf(make: string | null, model: string | null): CameraRow |
     label,
     key: normaliseKey(label),
     make_key: cleanMake === null ? null : normaliseKey(cleanMake),
+    model_key: cleanModel === null ? null : normaliseKey(cleanModel),
   };
 }
 

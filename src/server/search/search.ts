@@ -307,28 +307,25 @@ export async function knownPhrases(
     if (!known.has(place.country_key))
       known.set(place.country_key, { kind: 'country', code: place.country_code });
   }
-  // By label or make, or by a model named without its make ("iphone 6" for "Apple iPhone 6"):
-  // models are compared normalised, so every camera with one is read (a few dozen).
+  // By label, make, or model named without its make ("iphone 6" for "Apple iPhone 6").
   const cameras = await db
     .selectFrom('cameras')
-    .select(['label', 'key', 'make', 'make_key', 'model'])
+    .select(['label', 'key', 'make', 'make_key', 'model_key'])
     .where((eb) =>
       eb.and([
-        eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases), eb('model', 'is not', null)]),
+        eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases), eb('model_key', 'in', phrases)]),
         hasAssetsWith(eb, scope),
       ]),
     )
     .execute();
   for (const camera of cameras) {
-    if (!phrases.includes(camera.key) && !phrases.includes(camera.make_key ?? '')) continue;
     if (!known.has(camera.key)) known.set(camera.key, { kind: 'camera', label: camera.label });
     if (camera.make !== null && camera.make_key !== null && !known.has(camera.make_key))
       known.set(camera.make_key, { kind: 'make', name: camera.make });
   }
   for (const camera of cameras) {
-    const key = normaliseKey(camera.model ?? '');
-    if (key !== '' && phrases.includes(key) && !known.has(key))
-      known.set(key, { kind: 'camera', label: camera.label });
+    if (camera.model_key !== null && !known.has(camera.model_key))
+      known.set(camera.model_key, { kind: 'camera', label: camera.label });
   }
   for (const [key, name] of scope.albums) {
     if (phrases.includes(key) && !known.has(key)) known.set(key, { kind: 'album', name });
