@@ -21,12 +21,16 @@ function serverSuites(name: string, dialect: 'sqlite' | 'postgres'): TestProject
 
 /** Issue 18's abuse suites that start the built server in its own process (and drive Chromium). */
 const SECURITY_OWN_PROCESS = ['tests/security/browser.test.ts', 'tests/security/flood.test.ts'];
+/** Issue 18's suites against two processes on PostgreSQL and S3 (tests/support/two-processes.ts). */
+const SECURITY_TWO_PROCESSES = 'tests/security/processes.test.ts';
+const FAULTS_TWO_PROCESSES = 'tests/faults/processes.test.ts';
 
 /**
  * Issue 18: the abuse suite (`npm run test:security`). The suites that build the app in the test
  * process (helpers.ts) run on both dialects; the ones that start the built server in its own
  * process and drive Chromium (`security-browser`) run on the default (SQLite) only, beside the
- * other browser suites (scripts/test.ts).
+ * other browser suites (scripts/test.ts); the one against two processes on PostgreSQL and S3 runs
+ * with the PostgreSQL project.
  */
 function securitySuites(
   name: string,
@@ -36,7 +40,10 @@ function securitySuites(
     test: {
       name,
       include: dialect === 'own-process' ? SECURITY_OWN_PROCESS : ['tests/security/**/*.test.ts'],
-      exclude: dialect === 'own-process' ? [] : SECURITY_OWN_PROCESS,
+      exclude:
+        dialect === 'own-process'
+          ? []
+          : [...SECURITY_OWN_PROCESS, ...(dialect === 'sqlite' ? [SECURITY_TWO_PROCESSES] : [])],
       environment: 'node',
       env: { SHOEBOX_TEST_DIALECT: dialect === 'postgres' ? 'postgres' : 'sqlite' },
       globalSetup: [
@@ -114,12 +121,17 @@ export default defineConfig({
       ...(postgres ? [cliSuites('cli-postgres', 'postgres')] : []),
       {
         // Issue 18: the fault suite (`npm run test:faults`), the built server in its own process
-        // with Chromium, on the default (SQLite and files).
+        // with Chromium, on the default (SQLite and files), and on two processes on PostgreSQL and
+        // S3 when there is a PostgreSQL server.
         test: {
           name: 'faults',
           include: ['tests/faults/**/*.test.ts'],
+          exclude: postgres ? [] : [FAULTS_TWO_PROCESSES],
           environment: 'node',
-          globalSetup: ['tests/e2e/global-setup.ts'],
+          globalSetup: [
+            'tests/e2e/global-setup.ts',
+            ...(postgres ? ['tests/support/postgres-setup.ts'] : []),
+          ],
           testTimeout: 420_000,
           hookTimeout: 120_000,
           fileParallelism: false,

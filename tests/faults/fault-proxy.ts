@@ -182,6 +182,7 @@ export async function startFaultProxy(
         return;
       }
       response.writeHead(status, answer.headers);
+      answer.once('error', () => request.socket.destroy());
       answer.pipe(response);
     });
 

@@ -59,6 +59,9 @@ export async function roundRobin(
           answer.once('end', () => {
             if (entry !== null) entry.done = true;
           });
+          // The backend reset the connection mid-answer (refusing a body it will not read, or
+          // killed): the client sees its connection cut.
+          answer.once('error', () => response.destroy());
         },
       );
       upstream.on('error', (error: NodeJS.ErrnoException) => {

@@ -98,12 +98,12 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
       const scope = await searchScope(ctx.db, principalOf(request).user.id);
       const after = parseCursor(cursor);
       void reply.header('cache-control', 'private, no-cache');
-      const filters = await resolveQuery(ctx.db, scope, q);
-      const page = await searchAssets(ctx.db, scope, filters, { after, limit });
+      const read = await resolveQuery(ctx.db, scope, q);
+      const page = await searchAssets(ctx.db, scope, read, { after, limit });
       const nothing = after === null && page.items.length === 0;
       return {
         ...page,
-        filters: applied(filters),
+        filters: applied(read.filters),
         didYouMean: nothing ? await didYouMean(ctx.db, scope, q) : null,
       };
     },

@@ -61,18 +61,68 @@ const keyOf = (entry: Entry): string => `${entry.column}\u0000${entry.value}`;
 export class DictionaryIds {
   readonly #ids: ReadonlyMap<string, readonly string[]>;
 
-  constructor(ids: ReadonlyMap<string, readonly string[]>) {
+  constructor(ids: ReadonlyMap<string, readonly string[]> = new Map()) {
     this.#ids = ids;
   }
 
   of(filter: DictionaryFilter): readonly string[] {
     return this.#ids.get(keyOf(entryOf(filter))) ?? [];
   }
+
+  has(filter: DictionaryFilter): boolean {
+    return this.#ids.has(keyOf(entryOf(filter)));
+  }
+
+  entries(): Iterable<[string, readonly string[]]> {
+    return this.#ids.entries();
+  }
 }
 
-/** Looks up the ids of every dictionary filter among `filters`: a query per dictionary at most. */
-export async function dictionaryIds(db: Db, filters: readonly SearchFilter[]): Promise<DictionaryIds> {
-  const entries = filters.filter(isDictionaryFilter).map(entryOf);
+/**
+ * The ids of the rows search/search.ts's knownPhrases read for `phrases`, for the entries whose
+ * value is one of them: all the rows of those values that hold the scope's photos, which is all a
+ * filter of that value can find. Countries are left out (the rows were read by country name, a
+ * filter asks for a code).
+ */
+export function phraseIds(
+  phrases: readonly string[],
+  places: readonly { id: string; region_key: string | null; city_key: string | null }[],
+  cameras: readonly { id: string; key: string; make_key: string | null }[],
+): DictionaryIds {
+  const ids = new Map<string, string[]>();
+  const add = (entry: Entry, id: string): void => {
+    if (!phrases.includes(entry.value)) return;
+    const key = keyOf(entry);
+    ids.set(key, [...(ids.get(key) ?? []), id]);
+  };
+  for (const place of places) {
+    if (place.city_key !== null)
+      add({ table: 'places', column: 'city_key', value: place.city_key }, place.id);
+    if (place.region_key !== null)
+      add({ table: 'places', column: 'region_key', value: place.region_key }, place.id);
+  }
+  for (const camera of cameras) {
+    add({ table: 'cameras', column: 'key', value: camera.key }, camera.id);
+    if (camera.make_key !== null)
+      add({ table: 'cameras', column: 'make_key', value: camera.make_key }, camera.id);
+  }
+  return new DictionaryIds(ids);
+}
+
+/**
+ * Looks up the ids of every dictionary filter among `filters` that `known` does not have: a query
+ * per dictionary at most.
+ */
+export async function dictionaryIds(
+  db: Db,
+  filters: readonly SearchFilter[],
+  known: DictionaryIds = new DictionaryIds(),
+): Promise<DictionaryIds> {
+  const entries = filters
+    .filter(isDictionaryFilter)
+    .filter((filter) => !known.has(filter))
+    .map(entryOf);
+  if (entries.length === 0) return known;
   const ids = new Map<string, string[]>();
   for (const entry of entries) ids.set(keyOf(entry), []);
   const places = entries.filter((entry) => entry.table === 'places');
@@ -101,7 +151,7 @@ export async function dictionaryIds(db: Db, filters: readonly SearchFilter[]): P
       }
     }
   }
-  return new DictionaryIds(ids);
+  return new DictionaryIds(new Map<string, readonly string[]>([...known.entries(), ...ids]));
 }
 
 /**

@@ -113,7 +113,9 @@ export async function didYouMean(db: Db, scope: SearchScope, query: string): Pro
   }
   if (fix < fixes.length) return null;
   const corrected = out.join(' ');
-  const filters = await resolveQuery(db, scope, corrected);
-  const page = await searchAssets(db, scope, filters, { after: null, limit: 1 });
+  const page = await searchAssets(db, scope, await resolveQuery(db, scope, corrected), {
+    after: null,
+    limit: 1,
+  });
   return page.items.length > 0 ? corrected : null;
 }

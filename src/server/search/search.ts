@@ -22,11 +22,12 @@ import {
   type SearchScope,
 } from './scope';
 import {
+  DictionaryIds,
   dictionaryIds,
   idIn,
   isDictionaryFilter,
+  phraseIds,
   type DictionaryFilter,
-  type DictionaryIds,
 } from './dictionaries';
 
 /** Longest phrase looked up as one place or camera ("new york city", "canon eos 40d"). */
@@ -253,12 +254,12 @@ export function searchQuery(
 export async function searchAssets(
   db: Db,
   scope: SearchScope,
-  filters: readonly SearchFilter[],
+  { filters, ids: known }: ReadQuery,
   page: { after: KeysetCursor | null; limit: number },
 ): Promise<AssetPage> {
   const among = await narrowByName(db, scope, filters);
   if (among?.count === 0) return toAssetPage([], page.limit);
-  const ids = await dictionaryIds(db, filters);
+  const ids = await dictionaryIds(db, filters, known);
   return toAssetPage(await searchQuery(db, scope, filters, page, ids, among).execute(), page.limit);
 }
 
@@ -278,11 +279,20 @@ export async function knownPhrases(
   scope: SearchScope,
   phrases: readonly string[],
 ): Promise<Map<string, SearchFilter>> {
+  return (await lookUpPhrases(db, scope, phrases)).known;
+}
+
+/** knownPhrases, with the ids of the places and cameras it read (see phraseIds). */
+async function lookUpPhrases(
+  db: Db,
+  scope: SearchScope,
+  phrases: readonly string[],
+): Promise<{ known: Map<string, SearchFilter>; ids: DictionaryIds }> {
   const known = new Map<string, SearchFilter>();
-  if (phrases.length === 0) return known;
+  if (phrases.length === 0) return { known, ids: new DictionaryIds() };
   const places = await db
     .selectFrom('places')
-    .select(['country_code', 'country_key', 'region', 'region_key', 'city', 'city_key'])
+    .select(['id', 'country_code', 'country_key', 'region', 'region_key', 'city', 'city_key'])
     .where((eb) =>
       eb.and([
         eb.or([
@@ -310,7 +320,7 @@ export async function knownPhrases(
   // By label, make, or model named without its make ("iphone 6" for "Apple iPhone 6").
   const cameras = await db
     .selectFrom('cameras')
-    .select(['label', 'key', 'make', 'make_key', 'model_key'])
+    .select(['id', 'label', 'key', 'make', 'make_key', 'model_key'])
     .where((eb) =>
       eb.and([
         eb.or([eb('key', 'in', phrases), eb('make_key', 'in', phrases), eb('model_key', 'in', phrases)]),
@@ -330,14 +340,20 @@ export async function knownPhrases(
   for (const [key, name] of scope.albums) {
     if (phrases.includes(key) && !known.has(key)) known.set(key, { kind: 'album', name });
   }
-  return known;
+  return { known, ids: phraseIds(phrases, places, cameras) };
+}
+
+/** A query as read: its filters, and the ids of the places and cameras already looked up. */
+export interface ReadQuery {
+  filters: SearchFilter[];
+  ids: DictionaryIds;
 }
 
 /**
  * Reads a query into the filters it asks for: tokens and dates (parseQuery), then the longest
  * phrases that name a place or camera the user has photos from, then file name words.
  */
-export async function resolveQuery(db: Db, scope: SearchScope, query: string): Promise<SearchFilter[]> {
+export async function resolveQuery(db: Db, scope: SearchScope, query: string): Promise<ReadQuery> {
   const parsed = parseQuery(query);
   // An album token as typed (`album:summer`) names the album as stored ("Summer").
   const filters = parsed.filters.map((filter): SearchFilter =>
@@ -345,7 +361,7 @@ export async function resolveQuery(db: Db, scope: SearchScope, query: string): P
       ? { kind: 'album', name: scope.albums.get(normaliseKey(filter.name)) ?? filter.name }
       : filter,
   );
-  const known = await knownPhrases(db, scope, parsed.rest.flatMap(phrasesOf));
+  const { known, ids } = await lookUpPhrases(db, scope, parsed.rest.flatMap(phrasesOf));
   for (const run of parsed.rest) {
     for (let start = 0; start < run.length;) {
       let matched = false;
@@ -364,7 +380,7 @@ export async function resolveQuery(db: Db, scope: SearchScope, query: string): P
       }
     }
   }
-  return dedupe(filters);
+  return { filters: dedupe(filters), ids };
 }
 
 export function applied(filters: readonly SearchFilter[]): AppliedFilter[] {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { DeleteObjectsCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { readMetadataOrNull } from '../library/media-metadata';
 import { blobByteSource } from '../storage/byte-source';
 import { createS3Client, s3ClientConfig, type S3Location } from '../storage/s3';
 import { S3BlobStore } from '../storage/s3-blob-store';
+import { multipartKeys, removeStrayS3Uploads } from './s3-strays';
 import { fromTusThrown } from './tus-errors';
 import type { OpenedUpload, UploadStore } from './upload-store';
 import { uploadOwner } from './upload-id';
@@ -119,33 +120,14 @@ export function s3UploadStore(
     }
   }
 
-  /** The keys of the multipart uploads under `prefix`, every page of them. */
-  async function multipartKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let KeyMarker: string | undefined;
-    let UploadIdMarker: string | undefined;
-    for (;;) {
-      const page = await client.send(
-        new ListMultipartUploadsCommand({
-          Bucket: location.bucket,
-          Prefix: prefix,
-          KeyMarker,
-          UploadIdMarker,
-        }),
-      );
-      for (const { Key } of page.Uploads ?? []) if (Key !== undefined) keys.push(Key);
-      if (page.IsTruncated !== true) return keys;
-      KeyMarker = page.NextKeyMarker;
-      UploadIdMarker = page.NextUploadIdMarker;
-    }
-  }
-
   return {
     datastore,
     unfinished: {
       // Upload ids begin with their owner's id (upload-id.ts), a prefix S3 lists by.
       ofOwner: async (ownerId) =>
-        (await multipartKeys(`${ownerId}_`)).filter((key) => uploadOwner(key) === ownerId),
+        (await multipartKeys(client, location.bucket, `${ownerId}_`)).filter(
+          (key) => uploadOwner(key) === ownerId,
+        ),
       size: async (id) => {
         try {
           return (await datastore.getUpload(id)).size;
@@ -160,8 +142,9 @@ export function s3UploadStore(
     discard,
     // Unfinished uploads are multipart uploads, which deleteExpired lists whatever happened to
     // their `.info`. A completed upload whose finishing was cut off (its process killed) waits
-    // for its client's HEAD, which finishes it (routes.ts).
-    removeStrays: () => Promise.resolve(0),
+    // for its client's HEAD, which finishes it (routes.ts), for as long as an unfinished one.
+    removeStrays: (now) =>
+      removeStrayS3Uploads(client, location.bucket, new Date(now.getTime() - expirationPeriodInMilliseconds)),
     // @tus/s3-store splits a PATCH's body into part files in the system's temporary folder.
     diskDirectory: os.tmpdir(),
     close: () => client.destroy(),
