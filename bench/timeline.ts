@@ -1,7 +1,14 @@
 /**
  * Issue 4 benchmark, Chromium half: 100,000 assets seeded straight into a server's SQLite, then
- * the Library scrolled from top to bottom in about 1,500 frames (a long scrubber drag). Prints the largest number of DOM nodes under the virtualised grid (target < 1,500)
- * and the share of frames over 16 ms (requestAnimationFrame deltas). Asserts nothing.
+ * the Library scrolled from top to bottom in about 1,500 frames (a long scrubber drag), and flung
+ * (issue 15): a dozen flicks from places across the timeline, each gliding a few thousand pixels
+ * and slowing down as a finger's or a trackpad's fling does. Prints the largest number of DOM nodes
+ * under the virtualised grid (target < 1,500) and the share of frames over 16 ms
+ * (requestAnimationFrame deltas), each against the same scroll over an empty page of the same
+ * height in the same browser. Asserts nothing.
+ *
+ * SHOEBOX_TIMELINE_PROFILE=1 also records a CPU profile of the page during the flings, prints the
+ * functions with the most self time, and keeps the .cpuprofile (for the Performance panel).
  *
  * Seeding clones one really uploaded asset row (so every column the schema has is filled as the
  * server fills it, whatever columns it has by then) with new ids, capture dates and source
@@ -9,6 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT } from '../tests/support/corpus.ts';
@@ -158,7 +167,104 @@ async function scrollThrough(selector: string): Promise<ScrollFigures> {
   };
 }
 
+/** A fling: how fast it starts (px/s) and how quickly it slows (its time constant, s). */
+const FLING = { flings: 12, velocity: 8_000, tau: 0.5, stopBelow: 60 };
+
+interface FlingFigures {
+  frames: number;
+  over16: number;
+  over33: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  maxNodes: number;
+  pixels: number;
+}
+
+/**
+ * Runs in the page: `flings` flicks from places spread over the whole height, each moving the
+ * page by velocity × frame time and slowing exponentially (as Chromium's and iOS's fling curves
+ * do) until it crawls; a flick starts once the place it starts from has been drawn and its pages
+ * have had a moment to arrive, and only the flicks' frames are counted.
+ */
+async function flingThrough({
+  selector,
+  fling,
+}: {
+  selector: string;
+  fling: typeof FLING;
+}): Promise<FlingFigures> {
+  const grid = document.querySelector(selector);
+  if (grid === null) throw new Error(`no ${selector}`);
+  const frame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
+  const deltas: number[] = [];
+  let maxNodes = 0;
+  let pixels = 0;
+  for (let k = 0; k < fling.flings; k++) {
+    const room = document.documentElement.scrollHeight - window.innerHeight;
+    window.scrollTo(0, Math.floor((room * (k + 0.5)) / (fling.flings + 1)));
+    for (let i = 0; i < 3; i++) await frame();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    let last = await frame();
+    let velocity = fling.velocity;
+    while (velocity > fling.stopBelow) {
+      const now = await frame();
+      const dt = (now - last) / 1000;
+      deltas.push(now - last);
+      last = now;
+      const before = window.scrollY;
+      window.scrollBy(0, velocity * dt);
+      pixels += window.scrollY - before;
+      velocity *= Math.exp(-dt / fling.tau);
+      maxNodes = Math.max(maxNodes, grid.querySelectorAll('*').length);
+    }
+  }
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    frames: deltas.length,
+    over16: deltas.filter((d) => d > 17.7).length / deltas.length,
+    over33: deltas.filter((d) => d > 34.3).length / deltas.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    maxNodes,
+    pixels,
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** The functions with the most self time in a CPU profile, as lines to print. */
+function topSelfTime(
+  profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] },
+  count: number,
+): string[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    if (frame === undefined) return;
+    const file = frame.url.split('/').pop() ?? '';
+    const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((sum, ms) => sum + ms, 0);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(
+      ([key, ms]) =>
+        `${ms.toFixed(0).padStart(7)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${key}`,
+    );
+}
+
 export async function run(): Promise<void> {
+  const profiling = process.env.SHOEBOX_TIMELINE_PROFILE === '1';
   for (const built of ['dist/index.html', 'build/server/main.js']) {
     if (!existsSync(join(REPO_ROOT, built)))
       throw new Error(`Run npm run build first (${built} is missing).`);
@@ -196,11 +302,30 @@ export async function run(): Promise<void> {
       console.log(`first tiles after ${(performance.now() - opened).toFixed(0)} ms`);
 
       const figures = await page.evaluate(scrollThrough, '[data-testid="timeline"]');
+      const cdp = profiling ? await context.newCDPSession(page) : null;
+      if (cdp !== null) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
+      const flung = await page.evaluate(flingThrough, { selector: '[data-testid="timeline"]', fling: FLING });
+      if (cdp !== null) {
+        const { profile } = await cdp.send('Profiler.stop');
+        const dir = await mkdtemp(join(tmpdir(), 'shoebox-timeline-'));
+        const file = join(dir, 'fling.cpuprofile');
+        await writeFile(file, JSON.stringify(profile));
+        console.log(`CPU profile of the flings: ${file}; most self time:`);
+        for (const line of topSelfTime(profile, 25)) console.log(`  ${line}`);
+      }
       // The floor: the same scroll over an empty page of the same height, in the same browser,
       // which is what headless Chromium without a GPU manages with nothing to draw.
       await page.goto('about:blank');
       await page.setContent(`<div data-testid="empty" style="height: ${figures.scrollHeight}px"></div>`);
       const floor = await page.evaluate(scrollThrough, '[data-testid="empty"]');
+      const flungFloor = await page.evaluate(flingThrough, {
+        selector: '[data-testid="empty"]',
+        fling: FLING,
+      });
       const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
       console.log(
         `scrolled ${figures.scrollHeight.toLocaleString('en')} px in ${figures.frames.toLocaleString('en')} frames (${figures.seconds.toFixed(1)} s, ${figures.stride.toFixed(0)} px per frame)`,
@@ -208,12 +333,25 @@ export async function run(): Promise<void> {
       console.log(
         `largest DOM under the grid: ${figures.maxElements} elements, ${figures.maxNodes} nodes (text and comments included); target < 1,500`,
       );
-      const frames = (label: string, of: ScrollFigures): void =>
+      const frames = (
+        label: string,
+        of: Pick<ScrollFigures, 'over16' | 'over33' | 'p50' | 'p95' | 'p99'>,
+      ): void =>
         console.log(
           `${label}: frames over 16 ms ${pct(of.over16)}, over 33 ms ${pct(of.over33)}; frame time p50 ${of.p50.toFixed(1)} ms, p95 ${of.p95.toFixed(1)} ms, p99 ${of.p99.toFixed(1)} ms`,
         );
       frames('timeline', figures);
       frames('empty page, same scroll (the floor)', floor);
+      console.log(
+        `${FLING.flings} flings from ${FLING.velocity.toLocaleString('en')} px/s (time constant ${FLING.tau} s): ${flung.frames} frames, ${Math.round(flung.pixels).toLocaleString('en')} px, at most ${flung.maxNodes} elements under the grid`,
+      );
+      frames('timeline, flung', flung);
+      frames('empty page, same flings (the floor)', flungFloor);
+      console.log(
+        `frames over 16 ms, timeline / floor: scroll ${pct(figures.over16)} / ${pct(floor.over16)}, flings ${pct(flung.over16)} / ${pct(flungFloor.over16)}; load average ${loadavg()
+          .map((load) => load.toFixed(2))
+          .join(' ')}`,
+      );
       await context.close();
     } finally {
       await browser.close();

@@ -56,11 +56,8 @@ describe('the early script on Library', () => {
   it("asks for the first tiles' previews, first, once the first page answers", async () => {
     startEarly(plan(3), thumbPath);
     await settle();
-    expect(images).toEqual([
-      { src: '/api/assets/a/thumb?size=s&v=v1', fetchPriority: 'high' },
-      // b's preview is still being made; c's is a placeholder, asked for without a version.
-      { src: '/api/assets/c/thumb?size=s', fetchPriority: 'high' },
-    ]);
+    // b's preview is still being made; c has none (its tile draws a placeholder itself).
+    expect(images).toEqual([{ src: '/api/assets/a/thumb?size=s&v=v1', fetchPriority: 'high' }]);
   });
 
   it('leaves the answer whole for the app', async () => {
@@ -76,5 +73,18 @@ describe('the early script on Library', () => {
     startEarly(plan(12), thumbPath);
     await settle();
     expect(images).toEqual([]);
+  });
+});
+
+describe('thumbPath', () => {
+  it("puts a ready preview's version in its URL, and a placeholder's drawing's", () => {
+    expect(thumbPath(asset('a', { state: 'ready', version: 'v/1' }), 'l')).toBe(
+      '/api/assets/a/thumb?size=l&v=v%2F1',
+    );
+    // A new drawing is a new URL: the service worker serves what it cached first.
+    expect(thumbPath(asset('c', { state: 'placeholder', code: 'undecodable', reason: 'Damaged' }), 's')).toBe(
+      '/api/assets/c/thumb?size=s&v=placeholder-2',
+    );
+    expect(thumbPath(asset('b', { state: 'pending' }), 's')).toBeNull();
   });
 });

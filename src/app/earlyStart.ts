@@ -42,7 +42,8 @@ export interface EarlyThumbs {
 
 /**
  * The preview URL of an asset, or null while it is being made (libraryApi.ts's thumbUrl). A ready
- * preview's URL carries its version, so the year-long immutable caching never shows a stale one.
+ * preview's URL carries its version, so the year-long immutable caching never shows a stale one;
+ * a placeholder's, the version of the placeholder's drawing.
  * Passed to startEarly as its source text too, so it must not use anything from outside itself.
  */
 export function thumbPath(asset: Pick<Asset, 'id' | 'thumb'>, size: ThumbSize): string | null {
@@ -53,7 +54,10 @@ export function thumbPath(asset: Pick<Asset, 'id' | 'thumb'>, size: ThumbSize): 
     case 'ready':
       return `${base}&v=${encodeURIComponent(asset.thumb.version)}`;
     case 'placeholder':
-      return base;
+      // The placeholder's drawing has a version of its own: the service worker keeps what it
+      // fetched cache-first, so a new drawing (issue 15: see-through, for the dark timeline)
+      // needs a new URL to be seen.
+      return `${base}&v=placeholder-2`;
   }
 }
 
@@ -124,7 +128,8 @@ export function startEarly(plan: EarlyPlan, thumbUrl?: typeof thumbPath): void {
       .then((response) => (response.ok ? (response.clone().json() as Promise<{ items?: Asset[] }>) : null))
       .then((body) => {
         for (const asset of (body?.items ?? []).slice(0, thumbs.count)) {
-          const url = thumbUrl(asset, thumbs.size);
+          // A tile draws a placeholder itself (LibraryTile.vue): only real previews are asked for.
+          const url = asset.thumb.state === 'placeholder' ? null : thumbUrl(asset, thumbs.size);
           if (url === null) continue;
           const image = new Image();
           image.fetchPriority = 'high';

@@ -14,6 +14,23 @@ describe('placeholderSvg', () => {
     expect(await sharp(Buffer.from(square)).metadata()).toMatchObject({ width: 320, height: 320 });
   });
 
+  it('lets the tile show through a photo’s placeholder (dark or light), but not a video’s', async () => {
+    const alphaAt = async (svg: string, x: number, y: number): Promise<number> => {
+      const { data, info } = await sharp(Buffer.from(svg))
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return data[(y * info.width + x) * info.channels + 3]!;
+    };
+    const dimensions = { width: 4, height: 3 };
+    const photo = placeholderSvg({ code: 'undecodable', reason: 'Damaged.' }, 's', dimensions);
+    expect(await alphaAt(photo, 2, 2)).toBe(0);
+    // The crossed-out picture itself is drawn, in the middle.
+    expect(await alphaAt(photo, 160, 120)).toBeGreaterThan(0);
+    const video = placeholderSvg({ code: 'video', reason: 'A video.' }, 's', dimensions);
+    expect(await alphaAt(video, 2, 2)).toBe(255);
+  });
+
   it('escapes the reason', () => {
     const svg = placeholderSvg({ code: 'failed', reason: '<script>"x" & \'y\'</script>' }, 's', {
       width: 1,
