@@ -178,13 +178,13 @@ function s3Env(location: S3Location): Record<string, string> {
   };
 }
 
-/** The servers' Node options: a CPU profile each, when SHOEBOX_BENCH_CPU_PROF names a folder. */
-function profiling(name: string): Record<string, string> {
+/** The servers' node options: a CPU profile each, when SHOEBOX_BENCH_CPU_PROF names a folder. */
+function profiling(name: string): string[] {
   const dir = process.env.SHOEBOX_BENCH_CPU_PROF;
-  if (dir === undefined || dir === '') return {};
+  if (dir === undefined || dir === '') return [];
   // A folder per setup, (a) to (c); the file names carry the process id.
   const setup = name.slice(0, 3).replace(/[^a-z]/g, '');
-  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(path.resolve(dir), setup)}` };
+  return ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(dir), setup)}`];
 }
 
 /** The lines a server logged at `error` or above (pino's levels 50 and 60), at most `max`. */
@@ -213,8 +213,8 @@ async function measure(name: string, processes: number, onS3: boolean, photos: P
             SHOEBOX_STATIC_DIR: path.join(dataDir, 'no-app'),
             ...(location.dialect === 'postgres' ? { DATABASE_URL: location.url } : {}),
             ...(s3 === null ? {} : s3Env(s3.location)),
-            ...profiling(name),
           },
+          nodeArgs: profiling(name),
         }),
       );
     }

@@ -66,6 +66,8 @@ export interface ServerOptions {
    * signed by this PEM, which the start-up probe trusts.
    */
   tlsCa?: string;
+  /** Options for node itself, before the script (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** Whether GET `url` answers 2xx; over TLS, trusting only `ca` (Node's fetch takes no CA). */
@@ -84,7 +86,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'shoebox-e2e-'));
   const port = options.port ?? (await freePort());
   let output = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', join(REPO_ROOT, 'build/server/main.js')], {
+  const args = [...(options.nodeArgs ?? []), '--enable-source-maps', join(REPO_ROOT, 'build/server/main.js')];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
