@@ -1,16 +1,18 @@
-// `npm test`: type-check, lint, build and every suite, in two lanes at once so that both cores of
-// a small machine work (README, "Tests"). Within a lane, one step and one test file at a time:
-// - browser: the app's build, then the suites that start the built server and drive Chromium
-//   (e2e, faults, the abuse suite's browser and flood files);
+// `npm test`: type-check, lint, build and every suite but the fault and abuse suites, in two lanes
+// at once so that both cores of a small machine work (README, "Tests"). Within a lane, one step
+// at a time:
+// - browser: the app's build, then the end-to-end suite that drives Chromium against the built
+//   server (one file at a time), then the CLI suites (both dialects);
 // - checks: vue-tsc, then eslint and prettier, then the suites that run in Node (unit, and the
-//   server, CLI and in-process abuse suites on both dialects), once the app's build is there.
+//   server suites on both dialects).
+// The fault and abuse suites (`npm run test:faults`, `npm run test:security`) take about seven
+// minutes more between them here; .ci/run runs them as steps of their own after this (issue 18).
 // The server and CLI bundles are built first, before either lane. Each line of output is marked
 // with its lane. A lane that fails does not stop the other, so one run reports everything; the
 // last line adds up both lanes' "Tests:" lines (tests/support/summary-reporter.ts).
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-const postgres = (process.env.SHOEBOX_TEST_DATABASE_URL ?? '').trim() !== '';
 const projects = (names: string[]): string[] => names.flatMap((name) => ['--project', name]);
 
 interface Ran {
@@ -100,9 +102,11 @@ const results = await Promise.all([
   lane('browser', [
     { command: ['npx', 'vite', 'build'], done: appBuilt },
     {
-      command: ['npx', 'vitest', 'run', ...projects(['e2e', 'faults', 'security-browser'])],
+      command: ['npx', 'vitest', 'run', ...projects(['e2e'])],
       vitest: true,
     },
+    // After Chromium's suite: the checks lane is the longer one.
+    { command: ['npx', 'vitest', 'run', ...projects(['cli*'])], vitest: true },
   ]),
   lane(
     'checks ',
@@ -110,13 +114,9 @@ const results = await Promise.all([
       { command: ['npm', 'run', 'typecheck'] },
       { command: ['npm', 'run', 'lint'] },
       {
-        command: [
-          'npx',
-          'vitest',
-          'run',
-          ...projects(['unit', 'server*', 'cli*', 'security', ...(postgres ? ['security-postgres'] : [])]),
-        ],
-        // The suites that start the built server need the app's build (tests/e2e/global-setup.ts).
+        command: ['npx', 'vitest', 'run', ...projects(['unit', 'server*'])],
+        // Some server suites serve the app's build or drive Chromium against it (the two
+        // processes of tests/server/processes.test.ts).
         after: appBuild,
         vitest: true,
       },
