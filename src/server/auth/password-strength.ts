@@ -66,6 +66,8 @@ parentPort.on('message', ({ id, password, userInputs }) => {
 interface Pending {
   resolve: (estimate: Estimate) => void;
   reject: (error: Error) => void;
+  /** The worker asked: one that ends fails only its own checks. */
+  worker: Worker;
 }
 
 let worker: Worker | null = null;
@@ -91,15 +93,18 @@ function startWorker(): Worker {
     pending.delete(reply.id);
     if (reply.ok) waiting.resolve(reply.estimate);
     else waiting.reject(new Error(`zxcvbn failed: ${reply.detail}`));
-    if (pending.size === 0) {
+    if (pendingOn(started) === 0) {
       started.unref();
       idleLater(started);
     }
   });
-  // A worker that failed or ended fails what waits on it; the next check starts another.
+  // A worker that failed or ended fails what waits on it; the next check starts another. An idle
+  // worker ended by its timer (or closePasswordStrength) says so after a check may have started
+  // its successor: that check waits on the new worker, not this one.
   const fail = (error: Error): void => {
     if (worker === started) worker = null;
     for (const [id, waiting] of pending) {
+      if (waiting.worker !== started) continue;
       pending.delete(id);
       waiting.reject(error);
     }
@@ -112,11 +117,17 @@ function startWorker(): Worker {
   return started;
 }
 
+function pendingOn(asked: Worker): number {
+  let count = 0;
+  for (const waiting of pending.values()) if (waiting.worker === asked) count += 1;
+  return count;
+}
+
 function idleLater(idle: Worker): void {
   if (idleTimer !== null) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
     idleTimer = null;
-    if (worker !== idle || pending.size > 0) return;
+    if (worker !== idle || pendingOn(idle) > 0) return;
     worker = null;
     void idle.terminate();
   }, IDLE_MS);
@@ -126,13 +137,13 @@ function idleLater(idle: Worker): void {
 function estimate(password: string, userInputs: string[]): Promise<Estimate> {
   if (idleTimer !== null) clearTimeout(idleTimer);
   idleTimer = null;
-  worker ??= startWorker();
-  worker.ref();
+  const asked = (worker ??= startWorker());
+  asked.ref();
   const id = nextId;
   nextId += 1;
   return new Promise<Estimate>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker?.postMessage({ id, password, userInputs });
+    pending.set(id, { resolve, reject, worker: asked });
+    asked.postMessage({ id, password, userInputs });
   });
 }
 

@@ -56,6 +56,15 @@ describe('password hashing', () => {
     await expect(hashPassword('correct horse battery staple')).resolves.toMatch(/^scrypt\$/);
   });
 
+  it('answers a check that starts while the idle checker is being ended', async () => {
+    await assertStrongPassword('correct horse battery staple');
+    // The idle worker's end is announced after this check has started its successor (as when its
+    // idle timer fires just before a sign-up): the check must get its answer, not "stopped".
+    const ending = closePasswordStrength();
+    await expect(assertStrongPassword('correct horse battery staple')).resolves.toBeUndefined();
+    await ending;
+  });
+
   it('checks strength off the event loop, bounded whatever the length', async () => {
     await closePasswordStrength();
     // Short words and spaces made zxcvbn take a second at 46 characters and seven at 256, all of
